@@ -1,0 +1,108 @@
+package dev.distill.api;
+
+import java.util.List;
+import java.util.Optional;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * A distilled (or selected) dataset: images, their labels, optional teacher soft labels, the class
+ * names and the provenance of the run that made it.
+ *
+ * <p>Immutable in its Java fields. It owns its tensors (they must have been detached from every
+ * scope) and frees them on {@link #close()}. Saved and loaded as an ImageFolder plus {@code
+ * manifest.json} by {@code dev.distill.core.io.DistilledSetIO}.
+ *
+ * @since 0.1.0
+ */
+public final class DistilledSet implements AutoCloseable {
+  private final Tensor images;
+  private final List<Integer> labels;
+  private final Tensor softLabels;
+  private final List<String> classNames;
+  private final RunProvenance provenance;
+
+  /**
+   * Creates a set that takes ownership of the tensors.
+   *
+   * @param images {@code [N, C, H, W]} float32 on the CPU in {@code [-1, 1]}
+   * @param labels {@code N} class indices, each in {@code [0, classNames.size())}
+   * @param softLabels {@code [N, K]} float32 probabilities, or {@code null} for none
+   * @param classNames the class names, index = class id
+   * @param provenance how the set was made
+   * @throws IllegalArgumentException if the sizes disagree or a label is out of range
+   */
+  public DistilledSet(
+      Tensor images,
+      List<Integer> labels,
+      Tensor softLabels,
+      List<String> classNames,
+      RunProvenance provenance) {
+    this.images = Checks.checkNotNull(images, "images");
+    this.labels = List.copyOf(Checks.checkNotNull(labels, "labels"));
+    this.softLabels = softLabels;
+    this.classNames = List.copyOf(Checks.checkNotNull(classNames, "classNames"));
+    this.provenance = Checks.checkNotNull(provenance, "provenance");
+    Checks.checkArgument(
+        images.dim() == 4, "images must have shape [N, C, H, W] but had %s dims", images.dim());
+    Checks.checkArgument(
+        images.size(0) == this.labels.size(),
+        "labels must have one entry per image (%s) but had %s",
+        images.size(0),
+        this.labels.size());
+    for (int label : this.labels) {
+      Checks.checkArgument(
+          label >= 0 && label < this.classNames.size(),
+          "labels must be in [0, %s) but contained %s",
+          this.classNames.size(),
+          label);
+    }
+    if (softLabels != null) {
+      Checks.checkArgument(
+          softLabels.dim() == 2
+              && softLabels.size(0) == images.size(0)
+              && softLabels.size(1) == this.classNames.size(),
+          "softLabels must have shape [%s, %s] but had dim %s",
+          images.size(0),
+          this.classNames.size(),
+          softLabels.dim());
+    }
+  }
+
+  /** Images {@code [N, C, H, W]}, float32, CPU, {@code [-1, 1]}; owned by this set. */
+  public Tensor images() {
+    return images;
+  }
+
+  /** The label of each image (immutable). */
+  public List<Integer> labels() {
+    return labels;
+  }
+
+  /** Teacher soft labels {@code [N, K]} if present; owned by this set. */
+  public Optional<Tensor> softLabels() {
+    return Optional.ofNullable(softLabels);
+  }
+
+  /** Class names, index = class id (immutable). */
+  public List<String> classNames() {
+    return classNames;
+  }
+
+  /** How the set was made. */
+  public RunProvenance provenance() {
+    return provenance;
+  }
+
+  /** The number of images. */
+  public int size() {
+    return labels.size();
+  }
+
+  @Override
+  public void close() {
+    images.close();
+    if (softLabels != null) {
+      softLabels.close();
+    }
+  }
+}

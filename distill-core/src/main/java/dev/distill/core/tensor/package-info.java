@@ -1,0 +1,7 @@
+/**
+ * Native tensor memory and conversions: {@link dev.distill.core.tensor.TensorScope} (the one
+ * scoping idiom of the library), device/dtype helpers and array/image conversions.
+ *
+ * @since 0.1.0
+ */
+package dev.distill.core.tensor;

@@ -1,0 +1,6 @@
+/**
+ * distill-task.
+ *
+ * @since 0.1.0
+ */
+package dev.distill.task;

@@ -25,7 +25,10 @@ public interface GuidanceContext {
   List<Conditioning> conditionings();
 
   /**
-   * The current noisy latents z_t, {@code [N, C, h, w]}, float32, requiring grad.
+   * The current noisy latents z_t in the variance-preserving scale, {@code [N, C, h, w]}, float32,
+   * requiring grad: z_t = √ᾱ·z0 + √(1−ᾱ)·ε, i.e. the denoiser's input (for Euler-type schedulers
+   * this is the scaled model input x/√(σ²+1)). Every sampler takes the guidance gradient with
+   * respect to this tensor, so a strength s(t) means the same on every sampler and scheduler.
    *
    * @return z_t (owned by the sampler)
    */

@@ -6,6 +6,11 @@ import org.bytedeco.pytorch.Tensor;
  * A differentiable loss that steers sampling, added to the noise prediction as ε̂ ← ε̂ +
  * s(t)·∇<sub>z_t</sub> L.
  *
+ * <p>z_t is the variance-preserving latent (see {@link GuidanceContext#latents()}). Two useful
+ * strength conventions follow: s(t) = w·√(1−ᾱ) is classic classifier guidance (Dhariwal &amp;
+ * Nichol) with weight w; for a loss ½‖ẑ0 − m‖², s(t) = γ·ᾱ/√(1−ᾱ) moves ẑ0 a fraction γ of the way
+ * to m at each step (both are in {@code dev.distill.core.guidance.Schedules}).
+ *
  * <p>The sampler sums {@code strength(step) * loss(ctx)} over the active terms and takes one autograd
  * gradient with respect to z_t per step. A term only writes ordinary LibTorch ops on the context's
  * tensors; it must return a 0-dim float tensor that depends on them (a sum over the batch, so that

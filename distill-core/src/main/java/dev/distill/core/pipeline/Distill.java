@@ -1,0 +1,508 @@
+package dev.distill.core.pipeline;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.api.Conditioning;
+import dev.distill.api.DistillException;
+import dev.distill.api.DistilledSet;
+import dev.distill.api.GuidanceTerm;
+import dev.distill.api.Progress;
+import dev.distill.api.ProgressListener;
+import dev.distill.api.RunProvenance;
+import dev.distill.api.Sampler;
+import dev.distill.core.Version;
+import dev.distill.core.data.LabeledImages;
+import dev.distill.core.io.DistilledSetIO;
+import dev.distill.core.io.Safetensors;
+import dev.distill.core.tensor.TensorScope;
+import dev.distill.core.tensor.Tensors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.IntFunction;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The fluent entry point: distil a labelled dataset into a few images per class.
+ *
+ * <pre>{@code
+ * try (LabeledImages train = FashionMnist.train();
+ *     BuiltinModel model = BuiltinModel.fashionMnist();
+ *     DistillResult result =
+ *         Distill.from(train)
+ *             .method(D4m.defaults())
+ *             .sampler(model.sampler())
+ *             .ipc(10)
+ *             .seed(0)
+ *             .run(Path.of("out/d4m"))) {
+ *   System.out.println(result.set().size() + " images");
+ * }
+ * }</pre>
+ *
+ * <p>Each class is generated independently, with every sample's seed derived from (run seed, class,
+ * index); a finished class is written atomically to {@code <out>/.parts/class-NNNN.safetensors}, so
+ * a rerun after a kill resumes with the unfinished classes only and loses nothing. When all classes
+ * are done the set is written as an ImageFolder + {@code manifest.json} ({@link DistilledSetIO}).
+ * {@link #classes(int...)} restricts a run to some classes, so classes can be sharded across
+ * processes or machines writing into the same folder; the process that finds every class done
+ * writes the final set.
+ *
+ * <p>Not thread-safe; run on one thread (the sampler's scopes are thread-confined).
+ *
+ * @since 0.1.0
+ */
+public final class Distill {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PARTS = ".parts";
+
+  private final LabeledImages data;
+  private DistillMethod method;
+  private Sampler sampler;
+  private int ipc = 10;
+  private long seed;
+  private int numSteps = 50;
+  private double guidanceScale = 1.0;
+  private int batchSize = 25;
+  private IntFunction<String> prompts;
+  private String negativePrompt = "";
+  private final List<GuidanceTerm> extraGuidance = new ArrayList<>();
+  private final List<SampleFilter> filters = new ArrayList<>();
+  private int maxCandidatesFactor = 4;
+  private int[] classes;
+  private ProgressListener listener = ProgressListener.NONE;
+
+  private Distill(LabeledImages data) {
+    this.data = data;
+  }
+
+  /**
+   * Starts a run on a labelled dataset (borrowed: keep it open until {@link #run} returns).
+   *
+   * @param data the real training data
+   * @return the builder
+   */
+  public static Distill from(LabeledImages data) {
+    return new Distill(checkNotNull(data, "data"));
+  }
+
+  /**
+   * The method (required).
+   *
+   * @param method the distillation method
+   * @return this
+   */
+  public Distill method(DistillMethod method) {
+    this.method = checkNotNull(method, "method");
+    return this;
+  }
+
+  /**
+   * The generator (required by generative methods).
+   *
+   * @param sampler the sampler (borrowed)
+   * @return this
+   */
+  public Distill sampler(Sampler sampler) {
+    this.sampler = checkNotNull(sampler, "sampler");
+    return this;
+  }
+
+  /**
+   * Images per class (default 10).
+   *
+   * @param ipc at least 1
+   * @return this
+   */
+  public Distill ipc(int ipc) {
+    checkArgument(ipc >= 1, "ipc must be >= 1 but was %s", ipc);
+    this.ipc = ipc;
+    return this;
+  }
+
+  /**
+   * The run seed (default 0).
+   *
+   * @param seed the seed
+   * @return this
+   */
+  public Distill seed(long seed) {
+    this.seed = seed;
+    return this;
+  }
+
+  /**
+   * Sampler steps (default 50).
+   *
+   * @param numSteps at least 1
+   * @return this
+   */
+  public Distill numSteps(int numSteps) {
+    checkArgument(numSteps >= 1, "numSteps must be >= 1 but was %s", numSteps);
+    this.numSteps = numSteps;
+    return this;
+  }
+
+  /**
+   * Classifier-free guidance scale (default 1 = off).
+   *
+   * @param guidanceScale finite, {@code >= 0}
+   * @return this
+   */
+  public Distill guidanceScale(double guidanceScale) {
+    checkArgument(
+        Double.isFinite(guidanceScale) && guidanceScale >= 0,
+        "guidanceScale must be finite and >= 0 but was %s",
+        guidanceScale);
+    this.guidanceScale = guidanceScale;
+    return this;
+  }
+
+  /**
+   * The largest sampler batch (default 25).
+   *
+   * @param batchSize at least 1
+   * @return this
+   */
+  public Distill batchSize(int batchSize) {
+    checkArgument(batchSize >= 1, "batchSize must be >= 1 but was %s", batchSize);
+    this.batchSize = batchSize;
+    return this;
+  }
+
+  /**
+   * The label prompt of each class for text-conditioned samplers (default {@code "a photo of a
+   * <class name>"}).
+   *
+   * @param prompts class id → prompt
+   * @return this
+   */
+  public Distill prompts(IntFunction<String> prompts) {
+    this.prompts = checkNotNull(prompts, "prompts");
+    return this;
+  }
+
+  /**
+   * The negative prompt for text-conditioned samplers (default empty).
+   *
+   * @param negativePrompt the negative prompt
+   * @return this
+   */
+  public Distill negativePrompt(String negativePrompt) {
+    this.negativePrompt = checkNotNull(negativePrompt, "negativePrompt");
+    return this;
+  }
+
+  /**
+   * Adds a guidance term to every sampler batch (regularisers, custom terms).
+   *
+   * @param term the term
+   * @return this
+   */
+  public Distill guidance(GuidanceTerm term) {
+    extraGuidance.add(checkNotNull(term, "term"));
+    return this;
+  }
+
+  /**
+   * Adds a filter; rejected images are replaced by further generations.
+   *
+   * @param filter the filter
+   * @return this
+   */
+  public Distill filter(SampleFilter filter) {
+    filters.add(checkNotNull(filter, "filter"));
+    return this;
+  }
+
+  /**
+   * How many candidates per kept image a class may generate before giving up (default 4).
+   *
+   * @param factor at least 1
+   * @return this
+   */
+  public Distill maxCandidatesFactor(int factor) {
+    checkArgument(factor >= 1, "maxCandidatesFactor must be >= 1 but was %s", factor);
+    this.maxCandidatesFactor = factor;
+    return this;
+  }
+
+  /**
+   * Restricts this process to some classes (sharding); default all.
+   *
+   * @param classIds class indices
+   * @return this
+   */
+  public Distill classes(int... classIds) {
+    for (int c : classIds) {
+      checkArgument(
+          c >= 0 && c < data.numClasses(),
+          "classes must be in [0, %s) but contained %s",
+          data.numClasses(),
+          c);
+    }
+    this.classes = classIds.clone();
+    return this;
+  }
+
+  /**
+   * Receives progress events.
+   *
+   * @param listener the listener
+   * @return this
+   */
+  public Distill listener(ProgressListener listener) {
+    this.listener = checkNotNull(listener, "listener");
+    return this;
+  }
+
+  /**
+   * Runs (or resumes) the distillation and writes the result.
+   *
+   * @param outputDir the output folder (created)
+   * @return the result; when this process ran only some classes and others are still missing, the
+   *     set holds the classes finished so far and nothing final is written
+   * @throws IOException if writing fails
+   * @throws IllegalStateException if no method is set, or a generative method has no sampler
+   * @throws DistillException if a class cannot reach its IPC through the filters
+   */
+  public DistillResult run(Path outputDir) throws IOException {
+    checkNotNull(outputDir, "outputDir");
+    checkState(method != null, "method must be set (Distill.method(...)) but was not");
+    checkState(
+        !method.needsSampler() || sampler != null,
+        "sampler must be set for method %s but was not",
+        method.name());
+    Instant start = Instant.now();
+    Path parts = outputDir.resolve(PARTS);
+    Files.createDirectories(parts);
+    int[] todo = classes != null ? classes : range(data.numClasses());
+    Map<String, Integer> dropped = new TreeMap<>();
+    int generated = 0;
+    int resumed = 0;
+    Map<String, String> fingerprint = fingerprint();
+    for (int k = 0; k < todo.length; k++) {
+      int c = todo[k];
+      Path part = partFile(parts, c);
+      listener.onProgress(
+          new Progress("distill", k, todo.length, "class " + c + " " + data.classNames().get(c)));
+      if (Files.exists(part)) {
+        checkPart(part, fingerprint);
+        resumed++;
+        continue;
+      }
+      generated += runClass(c, part, fingerprint, dropped);
+    }
+    listener.onProgress(new Progress("distill", todo.length, todo.length, "done"));
+    return assemble(outputDir, parts, dropped, generated, resumed, Duration.between(start, Instant.now()));
+  }
+
+  private static int[] range(int n) {
+    int[] r = new int[n];
+    Arrays.setAll(r, i -> i);
+    return r;
+  }
+
+  private static Path partFile(Path parts, int c) {
+    return parts.resolve(String.format("class-%04d.safetensors", c));
+  }
+
+  private Map<String, String> fingerprint() {
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put("method", method.name());
+    f.put("methodConfig", new TreeMap<>(method.config()).toString());
+    f.put("ipc", Integer.toString(ipc));
+    f.put("seed", Long.toString(seed));
+    f.put("numSteps", Integer.toString(numSteps));
+    f.put("guidanceScale", Double.toString(guidanceScale));
+    f.put("model", sampler == null ? "" : sampler.modelId());
+    f.put("filters", filters.stream().map(SampleFilter::name).toList().toString());
+    return f;
+  }
+
+  private void checkPart(Path part, Map<String, String> fingerprint) throws IOException {
+    try (Safetensors st = Safetensors.open(part)) {
+      for (Map.Entry<String, String> e : fingerprint.entrySet()) {
+        String found = st.metadata().get(e.getKey());
+        if (!e.getValue().equals(found)) {
+          throw new IllegalStateException(
+              String.format(
+                  "output folder holds a finished class from another run: %s has %s=%s but this"
+                      + " run has %s; use another output folder or delete it",
+                  part, e.getKey(), found, e.getValue()));
+        }
+      }
+    }
+  }
+
+  private int runClass(int c, Path part, Map<String, String> fingerprint, Map<String, Integer> dropped)
+      throws IOException {
+    Map<String, Integer> classDropped = new TreeMap<>();
+    int candidates = 0;
+    try (TensorScope scope = TensorScope.open()) {
+      Tensor real = data.images().index_select(0, Tensors.fromInts(data.indicesOf(c)));
+      String name = data.classNames().get(c);
+      String prompt = prompts != null ? prompts.apply(c) : "a photo of a " + name;
+      ClassContext ctx =
+          new ClassContext(
+              c,
+              name,
+              real,
+              ipc,
+              seed,
+              java.util.Optional.ofNullable(sampler),
+              new Conditioning(c, prompt, negativePrompt),
+              numSteps,
+              guidanceScale,
+              batchSize,
+              extraGuidance,
+              listener);
+      ClassGenerator gen = method.prepare(ctx);
+      long[] shape = data.imageShape();
+      Tensor kept = torch.zeros(0, shape[0], shape[1], shape[2]);
+      int next = 0;
+      int limit = ipc * maxCandidatesFactor;
+      while (kept.size(0) < ipc) {
+        if (next >= limit) {
+          throw new DistillException(
+              String.format(
+                  "class %s (%s) kept only %s of %s images after %s candidates; filters dropped %s."
+                      + " Loosen the filters or raise maxCandidatesFactor",
+                  c, name, kept.size(0), ipc, next, classDropped));
+        }
+        int n = (int) Math.min(batchSize, ipc - kept.size(0));
+        Tensor batch = gen.generate(next, n);
+        Tensors.checkShape(batch, "generated images", n, shape[0], shape[1], shape[2]);
+        next += n;
+        candidates += n;
+        boolean[] keep = new boolean[n];
+        Arrays.fill(keep, true);
+        for (SampleFilter f : filters) {
+          Tensor alive = select(batch, keep);
+          if (alive.size(0) == 0) {
+            break;
+          }
+          boolean[] k = f.keep(c, alive, kept);
+          checkArgument(
+              k.length == alive.size(0),
+              "filter %s must return %s flags but returned %s",
+              f.name(),
+              alive.size(0),
+              k.length);
+          int j = 0;
+          for (int i = 0; i < n; i++) {
+            if (keep[i]) {
+              if (!k[j]) {
+                keep[i] = false;
+                classDropped.merge(f.name(), 1, Integer::sum);
+              }
+              j++;
+            }
+          }
+        }
+        kept = torch.cat(new TensorVector(kept, select(batch, keep)), 0);
+      }
+      Map<String, String> meta = new LinkedHashMap<>(fingerprint);
+      meta.put("class", Integer.toString(c));
+      meta.put("candidates", Integer.toString(candidates));
+      meta.put("dropped", JSON.writeValueAsString(classDropped));
+      Safetensors.write(part, Map.of("images", kept.contiguous()), meta);
+    }
+    classDropped.forEach((k, v) -> dropped.merge(k, v, Integer::sum));
+    return candidates;
+  }
+
+  private static Tensor select(Tensor batch, boolean[] keep) {
+    List<Integer> idx = new ArrayList<>();
+    for (int i = 0; i < keep.length; i++) {
+      if (keep[i]) {
+        idx.add(i);
+      }
+    }
+    return batch.index_select(0, Tensors.fromInts(idx.stream().mapToInt(Integer::intValue).toArray()));
+  }
+
+  private DistillResult assemble(
+      Path outputDir, Path parts, Map<String, Integer> dropped, int generated, int resumed,
+      Duration elapsed)
+      throws IOException {
+    List<Integer> labels = new ArrayList<>();
+    boolean complete = true;
+    try (TensorScope scope = TensorScope.open()) {
+      TensorVector all = new TensorVector();
+      for (int c = 0; c < data.numClasses(); c++) {
+        Path part = partFile(parts, c);
+        if (!Files.exists(part)) {
+          complete = false;
+          continue;
+        }
+        try (Safetensors st = Safetensors.open(part)) {
+          Tensor images = st.tensor("images").clone();
+          all.push_back(images);
+          for (int i = 0; i < images.size(0); i++) {
+            labels.add(c);
+          }
+          if (!(classes == null || contains(classes, c))) {
+            Map<String, Integer> d =
+                JSON.readValue(st.metadata().get("dropped"), new TypeReference<Map<String, Integer>>() {});
+            d.forEach((k, v) -> dropped.merge(k, v, Integer::sum));
+          }
+        }
+      }
+      long[] shape = data.imageShape();
+      Tensor images =
+          all.empty() ? torch.zeros(0, shape[0], shape[1], shape[2]) : torch.cat(all, 0);
+      Map<String, String> config = new LinkedHashMap<>(fingerprint());
+      config.putAll(prefixed(method.config()));
+      config.put("filters.dropped", dropped.toString());
+      RunProvenance provenance =
+          new RunProvenance(
+              method.name(),
+              config,
+              seed,
+              sampler == null ? "" : sampler.modelId(),
+              Version.get(),
+              Instant.now());
+      DistilledSet set =
+          new DistilledSet(scope.detach(images), labels, null, data.classNames(), provenance);
+      if (complete) {
+        try {
+          DistilledSetIO.save(set, outputDir);
+        } catch (IOException | RuntimeException e) {
+          set.close();
+          throw e;
+        }
+      }
+      return new DistillResult(set, outputDir, dropped, generated, resumed, elapsed);
+    }
+  }
+
+  private static boolean contains(int[] a, int v) {
+    for (int x : a) {
+      if (x == v) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Map<String, String> prefixed(Map<String, String> m) {
+    Map<String, String> out = new LinkedHashMap<>();
+    m.forEach((k, v) -> out.put("method." + k, v));
+    return out;
+  }
+
+}

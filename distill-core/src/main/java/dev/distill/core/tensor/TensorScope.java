@@ -101,6 +101,27 @@ public final class TensorScope implements AutoCloseable {
     return pointer;
   }
 
+  /**
+   * Gives a caller-owned pointer (one returned by {@link #detach}) to the innermost open scope of
+   * this thread, so it is freed when that scope closes; with no open scope the caller keeps it.
+   *
+   * @param pointer a pointer owned by the caller
+   * @param <T> the pointer type
+   * @return {@code pointer}
+   */
+  public static <T extends Pointer> T adopt(T pointer) {
+    checkNotNull(pointer, "pointer");
+    PointerScope inner = PointerScope.getInnerScope();
+    if (inner != null) {
+      boolean ownedByCaller = pointer.referenceCount() > 0;
+      inner.attach(pointer);
+      if (ownedByCaller) {
+        pointer.releaseReference();
+      }
+    }
+    return pointer;
+  }
+
   private void checkOpen() {
     checkState(!closed, "scope must be open but was closed");
     checkState(

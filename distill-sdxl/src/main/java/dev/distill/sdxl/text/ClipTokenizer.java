@@ -432,6 +432,7 @@ public final class ClipTokenizer {
    * @throws IllegalArgumentException if {@code length < 2}
    */
   public int[] encode(String text, int length) {
+    checkNotNull(text, "text");
     checkArgument(length >= 2, "length must be >= 2 but was %s", length);
     List<String> tokens = tokenize(text);
     int kept = Math.min(tokens.size(), length - 2);

@@ -3,6 +3,8 @@ package dev.distill.sdxl.text;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distill.core.config.JsonConfig;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -124,7 +126,7 @@ public record ClipTextConfig(
           activation,
           json.getInt("vocab_size"),
           json.getInt("eos_token_id"),
-          projection ? json.getInt("projection_dim") : json.getInt("projection_dim", 1),
+          projection ? json.getInt("projection_dim") : json.getInt("projection_dim", 512),
           projection);
     } catch (IllegalArgumentException e) {
       if (e.getMessage() != null && e.getMessage().startsWith(json.source())) {
@@ -132,5 +134,28 @@ public record ClipTextConfig(
       }
       throw new IllegalArgumentException(json.source() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * This config as a transformers {@code config.json} object (the keys {@link #from} reads, plus
+   * {@code architectures}); {@code from(toJson(), x)} gives back an equal config.
+   *
+   * @return the JSON config
+   */
+  public JsonConfig toJson() {
+    ObjectNode node = new ObjectMapper().createObjectNode();
+    node.putArray("architectures")
+        .add(withProjection ? "CLIPTextModelWithProjection" : "CLIPTextModel");
+    node.put("hidden_size", hiddenSize);
+    node.put("intermediate_size", intermediateSize);
+    node.put("num_attention_heads", numAttentionHeads);
+    node.put("num_hidden_layers", numHiddenLayers);
+    node.put("max_position_embeddings", maxPositionEmbeddings);
+    node.put("layer_norm_eps", layerNormEps);
+    node.put("hidden_act", hiddenAct.configName());
+    node.put("vocab_size", vocabSize);
+    node.put("eos_token_id", eosTokenId);
+    node.put("projection_dim", projectionDim);
+    return JsonConfig.of("ClipTextConfig", node);
   }
 }

@@ -177,9 +177,10 @@ public final class ClipTextModel implements AutoCloseable {
    * Builds a model from weights already in memory (tests, converted checkpoints).
    *
    * @param config the architecture
-   * @param weights the weights, now owned by the model
+   * @param weights the weights, owned by the model once it is built (on failure they stay with
+   *     the caller)
    * @return the model
-   * @throws IllegalArgumentException if a weight is missing or of another shape
+   * @throws IllegalArgumentException if a weight is missing, of another shape, or unused
    */
   public static ClipTextModel of(ClipTextConfig config, ModelWeights weights) {
     checkNotNull(config, "config");

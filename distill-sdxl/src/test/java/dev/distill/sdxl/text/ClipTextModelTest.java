@@ -161,6 +161,16 @@ class ClipTextModelTest {
   }
 
   @Test
+  void configRoundTripsThroughJson() {
+    for (ClipTextConfig c : java.util.List.of(te1.config(), te2.config())) {
+      assertThat(ClipTextConfig.from(c.toJson(), !c.withProjection())).isEqualTo(c);
+    }
+    assertThat(te1.config().withProjection()).isFalse();
+    assertThat(te2.config().withProjection()).isTrue();
+    assertThat(te2.config().projectionDim()).isEqualTo(32);
+  }
+
+  @Test
   void unknownActivationIsRejectedWithItsName(@TempDir Path dir) throws IOException {
     Path bad = copyComponent(te(1), dir, c -> c.put("hidden_act", "relu"));
     assertThatThrownBy(() -> ClipTextModel.load(bad))

@@ -12,8 +12,8 @@ import java.util.Locale;
  * <p>Steps, in the reference order: drop NUL, U+FFFD and control characters (Unicode category C*
  * except tab, newline and carriage return); turn whitespace (space, tab, newline, carriage return,
  * category Zs) into spaces; put spaces around CJK ideographs; NFC-normalise; split on (Python)
- * whitespace; lower-case each piece; re-join with single spaces. Accents are kept and punctuation is
- * not split.
+ * whitespace; lower-case each piece; re-join with single spaces. Accents are kept and punctuation
+ * is not split.
  *
  * <p>Stateless and thread-safe.
  */

@@ -12,9 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A pre-token's UTF-8 bytes are mapped to printable symbols ({@link #byteSymbols}), {@code </w>}
  * is appended to the last symbol, then the adjacent pair with the lowest merge rank is merged
- * everywhere (left to right, non-overlapping) until no ranked pair is left. {@code
- * <|startoftext|>} and {@code <|endoftext|>} are pre-seeded in the cache and come back unchanged,
- * as in the reference.
+ * everywhere (left to right, non-overlapping) until no ranked pair is left. {@code <|startoftext|>}
+ * and {@code <|endoftext|>} are pre-seeded in the cache and come back unchanged, as in the
+ * reference.
  *
  * <p>Immutable apart from its memo cache; thread-safe.
  */

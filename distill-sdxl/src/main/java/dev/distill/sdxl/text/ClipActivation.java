@@ -13,7 +13,10 @@ import org.bytedeco.pytorch.Tensor;
 public enum ClipActivation {
   /** {@code "gelu"}: the exact (erf) GELU; OpenCLIP ViT-bigG (SDXL's {@code text_encoder_2}). */
   GELU("gelu"),
-  /** {@code "quick_gelu"}: {@code x * sigmoid(1.702 x)}; OpenAI CLIP ViT-L (SDXL's {@code text_encoder}). */
+  /**
+   * {@code "quick_gelu"}: {@code x * sigmoid(1.702 x)}; OpenAI CLIP ViT-L (SDXL's {@code
+   * text_encoder}).
+   */
   QUICK_GELU("quick_gelu");
 
   private final String configName;

@@ -46,13 +46,15 @@ public record ClipTextConfig(
   /** Validates the sizes. */
   public ClipTextConfig {
     checkArgument(hiddenSize > 0, "hidden_size must be > 0 but was %s", hiddenSize);
-    checkArgument(intermediateSize > 0, "intermediate_size must be > 0 but was %s", intermediateSize);
+    checkArgument(
+        intermediateSize > 0, "intermediate_size must be > 0 but was %s", intermediateSize);
     checkArgument(
         numAttentionHeads > 0 && hiddenSize % numAttentionHeads == 0,
         "num_attention_heads must be > 0 and divide hidden_size %s but was %s",
         hiddenSize,
         numAttentionHeads);
-    checkArgument(numHiddenLayers >= 1, "num_hidden_layers must be >= 1 but was %s", numHiddenLayers);
+    checkArgument(
+        numHiddenLayers >= 1, "num_hidden_layers must be >= 1 but was %s", numHiddenLayers);
     checkArgument(
         maxPositionEmbeddings > 0,
         "max_position_embeddings must be > 0 but was %s",

@@ -86,7 +86,8 @@ public final class ClipTextModel implements AutoCloseable {
     this.dtype = dtype;
     long h = config.hiddenSize();
     long inner = config.intermediateSize();
-    tokenEmbedding = weights.get(PREFIX + "embeddings.token_embedding.weight", config.vocabSize(), h);
+    tokenEmbedding =
+        weights.get(PREFIX + "embeddings.token_embedding.weight", config.vocabSize(), h);
     positionEmbedding =
         weights.get(
             PREFIX + "embeddings.position_embedding.weight", config.maxPositionEmbeddings(), h);
@@ -177,8 +178,8 @@ public final class ClipTextModel implements AutoCloseable {
    * Builds a model from weights already in memory (tests, converted checkpoints).
    *
    * @param config the architecture
-   * @param weights the weights, owned by the model once it is built (on failure they stay with
-   *     the caller)
+   * @param weights the weights, owned by the model once it is built (on failure they stay with the
+   *     caller)
    * @return the model
    * @throws IllegalArgumentException if a weight is missing, of another shape, or unused
    */
@@ -266,16 +267,13 @@ public final class ClipTextModel implements AutoCloseable {
         kept.add(scope.keep(t));
       }
       return new ClipTextOutput(
-          kept,
-          scope.keep(last),
-          scope.keep(pooled),
-          embeds == null ? null : scope.keep(embeds));
+          kept, scope.keep(last), scope.keep(pooled), embeds == null ? null : scope.keep(embeds));
     }
   }
 
   /**
-   * The end-of-text row of each sequence in the flattened {@code [B*L]} layout (transformers'
-   * two pooling rules).
+   * The end-of-text row of each sequence in the flattened {@code [B*L]} layout (transformers' two
+   * pooling rules).
    */
   private long[] pooledRows(long[] ids, int batch, int length) {
     long[] rows = new long[batch];
@@ -322,7 +320,8 @@ public final class ClipTextModel implements AutoCloseable {
   private Tensor encoderLayer(Layer l, Tensor x, Tensor mask) {
     Tensor attn = attention(l, layerNorm(x, l.norm1Weight(), l.norm1Bias()), mask);
     x = x.add(attn);
-    Tensor hid = linear(layerNorm(x, l.norm2Weight(), l.norm2Bias()), l.fc1Weight(), opt(l.fc1Bias()));
+    Tensor hid =
+        linear(layerNorm(x, l.norm2Weight(), l.norm2Bias()), l.fc1Weight(), opt(l.fc1Bias()));
     Tensor mlp = linear(config.hiddenAct().apply(hid), l.fc2Weight(), opt(l.fc2Bias()));
     return x.add(mlp);
   }
@@ -347,12 +346,7 @@ public final class ClipTextModel implements AutoCloseable {
 
   private Tensor layerNorm(Tensor x, Tensor weight, Tensor bias) {
     return layer_norm(
-        x,
-        new long[] {config.hiddenSize()},
-        opt(weight),
-        opt(bias),
-        config.layerNormEps(),
-        false);
+        x, new long[] {config.hiddenSize()}, opt(weight), opt(bias), config.layerNormEps(), false);
   }
 
   private static TensorOptional opt(Tensor t) {

@@ -8,7 +8,8 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * The outputs of one {@link ClipTextModel#forward} call (transformers' {@code
- * BaseModelOutputWithPooling} / {@code CLIPTextModelOutput} with {@code output_hidden_states=True}).
+ * BaseModelOutputWithPooling} / {@code CLIPTextModelOutput} with {@code
+ * output_hidden_states=True}).
  *
  * <p>Shapes for input ids {@code [B, L]} and hidden size {@code H}: every hidden state and {@link
  * #lastHiddenState()} {@code [B, L, H]}, {@link #pooledOutput()} {@code [B, H]}, {@link
@@ -34,8 +35,8 @@ public final class ClipTextOutput {
   }
 
   /**
-   * All hidden states: index 0 is the embedding output, index {@code i} the output of encoder
-   * layer {@code i} (no final LayerNorm); {@code num_hidden_layers + 1} entries.
+   * All hidden states: index 0 is the embedding output, index {@code i} the output of encoder layer
+   * {@code i} (no final LayerNorm); {@code num_hidden_layers + 1} entries.
    */
   public List<Tensor> hiddenStates() {
     return hiddenStates;

@@ -27,17 +27,18 @@ import java.util.regex.Pattern;
  * without {@code ftfy} (the tokenizer class diffusers' SDXL pipelines load).
  *
  * <p>Pipeline of {@link #tokenize}: added/special tokens (for example {@code <|endoftext|>}, or
- * {@code !} when it is the pad token as in SDXL's {@code tokenizer_2}) are split out of the raw text
- * first (leftmost-longest match, honouring their {@code lstrip}/{@code rstrip}/{@code single_word}
- * flags); every other piece is cleaned like transformers' {@code BasicTokenizer(strip_accents=False,
- * do_split_on_punc=False)} (control characters dropped, whitespace normalised, spaces around CJK
- * ideographs, NFC, lower case), cut by CLIP's pre-tokenizer regex, mapped to byte symbols and
- * BPE-merged with {@code </w>} on the last symbol. Token → id looks at the added tokens, then {@code
- * vocab.json}, then falls back to the unknown token.
+ * {@code !} when it is the pad token as in SDXL's {@code tokenizer_2}) are split out of the raw
+ * text first (leftmost-longest match, honouring their {@code lstrip}/{@code rstrip}/{@code
+ * single_word} flags); every other piece is cleaned like transformers' {@code
+ * BasicTokenizer(strip_accents=False, do_split_on_punc=False)} (control characters dropped,
+ * whitespace normalised, spaces around CJK ideographs, NFC, lower case), cut by CLIP's
+ * pre-tokenizer regex, mapped to byte symbols and BPE-merged with {@code </w>} on the last symbol.
+ * Token → id looks at the added tokens, then {@code vocab.json}, then falls back to the unknown
+ * token.
  *
- * <p>{@link #encode} gives what the SDXL pipeline feeds the text encoders: {@code padding="max_length",
- * truncation=True}, that is {@code bos + the first maxLength-2 ids + eos}, right-padded with this
- * tokenizer's own pad id.
+ * <p>{@link #encode} gives what the SDXL pipeline feeds the text encoders: {@code
+ * padding="max_length", truncation=True}, that is {@code bos + the first maxLength-2 ids + eos},
+ * right-padded with this tokenizer's own pad id.
  *
  * <p>Files read from the tokenizer folder: {@code vocab.json} and {@code merges.txt} (required);
  * {@code tokenizer_config.json}, {@code special_tokens_map.json} and {@code added_tokens.json}
@@ -50,7 +51,9 @@ import java.util.regex.Pattern;
  * @since 0.1.0
  */
 public final class ClipTokenizer {
-  /** CLIP's context length, used when {@code tokenizer_config.json} has no {@code model_max_length}. */
+  /**
+   * CLIP's context length, used when {@code tokenizer_config.json} has no {@code model_max_length}.
+   */
   public static final int DEFAULT_MAX_LENGTH = 77;
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -138,12 +141,16 @@ public final class ClipTokenizer {
 
     Map<String, Integer> vocab = new HashMap<>();
     JsonNode vocabJson = readJson(vocabFile);
-    Iterator<Map.Entry<String, JsonNode>> it = vocabJson.fields();
+    Iterator<Map.Entry<String, JsonNode>> it = vocabJson.properties().iterator();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToInt()) {
         throw new IOException(
-            vocabFile + ": id of token '" + e.getKey() + "' must be an integer but was " + e.getValue());
+            vocabFile
+                + ": id of token '"
+                + e.getKey()
+                + "' must be an integer but was "
+                + e.getValue());
       }
       vocab.put(e.getKey(), e.getValue().asInt());
     }
@@ -161,14 +168,19 @@ public final class ClipTokenizer {
 
     Path addedFile = tokenizerDir.resolve("added_tokens.json");
     if (Files.isRegularFile(addedFile)) {
-      Iterator<Map.Entry<String, JsonNode>> a = readJson(addedFile).fields();
+      Iterator<Map.Entry<String, JsonNode>> a = readJson(addedFile).properties().iterator();
       while (a.hasNext()) {
         Map.Entry<String, JsonNode> e = a.next();
         if (!e.getValue().isIntegralNumber()) {
           throw new IOException(
-              addedFile + ": id of '" + e.getKey() + "' must be an integer but was " + e.getValue());
+              addedFile
+                  + ": id of '"
+                  + e.getKey()
+                  + "' must be an integer but was "
+                  + e.getValue());
         }
-        added.put(e.getKey(), new AddedToken(e.getKey(), e.getValue().asInt(), false, false, false));
+        added.put(
+            e.getKey(), new AddedToken(e.getKey(), e.getValue().asInt(), false, false, false));
       }
     }
     Path configFile = tokenizerDir.resolve("tokenizer_config.json");
@@ -176,7 +188,7 @@ public final class ClipTokenizer {
       JsonNode config = readJson(configFile);
       JsonNode decoder = config.get("added_tokens_decoder");
       if (decoder != null && decoder.isObject()) {
-        Iterator<Map.Entry<String, JsonNode>> d = decoder.fields();
+        Iterator<Map.Entry<String, JsonNode>> d = decoder.properties().iterator();
         while (d.hasNext()) {
           Map.Entry<String, JsonNode> e = d.next();
           int id;
@@ -184,7 +196,9 @@ public final class ClipTokenizer {
             id = Integer.parseInt(e.getKey());
           } catch (NumberFormatException ex) {
             throw new IOException(
-                configFile + ": added_tokens_decoder key must be an integer id but was " + e.getKey(),
+                configFile
+                    + ": added_tokens_decoder key must be an integer id but was "
+                    + e.getKey(),
                 ex);
           }
           JsonNode t = e.getValue();
@@ -216,7 +230,11 @@ public final class ClipTokenizer {
         JsonNode v = config.get(side);
         if (v != null && !v.isNull() && !"right".equals(v.asText())) {
           throw new IOException(
-              configFile + ": " + side + " must be 'right' (the SDXL pipelines' setting) but was " + v);
+              configFile
+                  + ": "
+                  + side
+                  + " must be 'right' (the SDXL pipelines' setting) but was "
+                  + v);
         }
       }
     }
@@ -423,8 +441,8 @@ public final class ClipTokenizer {
   }
 
   /**
-   * Like {@link #encode(String)} with another length ({@code padding="max_length",
-   * truncation=True, max_length=length}).
+   * Like {@link #encode(String)} with another length ({@code padding="max_length", truncation=True,
+   * max_length=length}).
    *
    * @param text any text
    * @param length the output length, at least 2
@@ -461,7 +479,10 @@ public final class ClipTokenizer {
     return eosId;
   }
 
-  /** The id used for padding (SDXL: {@code <|endoftext|>} in {@code tokenizer/}, 0 in {@code tokenizer_2/}). */
+  /**
+   * The id used for padding (SDXL: {@code <|endoftext|>} in {@code tokenizer/}, 0 in {@code
+   * tokenizer_2/}).
+   */
   public int padTokenId() {
     return padId;
   }

@@ -6,8 +6,8 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * SDXL's text conditioning for one batch (what diffusers' {@code encode_prompt} returns).
  *
- * <p>{@link #promptEmbeds()} {@code [B, 77, D1 + D2]} (the two encoders' penultimate hidden
- * states, concatenated; 2048 for SDXL), {@link #pooledPromptEmbeds()} {@code [B, P]} ({@code
+ * <p>{@link #promptEmbeds()} {@code [B, 77, D1 + D2]} (the two encoders' penultimate hidden states,
+ * concatenated; 2048 for SDXL), {@link #pooledPromptEmbeds()} {@code [B, P]} ({@code
  * text_encoder_2}'s projected pooled output; 1280 for SDXL), and the same two for the negative
  * prompts when classifier-free guidance was requested. dtype and device are those of {@code
  * text_encoder_2}. The tensors belong to the {@link dev.distill.core.tensor.TensorScope} that was

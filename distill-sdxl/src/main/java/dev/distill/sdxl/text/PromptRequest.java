@@ -159,7 +159,8 @@ public record PromptRequest(
     }
 
     private List<String> repeat(String value) {
-      return Collections.unmodifiableList(new ArrayList<>(Collections.nCopies(prompts.size(), value)));
+      return Collections.unmodifiableList(
+          new ArrayList<>(Collections.nCopies(prompts.size(), value)));
     }
 
     /**

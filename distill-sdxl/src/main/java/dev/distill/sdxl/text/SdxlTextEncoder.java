@@ -20,17 +20,18 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * SDXL's prompt encoding: two CLIP tokenizers and text encoders, combined the way diffusers'
- * {@code StableDiffusionXLPipeline.encode_prompt} does (with {@code clip_skip=None}).
+ * SDXL's prompt encoding: two CLIP tokenizers and text encoders, combined the way diffusers' {@code
+ * StableDiffusionXLPipeline.encode_prompt} does (with {@code clip_skip=None}).
  *
  * <p>{@code prompt_embeds = concat(text_encoder(ids1).hidden_states[-2],
- * text_encoder_2(ids2).hidden_states[-2], dim=-1)}, {@code pooled = text_encoder_2(ids2).text_embeds};
- * {@code prompt_2} defaults to {@code prompt}. With classifier-free guidance and no negative prompt,
- * {@code force_zeros_for_empty_prompt} (read from {@code model_index.json}, default true) gives
- * zero negative embeddings; otherwise the negative prompt (or {@code ""}) is encoded the same way,
- * padded to the positive length. Results are cast to {@code text_encoder_2}'s dtype. Prompts longer
- * than the context are truncated to {@code bos + 75 tokens + eos} as in the pipeline.
- * ({@code num_images_per_prompt} is left to the caller: repeat the prompts.)
+ * text_encoder_2(ids2).hidden_states[-2], dim=-1)}, {@code pooled =
+ * text_encoder_2(ids2).text_embeds}; {@code prompt_2} defaults to {@code prompt}. With
+ * classifier-free guidance and no negative prompt, {@code force_zeros_for_empty_prompt} (read from
+ * {@code model_index.json}, default true) gives zero negative embeddings; otherwise the negative
+ * prompt (or {@code ""}) is encoded the same way, padded to the positive length. Results are cast
+ * to {@code text_encoder_2}'s dtype. Prompts longer than the context are truncated to {@code bos +
+ * 75 tokens + eos} as in the pipeline. ({@code num_images_per_prompt} is left to the caller: repeat
+ * the prompts.)
  *
  * <p>Owns both encoders' weights: close it when done. Thread-safe like {@link ClipTextModel}.
  *
@@ -65,8 +66,8 @@ public final class SdxlTextEncoder implements AutoCloseable {
    * @param textEncoder2 {@code text_encoder_2/}, which must have a text projection
    * @param forceZerosForEmptyPrompt the pipeline's {@code force_zeros_for_empty_prompt}
    * @return the encoder
-   * @throws IllegalArgumentException if {@code textEncoder2} has no projection or the
-   *     tokenizers' lengths differ
+   * @throws IllegalArgumentException if {@code textEncoder2} has no projection or the tokenizers'
+   *     lengths differ
    */
   public static SdxlTextEncoder of(
       ClipTokenizer tokenizer,
@@ -208,9 +209,7 @@ public final class SdxlTextEncoder implements AutoCloseable {
     ClipTextOutput out1 = textEncoder.forward(ids(tokenizer, prompts1, length));
     ClipTextOutput out2 = textEncoder2.forward(ids(tokenizer2, prompts2, length));
     Tensor embeds =
-        cat(
-            new TensorVector(out1.penultimate().to(outType), out2.penultimate().to(outType)),
-            -1);
+        cat(new TensorVector(out1.penultimate().to(outType), out2.penultimate().to(outType)), -1);
     Tensor pooled = out2.textEmbeds().orElseThrow().to(outType);
     return new Tensor[] {embeds, pooled};
   }

@@ -83,7 +83,7 @@ public final class TextParity {
     root.path("prompts").forEach(p -> prompts.add(p.asText()));
     int maxLength = root.path("max_length").asInt(ClipTokenizer.DEFAULT_MAX_LENGTH);
     List<ParityCase> out = new ArrayList<>();
-    Iterator<Map.Entry<String, JsonNode>> it = root.fields();
+    Iterator<Map.Entry<String, JsonNode>> it = root.properties().iterator();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode ref = e.getValue();
@@ -92,7 +92,11 @@ public final class TextParity {
       }
       String name = e.getKey();
       ClipTokenizer tok = ClipTokenizer.load(fixtureDir.resolve(name));
-      out.add(exact(name + ".pad_token", List.of(tok.padToken()), List.of(ref.path("pad_token").asText())));
+      out.add(
+          exact(
+              name + ".pad_token",
+              List.of(tok.padToken()),
+              List.of(ref.path("pad_token").asText())));
       out.add(
           exactIds(
               name + ".special_ids",
@@ -178,7 +182,10 @@ public final class TextParity {
               continue;
             }
             Tensor actual = encoderOutput(result, output);
-            String caseName = "text_encoders:" + refName + (dtype.value == ScalarType.Float.value ? "" : "@" + dtype);
+            String caseName =
+                "text_encoders:"
+                    + refName
+                    + (dtype.value == ScalarType.Float.value ? "" : "@" + dtype);
             if (actual == null) {
               out.add(missing(caseName, atol, rtol, "the model has no " + output));
             } else {
@@ -223,8 +230,20 @@ public final class TextParity {
         try (TensorScope step = TensorScope.open()) {
           PromptEmbeddings e = encoder.encode(request);
           String p = "pipeline:" + caseName + ".";
-          out.add(compare(p + "prompt_embeds", e.promptEmbeds(), st.tensor(caseName + ".prompt_embeds"), ENCODER_ATOL, ENCODER_RTOL));
-          out.add(compare(p + "pooled_prompt_embeds", e.pooledPromptEmbeds(), st.tensor(caseName + ".pooled_prompt_embeds"), ENCODER_ATOL, ENCODER_RTOL));
+          out.add(
+              compare(
+                  p + "prompt_embeds",
+                  e.promptEmbeds(),
+                  st.tensor(caseName + ".prompt_embeds"),
+                  ENCODER_ATOL,
+                  ENCODER_RTOL));
+          out.add(
+              compare(
+                  p + "pooled_prompt_embeds",
+                  e.pooledPromptEmbeds(),
+                  st.tensor(caseName + ".pooled_prompt_embeds"),
+                  ENCODER_ATOL,
+                  ENCODER_RTOL));
           for (String neg : List.of("negative_prompt_embeds", "negative_pooled_prompt_embeds")) {
             if (!st.contains(caseName + "." + neg)) {
               continue;
@@ -236,7 +255,13 @@ public final class TextParity {
             if (actual.isEmpty()) {
               out.add(missing(p + neg, ENCODER_ATOL, ENCODER_RTOL, "no guidance requested"));
             } else {
-              out.add(compare(p + neg, actual.get(), st.tensor(caseName + "." + neg), ENCODER_ATOL, ENCODER_RTOL));
+              out.add(
+                  compare(
+                      p + neg,
+                      actual.get(),
+                      st.tensor(caseName + "." + neg),
+                      ENCODER_ATOL,
+                      ENCODER_RTOL));
             }
           }
         }
@@ -358,7 +383,14 @@ public final class TextParity {
                 a[worst],
                 b[worst]);
     double maxRel = maxRef > 0 ? maxAbs / maxRef : maxAbs;
-    return new ParityCase(name, finite ? maxAbs : Double.NaN, finite ? maxRel : Double.NaN, atol, rtol, passed, detail);
+    return new ParityCase(
+        name,
+        finite ? maxAbs : Double.NaN,
+        finite ? maxRel : Double.NaN,
+        atol,
+        rtol,
+        passed,
+        detail);
   }
 
   private static long[] unravel(int index, long[] shape) {

@@ -70,7 +70,8 @@ class ClipTextModelTest {
           }) {
         double scale = pair[1].abs().max().item_double();
         double err = Tensors.maxAbsDiff(pair[0], pair[1]);
-        System.out.printf("bf16 vs fp32: max abs %.3e, max |ref| %.3e, relative %.3e%n", err, scale, err / scale);
+        System.out.printf(
+            "bf16 vs fp32: max abs %.3e, max |ref| %.3e, relative %.3e%n", err, scale, err / scale);
         assertThat(Tensors.hasNonFinite(pair[0])).isFalse();
         assertThat(err).isLessThan(0.05 * scale);
       }
@@ -147,7 +148,8 @@ class ClipTextModelTest {
       float[] xs = Tensors.toFloats(x);
       for (int i = 0; i < xs.length; i++) {
         assertThat((double) y[i])
-            .isCloseTo(xs[i] / (1 + Math.exp(-1.702 * xs[i])), org.assertj.core.data.Offset.offset(1e-6));
+            .isCloseTo(
+                xs[i] / (1 + Math.exp(-1.702 * xs[i])), org.assertj.core.data.Offset.offset(1e-6));
       }
       Path quick = copyComponent(te(1), dir, c -> c.put("hidden_act", "quick_gelu"));
       try (ClipTextModel q = ClipTextModel.load(quick)) {

@@ -158,7 +158,8 @@ class ClipTokenizerTest {
   @Test
   void specialTokensMapOverridesTokenizerConfig(@TempDir Path dir) throws IOException {
     copyTokenizer(dir, "vocab.json", "merges.txt", "tokenizer_config.json");
-    Files.writeString(dir.resolve("special_tokens_map.json"), "{\"pad_token\": {\"content\": \"!\"}}");
+    Files.writeString(
+        dir.resolve("special_tokens_map.json"), "{\"pad_token\": {\"content\": \"!\"}}");
     ClipTokenizer t = ClipTokenizer.load(dir);
     assertThat(t.padToken()).isEqualTo("!");
     assertThat(t.padTokenId()).isZero();

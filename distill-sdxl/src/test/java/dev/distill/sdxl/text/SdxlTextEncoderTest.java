@@ -35,8 +35,7 @@ class SdxlTextEncoderTest {
   @Test
   void embeddingsHaveTheUnetShapes() {
     try (TensorScope s = TensorScope.open()) {
-      PromptEmbeddings e =
-          encoder.encode(PromptRequest.builder(List.of(PROMPT, "a cat")).build());
+      PromptEmbeddings e = encoder.encode(PromptRequest.builder(List.of(PROMPT, "a cat")).build());
       assertThat(Tensors.shape(e.promptEmbeds())).containsExactly(2, 77, 64);
       assertThat(Tensors.shape(e.pooledPromptEmbeds())).containsExactly(2, 32);
       assertThat(e.negativePromptEmbeds()).isEmpty();
@@ -52,7 +51,8 @@ class SdxlTextEncoderTest {
       PromptEmbeddings same = encoder.encode(PROMPT);
       PromptEmbeddings explicit =
           encoder.encode(PromptRequest.builder(PROMPT).prompt2(PROMPT).build());
-      PromptEmbeddings emptySecond = encoder.encode(PromptRequest.builder(PROMPT).prompt2("").build());
+      PromptEmbeddings emptySecond =
+          encoder.encode(PromptRequest.builder(PROMPT).prompt2("").build());
       PromptEmbeddings other =
           encoder.encode(PromptRequest.builder(PROMPT).prompt2("a red car").build());
       assertThat(Tensors.maxAbsDiff(same.promptEmbeds(), explicit.promptEmbeds())).isZero();
@@ -99,8 +99,7 @@ class SdxlTextEncoderTest {
       PromptEmbeddings negativeAlone = encoder.encode("blurry, low quality");
       assertThat(
               Tensors.maxAbsDiff(
-                  withNegative.negativePromptEmbeds().orElseThrow(),
-                  negativeAlone.promptEmbeds()))
+                  withNegative.negativePromptEmbeds().orElseThrow(), negativeAlone.promptEmbeds()))
           .isZero();
     }
   }
@@ -124,7 +123,8 @@ class SdxlTextEncoderTest {
             () -> PromptRequest.builder(List.of("a", "b")).prompts2(List.of("c")).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("prompts2 must have 2 entries");
-    assertThatThrownBy(() -> new PromptRequest(List.of("a"), List.of(), true, List.of("x", "y"), List.of()))
+    assertThatThrownBy(
+            () -> new PromptRequest(List.of("a"), List.of(), true, List.of("x", "y"), List.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("negativePrompts must be empty or have 1 entries");
     assertThatThrownBy(() -> PromptRequest.builder(List.of()).build())
@@ -168,9 +168,7 @@ class SdxlTextEncoderTest {
     ClipTextModel te1 = ClipTextModel.load(Fixtures.sdxlTiny().resolve("text_encoder"));
     try (ClipTextModel other = ClipTextModel.load(Fixtures.sdxlTiny().resolve("text_encoder"))) {
       assertThatThrownBy(
-              () ->
-                  SdxlTextEncoder.of(
-                      encoder.tokenizer(), te1, encoder.tokenizer2(), other, true))
+              () -> SdxlTextEncoder.of(encoder.tokenizer(), te1, encoder.tokenizer2(), other, true))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("text_projection");
     } finally {
@@ -192,7 +190,8 @@ class SdxlTextEncoderTest {
         .testEquals();
     new EqualsTester()
         .addEqualityGroup(
-            new ParityCase("x", 1, 1, 0, 0, false, "d"), new ParityCase("x", 1, 1, 0, 0, false, "d"))
+            new ParityCase("x", 1, 1, 0, 0, false, "d"),
+            new ParityCase("x", 1, 1, 0, 0, false, "d"))
         .addEqualityGroup(new ParityCase("x", 0, 0, 0, 0, true, "d"))
         .testEquals();
   }

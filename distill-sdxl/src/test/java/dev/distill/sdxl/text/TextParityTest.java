@@ -31,9 +31,13 @@ class TextParityTest {
   void textEncodersMatchTheFp32ReferenceWithinTolerance() throws Exception {
     List<ParityCase> cases = TextParity.textEncoders(Fixtures.sdxlTiny());
     report(cases);
-    assertThat(cases).extracting(ParityCase::name)
-        .contains("text_encoders:te1.penultimate", "text_encoders:te2.text_embeds",
-            "text_encoders:te1.pooler_output", "text_encoders:te2.hidden_states");
+    assertThat(cases)
+        .extracting(ParityCase::name)
+        .contains(
+            "text_encoders:te1.penultimate",
+            "text_encoders:te2.text_embeds",
+            "text_encoders:te1.pooler_output",
+            "text_encoders:te2.hidden_states");
     assertThat(cases).allSatisfy(c -> assertThat(c.passed()).as(c.summary()).isTrue());
   }
 
@@ -49,8 +53,10 @@ class TextParityTest {
   void pipelineConditioningMatchesEncodePrompt() throws Exception {
     List<ParityCase> cases = TextParity.promptConditioning(Fixtures.sdxlTiny());
     report(cases);
-    assertThat(cases).extracting(ParityCase::name)
-        .contains("pipeline:euler_cfg5.negative_prompt_embeds",
+    assertThat(cases)
+        .extracting(ParityCase::name)
+        .contains(
+            "pipeline:euler_cfg5.negative_prompt_embeds",
             "pipeline:euler_cfg5_noneg.negative_pooled_prompt_embeds",
             "pipeline:euler_cfg1.prompt_embeds");
     assertThat(cases).allSatisfy(c -> assertThat(c.passed()).as(c.summary()).isTrue());
@@ -70,7 +76,8 @@ class TextParityTest {
     ObjectNode root = (ObjectNode) json.readTree(fixture.resolve("cases/tokenizer.json").toFile());
     root.remove("tokenizer");
     ObjectNode t2 = (ObjectNode) root.get("tokenizer_2");
-    for (String key : List.of("input_ids", "bpe_tokens_untruncated", "ids_untruncated_with_special")) {
+    for (String key :
+        List.of("input_ids", "bpe_tokens_untruncated", "ids_untruncated_with_special")) {
       ArrayNode a = (ArrayNode) t2.get(key);
       while (a.size() > 2) {
         a.remove(2);
@@ -86,10 +93,17 @@ class TextParityTest {
     List<ParityCase> cases = TextParity.tokenizers(dir);
     report(cases);
     assertThat(cases).hasSize(2 + 2 * 3);
-    assertThat(cases).filteredOn(c -> !c.passed()).extracting(ParityCase::name)
+    assertThat(cases)
+        .filteredOn(c -> !c.passed())
+        .extracting(ParityCase::name)
         .containsExactly("tokenizer_2.input_ids[p1]");
-    assertThat(cases).filteredOn(c -> !c.passed()).first()
-        .extracting(ParityCase::detail).asString().contains("first at 3").contains("999");
+    assertThat(cases)
+        .filteredOn(c -> !c.passed())
+        .first()
+        .extracting(ParityCase::detail)
+        .asString()
+        .contains("first at 3")
+        .contains("999");
   }
 
   @Test

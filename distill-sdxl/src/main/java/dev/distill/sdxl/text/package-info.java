@@ -1,0 +1,14 @@
+/**
+ * SDXL's text side: the CLIP BPE tokenizer ({@link dev.distill.sdxl.text.ClipTokenizer}), the CLIP
+ * text encoders ({@link dev.distill.sdxl.text.ClipTextModel}), and diffusers' {@code encode_prompt}
+ * glue ({@link dev.distill.sdxl.text.SdxlTextEncoder}), faithful to transformers' slow {@code
+ * CLIPTokenizer} (without ftfy) and eager {@code CLIPTextModel}/{@code
+ * CLIPTextModelWithProjection}.
+ *
+ * <p>{@link dev.distill.sdxl.text.TextParity} runs the golden-parity cases of a fixture folder in
+ * the {@code sdxl-tiny} layout and returns one {@link dev.distill.sdxl.text.ParityCase} per
+ * comparison.
+ *
+ * @since 0.1.0
+ */
+package dev.distill.sdxl.text;

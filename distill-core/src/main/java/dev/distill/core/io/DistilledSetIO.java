@@ -122,8 +122,7 @@ public final class DistilledSetIO {
     if (Files.exists(target)) {
       throw new FileAlreadyExistsException(target.toString(), null, "distilled set folder exists");
     }
-    Path parent = Files.createDirectories(target.getParent());
-    Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+    Path tmp = AtomicFiles.createTempDirectoryFor(target);
     try {
       List<String> written =
           ImageFolder.write(tmp, set.images(), set.labels(), set.classNames());

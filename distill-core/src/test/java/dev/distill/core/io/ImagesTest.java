@@ -76,6 +76,15 @@ class ImagesTest {
   }
 
   @Test
+  void sixteenBitMatsUseTheFullSixteenBitRange() {
+    try (TensorScope scope = TensorScope.open()) {
+      Mat mat = new Mat(1, 2, org.bytedeco.opencv.global.opencv_core.CV_16UC1);
+      new org.bytedeco.javacpp.ShortPointer(mat.data()).put(new short[] {0, (short) 65535});
+      assertThat(Tensors.toFloats(Images.fromMat(mat))).containsExactly(-1f, 1f);
+    }
+  }
+
+  @Test
   void batchConvertsToOneMatPerImage() {
     try (TensorScope scope = TensorScope.open()) {
       Tensor batch = Tensors.fromFloats(new float[4 * 3 * 5 * 6], 4, 3, 5, 6);

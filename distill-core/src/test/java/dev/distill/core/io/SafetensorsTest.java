@@ -176,6 +176,22 @@ class SafetensorsTest {
     }
   }
 
+  @Test
+  void writerRejectsReservedNamesAndUnsupportedDtypes() {
+    Path file = tmp.resolve("rejected.safetensors");
+    try (TensorScope scope = TensorScope.open()) {
+      Tensor x = Tensors.fromFloats(new float[] {1}, 1);
+      assertThatThrownBy(() -> Safetensors.write(file, Map.of("__metadata__", x), Map.of()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("__metadata__");
+      Tensor complex = x.to(org.bytedeco.pytorch.global.torch.ScalarType.ComplexFloat);
+      assertThatThrownBy(() -> Safetensors.write(file, Map.of("c", complex), Map.of()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("tensor dtype must be one of");
+    }
+    assertThat(file).doesNotExist();
+  }
+
   // ---------------------------------------------------------------- atomic writer
 
   @Test

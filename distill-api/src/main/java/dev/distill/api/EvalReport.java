@@ -36,6 +36,7 @@ public record EvalReport(
    * @throws IllegalArgumentException if there is no such metric
    */
   public MetricSummary metric(String name) {
+    Checks.checkNotNull(name, "name");
     MetricSummary m = metrics.get(name);
     Checks.checkArgument(m != null, "metric must be one of %s but was %s", metrics.keySet(), name);
     return m;

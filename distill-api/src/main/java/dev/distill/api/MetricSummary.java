@@ -35,6 +35,7 @@ public record MetricSummary(List<Double> values) {
 
   /** {@code "mean ± std"} with the given decimals. */
   public String format(int decimals) {
+    Checks.checkArgument(decimals >= 0, "decimals must be >= 0 but was %s", decimals);
     String f = "%." + decimals + "f";
     return String.format(java.util.Locale.ROOT, f + " ± " + f, mean(), std());
   }

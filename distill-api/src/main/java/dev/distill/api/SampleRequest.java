@@ -26,7 +26,8 @@ public final class SampleRequest {
 
   private SampleRequest(Builder b) {
     this.conditionings = List.copyOf(b.conditionings);
-    this.seeds = b.seeds == null ? deriveSeeds(b.seed, conditionings.size()) : List.copyOf(b.seeds);
+    this.seeds =
+        List.copyOf(b.seeds == null ? deriveSeeds(b.seed, conditionings.size()) : b.seeds);
     this.numSteps = b.numSteps;
     this.guidanceScale = b.guidanceScale;
     this.guidanceTerms = List.copyOf(b.guidanceTerms);

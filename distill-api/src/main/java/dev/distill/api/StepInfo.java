@@ -21,7 +21,12 @@ public record StepInfo(int index, int numSteps, double timestep, double sigma, d
     Checks.checkArgument(numSteps > 0, "numSteps must be > 0 but was %s", numSteps);
     Checks.checkArgument(
         index >= 0 && index < numSteps, "index must be in [0, %s) but was %s", numSteps, index);
-    Checks.checkArgument(sigma >= 0 && !Double.isNaN(sigma), "sigma must be >= 0 but was %s", sigma);
+    Checks.checkArgument(
+        timestep >= 0 && Double.isFinite(timestep),
+        "timestep must be finite and >= 0 but was %s",
+        timestep);
+    Checks.checkArgument(
+        sigma >= 0 && Double.isFinite(sigma), "sigma must be finite and >= 0 but was %s", sigma);
     Checks.checkArgument(
         alphaBar > 0 && alphaBar <= 1, "alphaBar must be in (0, 1] but was %s", alphaBar);
   }

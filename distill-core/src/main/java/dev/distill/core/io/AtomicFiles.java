@@ -7,6 +7,9 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Writes files and folders atomically: into a temporary sibling, then one rename, so a reader (or
@@ -15,6 +18,11 @@ import java.nio.file.StandardCopyOption;
  * @since 0.1.0
  */
 public final class AtomicFiles {
+  private static final Set<PosixFilePermission> FILE_PERMISSIONS =
+      PosixFilePermissions.fromString("rw-r--r--");
+  private static final Set<PosixFilePermission> DIRECTORY_PERMISSIONS =
+      PosixFilePermissions.fromString("rwxr-xr-x");
+
   private AtomicFiles() {}
 
   /** Writes the body of a file. */
@@ -40,7 +48,7 @@ public final class AtomicFiles {
     Path abs = file.toAbsolutePath();
     Path dir = abs.getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    Path tmp = createTempFile(dir, "." + abs.getFileName() + ".");
     try {
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
         body.write(out);
@@ -49,6 +57,38 @@ public final class AtomicFiles {
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /**
+   * Creates a hidden temporary file for {@link #write}; on POSIX file systems it gets the usual
+   * {@code rw-r--r--} permissions (less the umask) rather than {@code createTempFile}'s owner-only
+   * ones, since it becomes the final file.
+   */
+  private static Path createTempFile(Path dir, String prefix) throws IOException {
+    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return Files.createTempFile(
+          dir, prefix, ".tmp", PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS));
+    }
+    return Files.createTempFile(dir, prefix, ".tmp");
+  }
+
+  /**
+   * Creates a hidden temporary sibling folder of {@code target} to be filled and then {@link
+   * #move moved} into place; on POSIX file systems it gets {@code rwxr-xr-x} (less the umask).
+   *
+   * @param target the final folder
+   * @return the new empty temporary folder
+   * @throws IOException if it cannot be created
+   */
+  public static Path createTempDirectoryFor(Path target) throws IOException {
+    Path abs = target.toAbsolutePath().normalize();
+    Path parent = Files.createDirectories(abs.getParent());
+    String prefix = "." + abs.getFileName() + ".tmp-";
+    if (parent.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return Files.createTempDirectory(
+          parent, prefix, PosixFilePermissions.asFileAttribute(DIRECTORY_PERMISSIONS));
+    }
+    return Files.createTempDirectory(parent, prefix);
   }
 
   /**

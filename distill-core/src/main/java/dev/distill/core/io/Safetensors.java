@@ -4,9 +4,12 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
@@ -60,13 +63,18 @@ public final class Safetensors implements AutoCloseable {
   /** The largest header the reference reader accepts. */
   public static final long MAX_HEADER_SIZE = 100_000_000L;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
 
   private final Path file;
   private final long dataStart;
   private final Map<String, TensorInfo> infos;
   private final Map<String, String> metadata;
   private Tensor mapping;
+  private boolean closed;
 
   private Safetensors(
       Path file, long dataStart, Map<String, TensorInfo> infos, Map<String, String> metadata) {
@@ -327,6 +335,7 @@ public final class Safetensors implements AutoCloseable {
    * @param name the tensor name
    * @return the tensor on the CPU in its stored dtype, owned by the caller's current scope
    * @throws IllegalArgumentException if there is no such tensor
+   * @throws IllegalStateException if this file was closed
    */
   public Tensor tensor(String name) {
     TensorInfo info = info(name);
@@ -345,7 +354,7 @@ public final class Safetensors implements AutoCloseable {
   }
 
   private synchronized Tensor mapping() {
-    checkState(mapping != null || infos != null, "closed");
+    checkState(!closed, "Safetensors %s must be open but was closed", file);
     if (mapping == null) {
       try (TensorScope scope = TensorScope.open()) {
         long size = dataStart + infos.values().stream().mapToLong(TensorInfo::end).max().orElse(0);
@@ -364,6 +373,7 @@ public final class Safetensors implements AutoCloseable {
   /** Drops this object's reference to the mapping (tensors already returned stay valid). */
   @Override
   public synchronized void close() {
+    closed = true;
     if (mapping != null) {
       mapping.close();
       mapping = null;

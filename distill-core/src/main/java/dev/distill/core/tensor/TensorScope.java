@@ -124,6 +124,10 @@ public final class TensorScope implements AutoCloseable {
 
   private void checkOpen() {
     checkState(!closed, "scope must be open but was closed");
+    checkOwnerThread();
+  }
+
+  private void checkOwnerThread() {
     checkState(
         Thread.currentThread() == owner,
         "scope must be used on its owner thread %s but was used on %s",
@@ -131,10 +135,16 @@ public final class TensorScope implements AutoCloseable {
         Thread.currentThread().getName());
   }
 
-  /** Frees every pointer still owned by this scope. */
+  /**
+   * Frees every pointer still owned by this scope; closing again does nothing.
+   *
+   * @throws IllegalStateException if called from another thread than the one that opened it (the
+   *     scope stays open)
+   */
   @Override
   public void close() {
     if (!closed) {
+      checkOwnerThread();
       closed = true;
       scope.close();
     }

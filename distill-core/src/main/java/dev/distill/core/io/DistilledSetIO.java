@@ -1,0 +1,300 @@
+package dev.distill.core.io;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.distill.api.DistilledSet;
+import dev.distill.api.RunProvenance;
+import dev.distill.core.tensor.TensorScope;
+import dev.distill.core.tensor.Tensors;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Saves and loads a {@link DistilledSet} as a folder that both distill and PyTorch tooling read.
+ *
+ * <p>Layout of {@code dir}:
+ *
+ * <pre>
+ * dir/
+ *   manifest.json               provenance, class names, the file list with labels
+ *   soft_labels.safetensors     tensor "soft_labels" [N, K] float32 (only if the set has them)
+ *   &lt;class folder&gt;/&lt;index&gt;.png   8-bit PNGs (gray or RGB), an ImageFolder
+ * </pre>
+ *
+ * <p>The folder is a valid torchvision {@code ImageFolder} root (the two files at the root are
+ * ignored by it); torchvision numbers classes by sorted folder name, while {@code manifest.json}
+ * keeps the set's own class order, file order and labels, which {@link #load} restores. Class
+ * folders are {@link ImageFolder#folderNames sanitised class names}; {@code <index>} is the image's
+ * position in the set.
+ *
+ * <p>{@code manifest.json} (written with Jackson): {@code format} ("distill-set"), {@code
+ * format_version} (1), {@code method}, {@code config}, {@code seed}, {@code model_id}, {@code
+ * library_version}, {@code created_at} (ISO-8601), {@code class_names}, {@code class_folders},
+ * {@code image_shape} ([C, H, W]), {@code soft_labels} (the file name or absent), {@code files}
+ * (list of {@code {"file": "<class folder>/<index>.png", "label": k}} in set order).
+ *
+ * <p>Saving is atomic: everything is written into a hidden temporary sibling folder which is then
+ * renamed to {@code dir}, so a crash leaves either no set or the complete one (plus, at worst, a
+ * hidden {@code .<name>.tmp-*} folder). Images are stored with 8-bit quantisation: a loaded set's
+ * images differ from the saved ones by at most {@code 1/255}. Stateless and thread-safe.
+ *
+ * @since 0.1.0
+ */
+public final class DistilledSetIO {
+  /** The manifest file name. */
+  public static final String MANIFEST = "manifest.json";
+
+  /** The soft-label file name. */
+  public static final String SOFT_LABELS = "soft_labels.safetensors";
+
+  /** The name of the soft-label tensor inside {@link #SOFT_LABELS}. */
+  public static final String SOFT_LABELS_TENSOR = "soft_labels";
+
+  /** The value of the manifest's {@code format} field. */
+  public static final String FORMAT = "distill-set";
+
+  /** The manifest format version written (and the newest read). */
+  public static final int FORMAT_VERSION = 1;
+
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .build();
+
+  private DistilledSetIO() {}
+
+  /** One image entry of the manifest. */
+  record FileEntry(@JsonProperty("file") String file, @JsonProperty("label") int label) {}
+
+  /** The manifest, as written to JSON. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Manifest(
+      @JsonProperty("format") String format,
+      @JsonProperty("format_version") int formatVersion,
+      @JsonProperty("method") String method,
+      @JsonProperty("config") Map<String, String> config,
+      @JsonProperty("seed") long seed,
+      @JsonProperty("model_id") String modelId,
+      @JsonProperty("library_version") String libraryVersion,
+      @JsonProperty("created_at") String createdAt,
+      @JsonProperty("class_names") List<String> classNames,
+      @JsonProperty("class_folders") List<String> classFolders,
+      @JsonProperty("image_shape") List<Long> imageShape,
+      @JsonProperty("soft_labels") String softLabels,
+      @JsonProperty("files") List<FileEntry> files) {}
+
+  /**
+   * Saves a set into a new folder, atomically.
+   *
+   * @param set the set (not closed)
+   * @param dir the folder to create; it must not exist yet
+   * @throws FileAlreadyExistsException if {@code dir} exists
+   * @throws IOException if writing fails (then {@code dir} is not created)
+   * @throws IllegalArgumentException if the images are not {@code [N, 1 or 3, H, W]} or not finite
+   */
+  public static void save(DistilledSet set, Path dir) throws IOException {
+    checkNotNull(set, "set");
+    checkNotNull(dir, "dir");
+    Path target = dir.toAbsolutePath().normalize();
+    if (Files.exists(target)) {
+      throw new FileAlreadyExistsException(target.toString(), null, "distilled set folder exists");
+    }
+    Path tmp = AtomicFiles.createTempDirectoryFor(target);
+    try {
+      List<String> written =
+          ImageFolder.write(tmp, set.images(), set.labels(), set.classNames());
+      List<FileEntry> files = new ArrayList<>(written.size());
+      for (int i = 0; i < written.size(); i++) {
+        files.add(new FileEntry(written.get(i), set.labels().get(i)));
+      }
+      String softLabels = null;
+      if (set.softLabels().isPresent()) {
+        try (TensorScope scope = TensorScope.open()) {
+          Tensor soft = set.softLabels().get().detach().to(ScalarType.Float).cpu().contiguous();
+          Safetensors.write(
+              tmp.resolve(SOFT_LABELS), Map.of(SOFT_LABELS_TENSOR, soft), Map.of("format", "pt"));
+        }
+        softLabels = SOFT_LABELS;
+      }
+      RunProvenance p = set.provenance();
+      long[] shape = Tensors.shape(set.images());
+      Manifest manifest =
+          new Manifest(
+              FORMAT,
+              FORMAT_VERSION,
+              p.method(),
+              new TreeMap<>(p.config()),
+              p.seed(),
+              p.modelId(),
+              p.libraryVersion(),
+              p.createdAt().toString(),
+              set.classNames(),
+              ImageFolder.folderNames(set.classNames()),
+              List.of(shape[1], shape[2], shape[3]),
+              softLabels,
+              files);
+      AtomicFiles.write(tmp.resolve(MANIFEST), out -> JSON.writeValue(out, manifest));
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      deleteRecursively(tmp);
+    }
+  }
+
+  /**
+   * Loads a set saved by {@link #save}.
+   *
+   * @param dir the set's folder
+   * @return the set (images within 8-bit quantisation of the saved ones, labels, soft labels,
+   *     class names and provenance exactly as saved); the caller closes it
+   * @throws IOException if the manifest is missing or malformed, or a listed file is missing or
+   *     does not have the manifest's image shape (the message names the file)
+   */
+  public static DistilledSet load(Path dir) throws IOException {
+    checkNotNull(dir, "dir");
+    Path root = dir.toAbsolutePath().normalize();
+    Path manifestFile = root.resolve(MANIFEST);
+    if (!Files.isRegularFile(manifestFile)) {
+      throw new NoSuchFileException(manifestFile.toString(), null, "distilled set manifest not found");
+    }
+    Manifest m;
+    try {
+      m = JSON.readValue(manifestFile.toFile(), Manifest.class);
+    } catch (JsonProcessingException e) {
+      throw new IOException("manifest " + manifestFile + " is not valid: " + e.getOriginalMessage(), e);
+    }
+    validate(manifestFile, m);
+    RunProvenance provenance;
+    try {
+      provenance =
+          new RunProvenance(
+              m.method(),
+              m.config() == null ? Map.of() : m.config(),
+              m.seed(),
+              m.modelId() == null ? "" : m.modelId(),
+              m.libraryVersion() == null ? "" : m.libraryVersion(),
+              Instant.parse(m.createdAt()));
+    } catch (DateTimeParseException | NullPointerException e) {
+      throw new IOException("manifest " + manifestFile + " has invalid provenance: " + e.getMessage(), e);
+    }
+    List<Path> files = new ArrayList<>(m.files().size());
+    List<Integer> labels = new ArrayList<>(m.files().size());
+    for (FileEntry f : m.files()) {
+      Path file = root.resolve(f.file()).normalize();
+      if (!file.startsWith(root) || file.equals(root)) {
+        throw new IOException("manifest " + manifestFile + " lists a file outside the set: " + f.file());
+      }
+      files.add(file);
+      labels.add(f.label());
+    }
+    List<Long> shape = m.imageShape();
+    try (TensorScope scope = TensorScope.open()) {
+      Tensor images = ImageFolder.readStack(files, Images.ColorMode.ofChannels(shape.get(0)));
+      long[] actual = Tensors.shape(images);
+      if (actual[2] != shape.get(1) || actual[3] != shape.get(2)) {
+        throw new IOException(
+            "images of " + root + " are " + actual[2] + "x" + actual[3] + " but the manifest says "
+                + shape);
+      }
+      Tensor soft = null;
+      if (m.softLabels() != null) {
+        Path softFile = root.resolve(m.softLabels()).normalize();
+        if (!softFile.startsWith(root)) {
+          throw new IOException("manifest " + manifestFile + " names soft labels outside the set");
+        }
+        try (Safetensors st = Safetensors.open(softFile)) {
+          if (!st.contains(SOFT_LABELS_TENSOR)) {
+            throw new IOException(softFile + " has no tensor '" + SOFT_LABELS_TENSOR + "'");
+          }
+          soft = st.tensor(SOFT_LABELS_TENSOR).to(ScalarType.Float).clone();
+        }
+        Tensors.checkShape(soft, "soft labels in " + softFile, files.size(), m.classNames().size());
+        soft = scope.detach(soft);
+      }
+      Tensor owned = scope.detach(images);
+      try {
+        return new DistilledSet(owned, labels, soft, m.classNames(), provenance);
+      } catch (IllegalArgumentException e) {
+        owned.close();
+        if (soft != null) {
+          soft.close();
+        }
+        throw new IOException("distilled set " + root + " is inconsistent: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static void validate(Path file, Manifest m) throws IOException {
+    if (!FORMAT.equals(m.format())) {
+      throw new IOException("manifest " + file + " must have format \"" + FORMAT + "\" but had " + m.format());
+    }
+    if (m.formatVersion() < 1 || m.formatVersion() > FORMAT_VERSION) {
+      throw new IOException(
+          "manifest " + file + " has format_version " + m.formatVersion() + "; this library reads 1.."
+              + FORMAT_VERSION);
+    }
+    requireField(file, "method", m.method());
+    requireField(file, "created_at", m.createdAt());
+    requireField(file, "class_names", m.classNames());
+    requireField(file, "files", m.files());
+    requireField(file, "image_shape", m.imageShape());
+    if (m.imageShape().size() != 3) {
+      throw new IOException("manifest " + file + " image_shape must be [C, H, W] but was " + m.imageShape());
+    }
+    if (m.files().isEmpty()) {
+      throw new IOException("manifest " + file + " lists no files");
+    }
+    for (FileEntry f : m.files()) {
+      if (f == null || f.file() == null) {
+        throw new IOException("manifest " + file + " has a file entry without \"file\"");
+      }
+    }
+  }
+
+  private static void requireField(Path file, String name, Object value) throws IOException {
+    if (value == null) {
+      throw new IOException("manifest " + file + " is missing the field \"" + name + "\"");
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+}

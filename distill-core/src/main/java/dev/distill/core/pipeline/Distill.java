@@ -54,8 +54,9 @@ import org.bytedeco.pytorch.global.torch;
  * }</pre>
  *
  * <p>Each class is generated independently, with every sample's seed derived from (run seed, class,
- * index); a finished class is written atomically to {@code <out>/.parts/class-NNNN.safetensors}, so
- * a rerun after a kill resumes with the unfinished classes only and loses nothing. When all classes
+ * index); a finished class is written atomically to {@code .<out>.parts/class-NNNN.safetensors}
+ * (a hidden sibling of the output folder), so a rerun after a kill resumes with the unfinished
+ * classes only and loses nothing; a rerun of a finished run loads the finished set. When all classes
  * are done the set is written as an ImageFolder + {@code manifest.json} ({@link DistilledSetIO}).
  * {@link #classes(int...)} restricts a run to some classes, so classes can be sharded across
  * processes or machines writing into the same folder; the process that finds every class done
@@ -287,7 +288,11 @@ public final class Distill {
         "sampler must be set for method %s but was not",
         method.name());
     Instant start = Instant.now();
-    Path parts = outputDir.resolve(PARTS);
+    Path out = outputDir.toAbsolutePath().normalize();
+    Path parts = partsDir(out);
+    if (Files.exists(out.resolve(DistilledSetIO.MANIFEST))) {
+      return finished(out, start);
+    }
     Files.createDirectories(parts);
     int[] todo = classes != null ? classes : range(data.numClasses());
     Map<String, Integer> dropped = new TreeMap<>();
@@ -307,7 +312,30 @@ public final class Distill {
       generated += runClass(c, part, fingerprint, dropped);
     }
     listener.onProgress(new Progress("distill", todo.length, todo.length, "done"));
-    return assemble(outputDir, parts, dropped, generated, resumed, Duration.between(start, Instant.now()));
+    return assemble(out, parts, dropped, generated, resumed, Duration.between(start, Instant.now()));
+  }
+
+  /** The hidden sibling folder holding finished classes of an unfinished run. */
+  static Path partsDir(Path out) {
+    return out.resolveSibling("." + out.getFileName() + PARTS);
+  }
+
+  private DistillResult finished(Path out, Instant start) throws IOException {
+    DistilledSet set = DistilledSetIO.load(out);
+    Map<String, String> fp = fingerprint();
+    for (Map.Entry<String, String> e : fp.entrySet()) {
+      String found = set.provenance().config().get(e.getKey());
+      if (!e.getValue().equals(found)) {
+        set.close();
+        throw new IllegalStateException(
+            String.format(
+                "output folder %s holds a finished set from another run (%s=%s, this run has %s);"
+                    + " use another output folder or delete it",
+                out, e.getKey(), found, e.getValue()));
+      }
+    }
+    return new DistillResult(
+        set, out, Map.of(), 0, data.numClasses(), Duration.between(start, Instant.now()));
   }
 
   private static int[] range(int n) {

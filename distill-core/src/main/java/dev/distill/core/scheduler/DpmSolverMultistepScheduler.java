@@ -119,8 +119,9 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
   /**
    * {@inheritDoc}
    *
-   * @throws IllegalArgumentException also if the spacing puts a timestep outside {@code [0,
-   *     numTrainTimesteps)} (diffusers' trailing rule yields an extra timestep -1 for some n)
+   * <p>As in diffusers, "trailing" yields one extra timestep (-1) for some step counts, and
+   * "leading" with n = numTrainTimesteps - 1 starts at timestep numTrainTimesteps; the sigmas are
+   * clamped to the trained range by the interpolation.
    */
   @Override
   public SchedulerRun start(int numSteps) {
@@ -152,7 +153,6 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
         sigmas[i] = NumpyMath.interp(timesteps[i], trainSigmas);
       }
     }
-    Schedulers.checkTimesteps(timesteps, numTrain, spacing, numSteps);
     float[] s = new float[sigmas.length + 1];
     for (int i = 0; i < sigmas.length; i++) {
       s[i] = (float) sigmas[i];

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.google.common.testing.NullPointerTester;
 import dev.distill.core.config.JsonConfig;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
@@ -26,6 +27,19 @@ class SchedulersTest {
 
   private static JsonConfig sdxl() {
     return JsonConfig.parse("sdxl", SDXL);
+  }
+
+  @Test
+  void publicEntryPointsRejectNulls() {
+    NullPointerTester tester =
+        new NullPointerTester()
+            .setDefault(JsonConfig.class, sdxl())
+            .setDefault(String.class, "EulerDiscreteScheduler")
+            .setDefault(Path.class, Path.of("scheduler_config.json"));
+    tester.testAllPublicStaticMethods(Schedulers.class);
+    tester.testAllPublicConstructors(SchedulerConfig.class);
+    tester.testAllPublicConstructors(StepOutput.class);
+    tester.testAllPublicInstanceMethods(Schedulers.fromConfig(sdxl(), "DDIMScheduler"));
   }
 
   @Test

@@ -43,7 +43,9 @@ abstract class AbstractRun implements SchedulerRun {
 
   @Override
   public final void setBeginIndex(int index) {
-    checkState(!stepped, "setBeginIndex must be called before the first step but %s steps were taken",
+    checkState(
+        !stepped,
+        "setBeginIndex must be called before the first step but %s steps were taken",
         stepIndex);
     checkArgument(
         index >= 0 && index < timesteps.size(),

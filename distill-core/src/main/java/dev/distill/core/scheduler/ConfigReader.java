@@ -147,7 +147,8 @@ final class ConfigReader {
 
   /** The resolved config: the source's public keys overlaid with every value the class read. */
   SchedulerConfig toConfig() {
-    Map<String, Object> values = JSON.convertValue(resolved, new TypeReference<Map<String, Object>>() {});
+    Map<String, Object> values =
+        JSON.convertValue(resolved, new TypeReference<Map<String, Object>>() {});
     return new SchedulerConfig(values);
   }
 }

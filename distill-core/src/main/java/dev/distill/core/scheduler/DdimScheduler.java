@@ -7,14 +7,14 @@ import java.util.List;
 /**
  * Denoising diffusion implicit models, diffusers' {@code DDIMScheduler} (v0.27).
  *
- * <p>Works in the variance-preserving scale x = √ᾱ·x0 + √(1-ᾱ)·ε: {@code init_noise_sigma} is 1
- * and the model input is not scaled. A step from t to {@code t - numTrain/n} computes x̂0 = (x -
+ * <p>Works in the variance-preserving scale x = √ᾱ·x0 + √(1-ᾱ)·ε: {@code init_noise_sigma} is 1 and
+ * the model input is not scaled. A step from t to {@code t - numTrain/n} computes x̂0 = (x -
  * √(1-ᾱ_t)·ε̂)/√ᾱ_t (optionally clipped to {@code ±clip_sample_range}), then {@code x_prev =
  * √ᾱ_prev·x̂0 + √(1-ᾱ_prev-σ_t²)·ε̂ + σ_t·z} with {@code σ_t = eta·sqrt(variance)}; below t = 0,
  * ᾱ_prev is 1 ({@code set_alpha_to_one}) or ᾱ_0. Timesteps are integers; spacing linspace, leading
  * (default, with {@code steps_offset}) or trailing. Prediction types epsilon, v_prediction and
- * sample. {@code eta} is not part of diffusers' config (it is a {@code step} argument there): set it
- * with {@link #withEta}; with eta &gt; 0 the noise z comes from the run's {@link NoiseSource}.
+ * sample. {@code eta} is not part of diffusers' config (it is a {@code step} argument there): set
+ * it with {@link #withEta}; with eta &gt; 0 the noise z comes from the run's {@link NoiseSource}.
  * Dynamic thresholding is not supported.
  *
  * <p>Paper: <a href="https://arxiv.org/abs/2010.02502">Song et al. 2020</a>. Immutable and

@@ -5,8 +5,8 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * A DPM-Solver++ multistep run (data prediction, deterministic). Keeps the last {@code
- * solverOrder} x̂0 as detached tensors it owns; {@link #close()} frees them.
+ * A DPM-Solver++ multistep run (data prediction, deterministic). Keeps the last {@code solverOrder}
+ * x̂0 as detached tensors it owns; {@link #close()} frees them.
  */
 final class DpmRun extends AbstractRun {
   private final long[] timesteps;

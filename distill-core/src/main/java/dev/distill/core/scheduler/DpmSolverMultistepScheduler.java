@@ -17,8 +17,8 @@ import java.util.OptionalDouble;
  * {@code lower_order_final}. Timesteps are integers: its own linspace/leading/trailing rules over
  * {@code [0, last)} ({@code lambda_min_clipped}), or the rounded inverse of Karras or Lu (lambda)
  * sigmas. Prediction types epsilon, v_prediction and sample. Not supported (rejected with an
- * IllegalArgumentException): the SDE and noise-prediction variants, dynamic thresholding and learned
- * variance.
+ * IllegalArgumentException): the SDE and noise-prediction variants, dynamic thresholding and
+ * learned variance.
  *
  * <p>Papers: <a href="https://arxiv.org/abs/2211.01095">DPM-Solver++ (Lu et al. 2022)</a>, <a
  * href="https://arxiv.org/abs/2206.00364">Karras et al. 2022</a>. A good default for 20-30 steps.
@@ -55,7 +55,8 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
     this.numTrain = schedule.numTrainTimesteps();
     this.solverOrder = r.integer("solver_order", 2);
     checkArgument(
-        solverOrder >= 1 && solverOrder <= 3, "solver_order must be 1, 2 or 3 but was %s",
+        solverOrder >= 1 && solverOrder <= 3,
+        "solver_order must be 1, 2 or 3 but was %s",
         solverOrder);
     this.predictionType =
         PredictionType.parse(
@@ -126,8 +127,7 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
   @Override
   public SchedulerRun start(int numSteps) {
     Schedulers.checkNumSteps(numSteps, numTrain);
-    long[] timesteps =
-        TimestepSpacing.dpm(spacing, numTrain, lastTimestep, numSteps, stepsOffset);
+    long[] timesteps = TimestepSpacing.dpm(spacing, numTrain, lastTimestep, numSteps, stepsOffset);
     double[] sigmas;
     if (karras || luLambdas) {
       double min = trainSigmas[0];
@@ -159,7 +159,13 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
     }
     s[sigmas.length] = finalSigmaZero ? 0f : trainSigmas[0];
     return new DpmRun(
-        timesteps, s, predictionType, solverOrder, heun, lowerOrderFinal, eulerAtFinal,
+        timesteps,
+        s,
+        predictionType,
+        solverOrder,
+        heun,
+        lowerOrderFinal,
+        eulerAtFinal,
         finalSigmaZero);
   }
 

@@ -13,8 +13,8 @@ import java.util.List;
  * NoiseSource} passed to {@link SchedulerRun#step} and is asked for on every step, including the
  * last (where σ_up = 0), exactly as diffusers draws it. Prediction types epsilon and v_prediction.
  *
- * <p>Paper: <a href="https://arxiv.org/abs/2206.00364">Karras et al. 2022</a> (k-diffusion's
- * {@code sample_euler_ancestral}). Immutable and thread-safe; build it with {@link Schedulers}.
+ * <p>Paper: <a href="https://arxiv.org/abs/2206.00364">Karras et al. 2022</a> (k-diffusion's {@code
+ * sample_euler_ancestral}). Immutable and thread-safe; build it with {@link Schedulers}.
  *
  * @since 0.1.0
  */

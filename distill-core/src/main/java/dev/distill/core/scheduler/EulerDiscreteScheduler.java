@@ -10,14 +10,14 @@ import java.util.OptionalDouble;
  * SDXL default.
  *
  * <p>Works in the variance-exploding scale x = x0 + σ·ε: pure noise is scaled by {@link
- * SchedulerRun#initNoiseSigma()} ({@code sqrt(σ_max² + 1)} for "leading" spacing, σ_max
- * otherwise), the denoiser sees {@code x / sqrt(σ² + 1)}, and a step is {@code x + (x - x̂0)/σ ·
- * (σ_next - σ)} with {@code x̂0 = x - σ·ε̂} (so decode x̂0 directly, no √ᾱ rescaling). Timesteps
- * are floats. Supports the {@code timestep_spacing} rules linspace, leading (with {@code
- * steps_offset}) and trailing, {@code use_karras_sigmas} (with optional {@code sigma_min}/{@code
- * sigma_max}), linear sigma interpolation, the beta schedules linear, scaled_linear and
- * squaredcos_cap_v2 (or {@code trained_betas}), {@code rescale_betas_zero_snr}, and the prediction
- * types epsilon, v_prediction and sample. Stochastic churn ({@code s_churn}) is always 0.
+ * SchedulerRun#initNoiseSigma()} ({@code sqrt(σ_max² + 1)} for "leading" spacing, σ_max otherwise),
+ * the denoiser sees {@code x / sqrt(σ² + 1)}, and a step is {@code x + (x - x̂0)/σ · (σ_next - σ)}
+ * with {@code x̂0 = x - σ·ε̂} (so decode x̂0 directly, no √ᾱ rescaling). Timesteps are floats.
+ * Supports the {@code timestep_spacing} rules linspace, leading (with {@code steps_offset}) and
+ * trailing, {@code use_karras_sigmas} (with optional {@code sigma_min}/{@code sigma_max}), linear
+ * sigma interpolation, the beta schedules linear, scaled_linear and squaredcos_cap_v2 (or {@code
+ * trained_betas}), {@code rescale_betas_zero_snr}, and the prediction types epsilon, v_prediction
+ * and sample. Stochastic churn ({@code s_churn}) is always 0.
  *
  * <p>Paper: <a href="https://arxiv.org/abs/2206.00364">Elucidating the Design Space of
  * Diffusion-Based Generative Models</a>. Use it for SDXL and SDXL-Turbo (trailing spacing).
@@ -44,8 +44,9 @@ public final class EulerDiscreteScheduler implements Scheduler {
   private EulerDiscreteScheduler(ConfigReader r) {
     NoiseSchedule schedule = NoiseSchedule.read(r);
     this.numTrain = schedule.numTrainTimesteps();
-    this.predictionType = PredictionType.parse(
-        r.choice("prediction_type", "epsilon", List.of("epsilon", "v_prediction", "sample")));
+    this.predictionType =
+        PredictionType.parse(
+            r.choice("prediction_type", "epsilon", List.of("epsilon", "v_prediction", "sample")));
     r.choice("interpolation_type", "linear", List.of("linear"));
     String timestepType = r.choice("timestep_type", "discrete", List.of("discrete", "continuous"));
     checkArgument(
@@ -90,7 +91,9 @@ public final class EulerDiscreteScheduler implements Scheduler {
     return l;
   }
 
-  /** Euler's {@code init_noise_sigma}: σ_max for linspace/trailing, sqrt(σ_max² + 1) for leading. */
+  /**
+   * Euler's {@code init_noise_sigma}: σ_max for linspace/trailing, sqrt(σ_max² + 1) for leading.
+   */
   static float initNoiseSigma(float[] sigmas, String spacing) {
     float max = Float.NEGATIVE_INFINITY;
     for (float s : sigmas) {
@@ -126,9 +129,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
       }
       double[] k =
           NumpyMath.karras(
-              sigmaMin.orElse(interp[interp.length - 1]),
-              sigmaMax.orElse(interp[0]),
-              numSteps);
+              sigmaMin.orElse(interp[interp.length - 1]), sigmaMax.orElse(interp[0]), numSteps);
       timesteps = new float[k.length];
       sigmas = new float[k.length + 1];
       for (int i = 0; i < k.length; i++) {
@@ -138,8 +139,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
     } else {
       sigmas = interpolatedSigmas(timesteps, trainSigmas);
     }
-    return new EulerRun(
-        timesteps, sigmas, initNoiseSigma(sigmas, spacing), predictionType, false);
+    return new EulerRun(timesteps, sigmas, initNoiseSigma(sigmas, spacing), predictionType, false);
   }
 
   @Override

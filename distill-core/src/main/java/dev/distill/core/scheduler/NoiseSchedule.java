@@ -11,8 +11,8 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The training noise schedule shared by every scheduler: β from the config, then ᾱ = cumprod(1 -
- * β) in float32 as diffusers' constructors compute it, so ᾱ matches the reference bit for bit.
+ * The training noise schedule shared by every scheduler: β from the config, then ᾱ = cumprod(1 - β)
+ * in float32 as diffusers' constructors compute it, so ᾱ matches the reference bit for bit.
  *
  * <p>{@code torch.linspace} is reproduced in Java ({@link #torchLinspace}) because its rounding
  * depends on how the kernel was compiled: the reference (torch 1.13 CPU) evaluates {@code start +
@@ -42,9 +42,7 @@ record NoiseSchedule(
 
   NoiseSchedule {
     checkArgument(
-        numTrainTimesteps >= 2,
-        "num_train_timesteps must be >= 2 but was %s",
-        numTrainTimesteps);
+        numTrainTimesteps >= 2, "num_train_timesteps must be >= 2 but was %s", numTrainTimesteps);
     checkArgument(
         BETA_SCHEDULES.contains(betaSchedule),
         "beta_schedule must be one of %s but was %s",

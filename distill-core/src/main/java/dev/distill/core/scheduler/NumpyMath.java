@@ -2,9 +2,9 @@ package dev.distill.core.scheduler;
 
 /**
  * The few numpy float64 routines diffusers' {@code set_timesteps} uses, reproduced operation by
- * operation (numpy 1.24 semantics) so timesteps come out identical: {@code linspace}, float
- * {@code arange}, {@code interp} over {@code arange(len)}, half-to-even {@code round}, and the
- * k-diffusion helpers {@code _sigma_to_t} and {@code _convert_to_karras}.
+ * operation (numpy 1.24 semantics) so timesteps come out identical: {@code linspace}, float {@code
+ * arange}, {@code interp} over {@code arange(len)}, half-to-even {@code round}, and the k-diffusion
+ * helpers {@code _sigma_to_t} and {@code _convert_to_karras}.
  *
  * <p>Stateless and thread-safe.
  */
@@ -58,8 +58,8 @@ final class NumpyMath {
   }
 
   /**
-   * {@code np.interp(x, np.arange(len(fp)), fp)}: float64 linear interpolation of float32 values
-   * at float64 abscissae, clamped to the end values.
+   * {@code np.interp(x, np.arange(len(fp)), fp)}: float64 linear interpolation of float32 values at
+   * float64 abscissae, clamped to the end values.
    */
   static double interp(double x, float[] fp) {
     int last = fp.length - 1;

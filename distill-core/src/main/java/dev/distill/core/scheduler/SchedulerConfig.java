@@ -13,9 +13,9 @@ import java.util.TreeMap;
  * A diffusers {@code scheduler_config.json}, kept as its raw key/value map (immutable).
  *
  * <p>{@link Scheduler#config()} returns the resolved config of a scheduler: {@code _class_name},
- * every constructor argument it read (defaults included) and the source config's other public
- * keys; keys whose value is null are left out. {@link #toJson()} writes it as diffusers (Python's
- * {@code json}) would, so it can be fed back to {@link Schedulers#fromConfig} or to diffusers.
+ * every constructor argument it read (defaults included) and the source config's other public keys;
+ * keys whose value is null are left out. {@link #toJson()} writes it as diffusers (Python's {@code
+ * json}) would, so it can be fed back to {@link Schedulers#fromConfig} or to diffusers.
  *
  * @param values the JSON object's entries (numbers as {@link Number}, strings, booleans, lists)
  * @since 0.1.0

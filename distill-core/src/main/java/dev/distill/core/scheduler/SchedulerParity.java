@@ -28,9 +28,9 @@ import org.bytedeco.pytorch.Tensor;
  * <p>Every case {@code K.nN.*} found in the file is run: scheduler {@code K} is built from the
  * file's {@code __metadata__} entry {@code K.config} (never from constants), started with N steps,
  * and its timesteps, sigmas and {@code init_noise_sigma} are compared, then the trajectory is
- * replayed from {@code x_T_unscaled} with the recorded model outputs (and, for ancestral
- * sampling, the recorded {@code ancestral_noise}), comparing {@code model_input}, {@code
- * prev_sample} and {@code pred_original_sample} at every step. {@code K.alphas_cumprod} and {@code
+ * replayed from {@code x_T_unscaled} with the recorded model outputs (and, for ancestral sampling,
+ * the recorded {@code ancestral_noise}), comparing {@code model_input}, {@code prev_sample} and
+ * {@code pred_original_sample} at every step. {@code K.alphas_cumprod} and {@code
  * K.final_alpha_cumprod} are compared when present. Tolerances are the fixture README's.
  *
  * <p>Stateless and thread-safe; each call opens and closes its own tensor scope.
@@ -40,8 +40,10 @@ import org.bytedeco.pytorch.Tensor;
 public final class SchedulerParity {
   /** Relative tolerance for sigmas, {@code init_noise_sigma} and ᾱ (absolute tolerance 0). */
   public static final double SCHEDULE_RTOL = 1e-6;
+
   /** Absolute tolerance for trajectories ({@code model_input}, {@code prev_sample}, x̂0). */
   public static final double TRAJECTORY_ATOL = 1e-5;
+
   /** Relative tolerance for trajectories. */
   public static final double TRAJECTORY_RTOL = 1e-5;
 
@@ -142,7 +144,8 @@ public final class SchedulerParity {
         "%s must have the metadata entry '%s.config' for its cases but does not",
         file.file(),
         key);
-    return Schedulers.fromConfig(JsonConfig.parse(file.file() + " metadata " + key + ".config", json));
+    return Schedulers.fromConfig(
+        JsonConfig.parse(file.file() + " metadata " + key + ".config", json));
   }
 
   private static List<Result> checkTables(Safetensors file, String key, Scheduler scheduler) {
@@ -184,10 +187,14 @@ public final class SchedulerParity {
         double[] expected = toDoubles(Tensors.toFloats(file.tensor(p + "sigmas")));
         out.add(compare(name, "sigmas", sigmas, expected, 0, SCHEDULE_RTOL));
       }
-      double[] expectedInit = toDoubles(Tensors.toFloats(file.tensor(p + "init_noise_sigma")));
+      double[] expectedInit = {file.tensor(p + "init_noise_sigma").item_double()};
       out.add(
           compare(
-              name, "init_noise_sigma", new double[] {run.initNoiseSigma()}, expectedInit, 0,
+              name,
+              "init_noise_sigma",
+              new double[] {run.initNoiseSigma()},
+              expectedInit,
+              0,
               SCHEDULE_RTOL));
       out.addAll(replay(file, name, run, Math.min(steps, expectedT.length)));
     }
@@ -197,11 +204,13 @@ public final class SchedulerParity {
   private static List<Result> replay(Safetensors file, String name, SchedulerRun run, int steps) {
     String p = name + ".";
     Tensor modelOutputs = file.tensor(p + "model_output");
-    Tensor ancestral = file.contains(p + "ancestral_noise") ? file.tensor(p + "ancestral_noise") : null;
+    Tensor ancestral =
+        file.contains(p + "ancestral_noise") ? file.tensor(p + "ancestral_noise") : null;
     NoiseSource noise =
         (like, index) -> {
           if (ancestral == null) {
-            throw new IllegalStateException(name + " has no ancestral_noise but the step asked for noise");
+            throw new IllegalStateException(
+                name + " has no ancestral_noise but the step asked for noise");
           }
           return ancestral.select(0, index).clone();
         };

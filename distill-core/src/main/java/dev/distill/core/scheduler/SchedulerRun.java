@@ -8,21 +8,21 @@ import org.bytedeco.pytorch.Tensor;
  * its state (step index, multistep history).
  *
  * <p>A run is index-based: {@link #stepIndex()} starts at 0 (or at {@link #setBeginIndex}) and
- * every {@link #step} advances it by one, so {@link #scaleModelInput}, {@link #predictOriginal}
- * and {@link #step} always refer to the timestep {@code timesteps().get(stepIndex())}. (diffusers
- * looks the index up from the timestep value on the first call; for the schedules supported here
- * the two agree.)
+ * every {@link #step} advances it by one, so {@link #scaleModelInput}, {@link #predictOriginal} and
+ * {@link #step} always refer to the timestep {@code timesteps().get(stepIndex())}. (diffusers looks
+ * the index up from the first timestep it is given, or takes the pipeline's begin index; both give
+ * the same index when the loop walks {@link #timesteps()} in order.)
  *
  * <p>Every noise level is also exposed in the variance-exploding parametrisation {@code sigma =
  * sqrt((1 - ᾱ) / ᾱ)} and the variance-preserving one ({@code ᾱ}), so samplers and guidance
- * schedules need not know the scheduler family. Indices {@code 0 .. timesteps().size()} are
- * valid; the last one is the level the final step lands on.
+ * schedules need not know the scheduler family. Indices {@code 0 .. timesteps().size()} are valid;
+ * the last one is the level the final step lands on.
  *
  * <p>Tensor-returning methods return tensors owned by the caller's current scope (see {@link
  * dev.distill.core.tensor.TensorScope}); inputs are never modified. The scalar coefficients are
- * applied in float32 as diffusers does, on whatever device the inputs live on. A run may own
- * native memory (DPM-Solver's history), so close it when done (try-with-resources). Not
- * thread-safe: use a run on one thread.
+ * applied in float32 as diffusers does, on whatever device the inputs live on. A run may own native
+ * memory (DPM-Solver's history), so close it when done (try-with-resources). Not thread-safe: use a
+ * run on one thread.
  *
  * @since 0.1.0
  */

@@ -5,8 +5,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The result of one scheduler step: the previous (less noisy) sample and the predicted clean
- * sample x̂0 the step used.
+ * The result of one scheduler step: the previous (less noisy) sample and the predicted clean sample
+ * x̂0 the step used.
  *
  * <p>Both tensors belong to the caller's current scope.
  *

@@ -11,8 +11,8 @@ import java.util.stream.Stream;
 
 /**
  * A small seeded generator of scheduler configurations for property tests: case i uses seed {@code
- * base + i}, where base is {@code -Ddistill.seed} (default {@link #DEFAULT_SEED}), so a failing case
- * is replayed as the first case with {@code -Ddistill.seed=<its seed>}.
+ * base + i}, where base is {@code -Ddistill.seed} (default {@link #DEFAULT_SEED}), so a failing
+ * case is replayed as the first case with {@code -Ddistill.seed=<its seed>}.
  */
 final class RandomSchedulerCases {
   static final long DEFAULT_SEED = 20240611L;
@@ -66,7 +66,9 @@ final class RandomSchedulerCases {
     boolean ancestral = cls.equals(EulerAncestralDiscreteScheduler.CLASS_NAME);
     c.put(
         "prediction_type",
-        ancestral ? pick(r, "epsilon", "v_prediction") : pick(r, "epsilon", "v_prediction", "sample"));
+        ancestral
+            ? pick(r, "epsilon", "v_prediction")
+            : pick(r, "epsilon", "v_prediction", "sample"));
     switch (cls) {
       case EulerDiscreteScheduler.CLASS_NAME:
         c.put("use_karras_sigmas", r.nextInt(3) == 0);

@@ -55,7 +55,8 @@ class SchedulerParityTest {
       Tensor prev = tensors.get("euler.n4.prev_sample");
       Tensor element = prev.select(0, 2).view(-1).select(0, 7);
       element.add_(Tensors.scalar(1e-3));
-      Safetensors.write(copy, tensors, Map.of("euler.config", fixture.metadata().get("euler.config")));
+      Safetensors.write(
+          copy, tensors, Map.of("euler.config", fixture.metadata().get("euler.config")));
     }
 
     List<SchedulerParity.Result> results = SchedulerParity.run(copy);
@@ -77,7 +78,8 @@ class SchedulerParityTest {
     Path copy = dir.resolve("schedulers.safetensors");
     try (TensorScope scope = TensorScope.open();
         Safetensors fixture = Safetensors.open(SchedulerFixtures.schedulersFile())) {
-      Safetensors.write(copy, Map.of("ddim.n4.timesteps", fixture.tensor("ddim.n4.timesteps")), Map.of());
+      Safetensors.write(
+          copy, Map.of("ddim.n4.timesteps", fixture.tensor("ddim.n4.timesteps")), Map.of());
     }
 
     assertThatThrownBy(() -> SchedulerParity.run(copy))
@@ -90,11 +92,13 @@ class SchedulerParityTest {
     double[] expected = {1.0, 100.0, 0.0};
 
     SchedulerParity.Result ok =
-        SchedulerParity.compare("c", "q", new double[] {1.0, 100.0 + 1e-3, 0.0}, expected, 1e-5, 1e-5);
+        SchedulerParity.compare(
+            "c", "q", new double[] {1.0, 100.0 + 1e-3, 0.0}, expected, 1e-5, 1e-5);
     SchedulerParity.Result bad =
         SchedulerParity.compare("c", "q", new double[] {1.0, 100.0, 2e-5}, expected, 1e-5, 1e-5);
     SchedulerParity.Result nan =
-        SchedulerParity.compare("c", "q", new double[] {Double.NaN, 100.0, 0.0}, expected, 1e-5, 1e-5);
+        SchedulerParity.compare(
+            "c", "q", new double[] {Double.NaN, 100.0, 0.0}, expected, 1e-5, 1e-5);
     SchedulerParity.Result shorter =
         SchedulerParity.compare("c", "q", new double[] {1.0}, expected, 1e-5, 1e-5);
 

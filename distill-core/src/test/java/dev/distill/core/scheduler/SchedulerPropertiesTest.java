@@ -45,12 +45,15 @@ class SchedulerPropertiesTest {
       int n = run.timesteps().size();
       for (int i = 1; i <= n; i++) {
         assertThat(run.sigma(i)).as("sigma(%s)", i).isLessThanOrEqualTo(run.sigma(i - 1));
-        assertThat(run.alphaBar(i)).as("alphaBar(%s)", i).isGreaterThanOrEqualTo(run.alphaBar(i - 1));
+        assertThat(run.alphaBar(i))
+            .as("alphaBar(%s)", i)
+            .isGreaterThanOrEqualTo(run.alphaBar(i - 1));
       }
       Object finalType = c.config().get("final_sigmas_type");
       if (s instanceof DdimScheduler) {
         double a = ((DdimScheduler) s).finalAlphaCumprod();
-        boolean lastStepEndsBelowZero = run.timesteps().get(n - 1) - s.numTrainTimesteps() / c.numSteps() < 0;
+        boolean lastStepEndsBelowZero =
+            run.timesteps().get(n - 1) - s.numTrainTimesteps() / c.numSteps() < 0;
         if (lastStepEndsBelowZero) {
           assertThat(run.sigma(n)).isEqualTo(Math.sqrt((1 - a) / a));
         }

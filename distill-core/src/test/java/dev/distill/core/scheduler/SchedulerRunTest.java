@@ -8,6 +8,7 @@ import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.util.Map;
 import java.util.Random;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -117,5 +118,25 @@ class SchedulerRunTest {
       assertThat(first.stepIndex()).isEqualTo(2);
       assertThat(second.stepIndex()).isEqualTo(1);
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("classNames")
+  void aClosedRunLeavesNoLiveNativeObjects(String className) {
+    Scheduler scheduler = sdxl(className);
+    long baseline = Pointer.totalCount();
+    try (TensorScope outer = TensorScope.open();
+        SchedulerRun run = scheduler.start(25)) {
+      Tensor x = random(1);
+      while (run.numSteps() > 0) {
+        try (TensorScope step = TensorScope.open()) {
+          Tensor input = run.scaleModelInput(x);
+          Tensor eps = input.mul(Tensors.scalar(0.5));
+          run.predictOriginal(eps, x);
+          x = step.keep(run.step(eps, x, (like, i) -> random(100 + i)).prevSample());
+        }
+      }
+    }
+    assertThat(Pointer.totalCount()).isEqualTo(baseline);
   }
 }

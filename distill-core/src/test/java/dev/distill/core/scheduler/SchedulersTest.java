@@ -118,20 +118,19 @@ class SchedulersTest {
     JsonConfig config =
         JsonConfig.parse(
             "c",
-            "{\"_class_name\": \"DPMSolverMultistepScheduler\", \"lambda_min_clipped\": -Infinity}");
+            "{\"_class_name\": \"DPMSolverMultistepScheduler\", \"lambda_min_clipped\":"
+                + " -Infinity}");
 
     Scheduler dpm = Schedulers.fromConfig(config);
 
-    assertThat(dpm.config().values())
-        .containsEntry("lambda_min_clipped", Double.NEGATIVE_INFINITY);
+    assertThat(dpm.config().values()).containsEntry("lambda_min_clipped", Double.NEGATIVE_INFINITY);
   }
 
   @Test
   void configRoundTripsThroughJson() throws Exception {
     for (String className : Schedulers.knownClassNames()) {
       Scheduler original = Schedulers.fromConfig(sdxl(), className);
-      Scheduler copy =
-          Schedulers.fromConfig(JsonConfig.parse("copy", original.config().toJson()));
+      Scheduler copy = Schedulers.fromConfig(JsonConfig.parse("copy", original.config().toJson()));
 
       assertThat(copy.config()).isEqualTo(original.config());
       assertThat(copy.getClass()).isEqualTo(original.getClass());
@@ -188,11 +187,13 @@ class SchedulersTest {
   void eulerKeepsDiffusersExtraTrailingTimestep() {
     // np.arange(1000, 0, -1000/61) has 62 entries, so diffusers runs 62 steps, the last at t = -1
     Scheduler euler =
-        Schedulers.fromConfig(sdxl(), "EulerDiscreteScheduler", Map.of("timestep_spacing", "trailing"));
+        Schedulers.fromConfig(
+            sdxl(), "EulerDiscreteScheduler", Map.of("timestep_spacing", "trailing"));
 
     try (SchedulerRun run = euler.start(61)) {
       assertThat(run.timesteps()).hasSize(62).endsWith(15.0, -1.0);
-      assertThat(run.sigma(61)).isEqualTo(Math.sqrt((1 - euler.alphaCumprod(0)) / euler.alphaCumprod(0)), within(1e-6));
+      assertThat(run.sigma(61))
+          .isEqualTo(Math.sqrt((1 - euler.alphaCumprod(0)) / euler.alphaCumprod(0)), within(1e-6));
     }
   }
 
@@ -305,8 +306,7 @@ class SchedulersTest {
     // DDPM's linear 1e-4..0.02 ends at alpha-bar 4.04e-5; the cosine schedule's first beta is
     // 1 - alpha_bar(1/T) / alpha_bar(0) and its betas are capped at 0.999
     Scheduler linear =
-        Schedulers.fromConfig(
-            JsonConfig.parse("linear", "{\"_class_name\": \"DDIMScheduler\"}"));
+        Schedulers.fromConfig(JsonConfig.parse("linear", "{\"_class_name\": \"DDIMScheduler\"}"));
     Scheduler cosine =
         Schedulers.fromConfig(
             JsonConfig.parse(

@@ -3,8 +3,9 @@ package dev.distill.core.scheduler;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Where a stochastic scheduler step (Euler ancestral, DDIM with eta &gt; 0) takes its fresh noise, so
- * runs are reproducible: typically per-sample seeded generators, or fixed tensors in parity tests.
+ * Where a stochastic scheduler step (Euler ancestral, DDIM with eta &gt; 0) takes its fresh noise,
+ * so runs are reproducible: typically per-sample seeded generators, or fixed tensors in parity
+ * tests.
  *
  * @since 0.1.0
  */

@@ -25,19 +25,19 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * and Chan-Santiago et al., ICML 2025 (<a href="https://arxiv.org/abs/2505.18963">MGD³</a>).
  *
  * <p>Algorithm, per restart: greedy k-means++ (Arthur &amp; Vassilvitskii 2007, with {@code 2 +
- * floor(ln k)} candidates per step as in scikit-learn) chooses {@code k} distinct samples as initial
- * centres; then Lloyd iterations alternate an assignment step (each sample to its nearest centre,
- * ties to the lowest centre index) and an update step (each centre to the mean of its samples). An
- * empty cluster is re-seeded with the sample farthest from its current centre. A restart stops when
- * the assignment no longer changes, when the squared centre shift falls to {@code tolerance} times
- * the mean per-feature variance of the data, when the inertia reaches zero, or after {@code
- * maxIterations}. Every restart ends with an assignment step, so each sample is assigned to its
- * nearest final centre, and the inertia never rises from one iteration to the next (up to rounding).
- * The restart with the lowest inertia wins (the first on ties).
+ * floor(ln k)} candidates per step as in scikit-learn) chooses {@code k} distinct samples as
+ * initial centres; then Lloyd iterations alternate an assignment step (each sample to its nearest
+ * centre, ties to the lowest centre index) and an update step (each centre to the mean of its
+ * samples). An empty cluster is re-seeded with the sample farthest from its current centre. A
+ * restart stops when the assignment no longer changes, when the squared centre shift falls to
+ * {@code tolerance} times the mean per-feature variance of the data, when the inertia reaches zero,
+ * or after {@code maxIterations}. Every restart ends with an assignment step, so each sample is
+ * assigned to its nearest final centre, and the inertia never rises from one iteration to the next
+ * (up to rounding). The restart with the lowest inertia wins (the first on ties).
  *
- * <p>Input: {@code [N, D]} or any {@code [N, ...]} floating tensor (latents {@code [N, C, h, w]} are
- * flattened), on any device. Work is done in float64 on the data's device (a float64 copy of the
- * data is held during the fit); the centroids come back in float32. Determinism: the k-means++
+ * <p>Input: {@code [N, D]} or any {@code [N, ...]} floating tensor (latents {@code [N, C, h, w]}
+ * are flattened), on any device. Work is done in float64 on the data's device (a float64 copy of
+ * the data is held during the fit); the centroids come back in float32. Determinism: the k-means++
  * choices come from a Java {@link SplittableRandom} seeded by {@link KMeansConfig#seed()}, so the
  * same data and config give the same result on the CPU (CUDA's atomic additions in the update step
  * may differ in the last bits).
@@ -91,10 +91,7 @@ public final class KMeans {
     int n = Math.toIntExact(data.size(0));
     checkArgument(n >= 1, "data must hold at least one sample but had N=%s", n);
     checkArgument(
-        config.k() <= n,
-        "k must be <= the number of samples N=%s but was %s",
-        n,
-        config.k());
+        config.k() <= n, "k must be <= the number of samples N=%s but was %s", n, config.k());
     try (TensorScope scope = TensorScope.open()) {
       Tensor x = data.detach().reshape(n, -1).to(ScalarType.Double).contiguous();
       checkArgument(!Tensors.hasNonFinite(x), "data must be finite but contained NaN or infinity");
@@ -155,7 +152,8 @@ public final class KMeans {
           continue;
         }
         double[] d =
-            toDoubles(x.index_select(0, indexTensor(members, x)).sub(c.select(0, j)).square().sum(1));
+            toDoubles(
+                x.index_select(0, indexTensor(members, x)).sub(c.select(0, j)).square().sum(1));
         int best = argmin(d, null);
         out[j] = members[best];
         used[members[best]] = true;
@@ -396,8 +394,7 @@ public final class KMeans {
       for (int e = 0; e < targets.length; e++) {
         sources[e] = order[e];
       }
-      means.index_copy_(
-          0, indexTensor(targets, x), x.index_select(0, indexTensor(sources, x)));
+      means.index_copy_(0, indexTensor(targets, x), x.index_select(0, indexTensor(sources, x)));
     }
     return means;
   }

@@ -11,8 +11,8 @@ import org.bytedeco.pytorch.Tensor;
  * inertia after every iteration of the winning restart.
  *
  * <p>The result owns its centroid tensor (detached from every scope) and frees it on {@link
- * #close()}; use try-with-resources. The Java-side values are immutable (arrays are copied on the way
- * in and out). Thread-safe for reading.
+ * #close()}; use try-with-resources. The Java-side values are immutable (arrays are copied on the
+ * way in and out). Thread-safe for reading.
  *
  * @since 0.1.0
  */
@@ -62,8 +62,8 @@ public final class KMeansResult implements AutoCloseable {
   }
 
   /**
-   * The centroids {@code [K, D]}, float32, on the device of the clustered data; owned by this result
-   * (do not close, do not modify in place).
+   * The centroids {@code [K, D]}, float32, on the device of the clustered data; owned by this
+   * result (do not close, do not modify in place).
    */
   public Tensor centroids() {
     return centroids;

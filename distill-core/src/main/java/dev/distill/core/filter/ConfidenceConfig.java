@@ -7,8 +7,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
  * Settings of {@link ConfidenceFilter}.
  *
  * @param rule which test drops a sample (default {@link ConfidenceRule#OWN_CLASS_BELOW_THRESHOLD})
- * @param threshold the probability threshold used when no per-class thresholds are given; in
- *     {@code [0, 1]} (default 0.5)
+ * @param threshold the probability threshold used when no per-class thresholds are given; in {@code
+ *     [0, 1]} (default 0.5)
  * @param batchSize images per classifier call, at least 1 (default 64)
  * @since 0.1.0
  */

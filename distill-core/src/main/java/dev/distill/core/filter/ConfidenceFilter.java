@@ -19,10 +19,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * their class: the filtering stage of ALIA (Dunlap et al., NeurIPS 2023, <a
  * href="https://arxiv.org/abs/2305.16289">arXiv 2305.16289</a>), generic over the proxy.
  *
- * <p>The proxy is any {@code Function<Tensor, Tensor>} mapping images {@code [B, C, H, W]} to logits
- * {@code [B, K]}; it runs in batches, without autograd, and its softmax gives the probabilities.
- * With {@link ConfidenceRule#OWN_CLASS_BELOW_THRESHOLD} a sample is dropped when {@code p(label) <
- * threshold(label)} ({@link DropReason#LOW_CONFIDENCE}); with {@link
+ * <p>The proxy is any {@code Function<Tensor, Tensor>} mapping images {@code [B, C, H, W]} to
+ * logits {@code [B, K]}; it runs in batches, without autograd, and its softmax gives the
+ * probabilities. With {@link ConfidenceRule#OWN_CLASS_BELOW_THRESHOLD} a sample is dropped when
+ * {@code p(label) < threshold(label)} ({@link DropReason#LOW_CONFIDENCE}); with {@link
  * ConfidenceRule#CONFIDENTLY_WRONG} when {@code argmax ≠ label} and {@code p(argmax) >
  * threshold(argmax)} ({@link DropReason#CONFIDENTLY_WRONG}). Thresholds are either the config's
  * single value or per class, e.g. {@link #confidentThresholds} computed on real data as ALIA does
@@ -178,7 +178,9 @@ public final class ConfidenceFilter {
         Arrays.toString(Tensors.shape(images)));
     int n = Math.toIntExact(images.size(0));
     checkArgument(
-        labels.size() == n, "labels must have one entry per image (%s) but had %s", n,
+        labels.size() == n,
+        "labels must have one entry per image (%s) but had %s",
+        n,
         labels.size());
     float[][] out = new float[n][];
     int batch = config.batchSize();

@@ -147,8 +147,9 @@ public final class EmbeddingSimilarity {
    * @throws IllegalArgumentException if the shapes disagree or {@code references} is empty
    */
   public static List<Match> nearest(Tensor queries, Tensor references, int blockSize) {
-    checkArgument(blockSize >= 1, "blockSize must be >= 1 but was %s", blockSize);
+    checkNotNull(queries, "queries");
     checkNotNull(references, "references");
+    checkArgument(blockSize >= 1, "blockSize must be >= 1 but was %s", blockSize);
     checkArgument(
         references.dim() == 2 && references.size(0) >= 1,
         "references must have shape [Nr >= 1, D] but had %s",

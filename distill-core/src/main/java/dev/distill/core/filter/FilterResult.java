@@ -45,8 +45,8 @@ public record FilterResult(int total, List<Integer> kept, List<DroppedSample> dr
     boolean[] seen = new boolean[total];
     int previous = -1;
     for (int i : kept) {
-      checkArgument(i > previous && i < total, "kept must be ascending in [0, %s) but was %s", total,
-          kept);
+      checkArgument(
+          i > previous && i < total, "kept must be ascending in [0, %s) but was %s", total, kept);
       seen[i] = true;
       previous = i;
     }
@@ -123,7 +123,9 @@ public record FilterResult(int total, List<Integer> kept, List<DroppedSample> dr
     List<DroppedSample> newDropped = new ArrayList<>(dropped);
     for (DroppedSample d : onKept.dropped()) {
       int offender =
-          d.reason().offender() == DropReason.Offender.SAMPLE ? kept.get(d.offender()) : d.offender();
+          d.reason().offender() == DropReason.Offender.SAMPLE
+              ? kept.get(d.offender())
+              : d.offender();
       newDropped.add(d.withIndices(kept.get(d.index()), offender));
     }
     return new FilterResult(total, newKept, newDropped);

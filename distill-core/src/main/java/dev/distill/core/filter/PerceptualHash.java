@@ -19,8 +19,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>OpenCV's pHash ({@code cv::img_hash::pHash}, contrib module {@code img_hash}, bundled in
  * Bytedeco's {@code opencv} 4.13.0-1.5.13) converts the 8-bit image to grey (BGR weights), resizes
- * it to 32×32 ({@code INTER_LINEAR_EXACT}), takes the 2-D DCT, keeps the top-left 8×8 block with the
- * DC term set to zero, and sets one bit per coefficient that is greater than the block's mean.
+ * it to 32×32 ({@code INTER_LINEAR_EXACT}), takes the 2-D DCT, keeps the top-left 8×8 block with
+ * the DC term set to zero, and sets one bit per coefficient that is greater than the block's mean.
  * Unrelated images differ in about half of the 64 bits; a near-copy differs in few. Measured on
  * smooth random test images (300 pairs, {@code PerceptualHashTest}/{@code DedupFilterTest}): a
  * brightness shift of ±0.15 moved at most 2 bits, Gaussian noise of σ = 0.03 at most 8, unrelated
@@ -64,7 +64,8 @@ public final class PerceptualHash {
         images.is_floating_point(),
         "images must be floating point but had dtype %s",
         images.scalar_type());
-    checkArgument(!Tensors.hasNonFinite(images), "images must be finite but contained NaN or infinity");
+    checkArgument(
+        !Tensors.hasNonFinite(images), "images must be finite but contained NaN or infinity");
     int n = Math.toIntExact(shape[0]);
     int channels = (int) shape[1];
     int h = Math.toIntExact(shape[2]);

@@ -10,8 +10,8 @@ import org.bytedeco.pytorch.Tensor;
  * set, typically the evaluation images that distilled samples must not copy. Build it once with
  * {@link DedupFilter#index} and check every class or shard against it.
  *
- * <p>Owns its embedding tensor ({@code [N, D]} float32 on the CPU) and frees it on {@link #close()}.
- * Immutable; thread-safe for reading.
+ * <p>Owns its embedding tensor ({@code [N, D]} float32 on the CPU) and frees it on {@link
+ * #close()}. Immutable; thread-safe for reading.
  *
  * @since 0.1.0
  */

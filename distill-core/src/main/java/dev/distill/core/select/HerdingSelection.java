@@ -134,8 +134,9 @@ public final class HerdingSelection implements SubsetSelector {
     List<List<Integer>> out = new ArrayList<>();
     for (int[] members : byClass) {
       try (TensorScope scope = TensorScope.open()) {
-        Tensor f = features.index_select(0, Tensors.fromInts(members).to(features.device(),
-            ScalarType.Long));
+        Tensor f =
+            features.index_select(
+                0, Tensors.fromInts(members).to(features.device(), ScalarType.Long));
         int[] order = herd(f, ipc);
         List<Integer> chosen = new ArrayList<>(ipc);
         for (int o : order) {

@@ -22,8 +22,8 @@ class KMeansConfigTest {
   @Test
   void roundTripsThroughJson() throws Exception {
     ObjectMapper json = new ObjectMapper();
-    KMeansConfig c = KMeansConfig.builder(7).maxIterations(50).tolerance(0).restarts(3).seed(-9)
-        .build();
+    KMeansConfig c =
+        KMeansConfig.builder(7).maxIterations(50).tolerance(0).restarts(3).seed(-9).build();
     assertThat(json.readValue(json.writeValueAsString(c), KMeansConfig.class)).isEqualTo(c);
   }
 

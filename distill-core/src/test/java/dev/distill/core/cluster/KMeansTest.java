@@ -3,6 +3,7 @@ package dev.distill.core.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.common.testing.NullPointerTester;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.util.Arrays;
@@ -145,8 +146,7 @@ class KMeansTest {
       data[i] = (float) r.nextGaussian();
     }
     try (TensorScope scope = TensorScope.open();
-        KMeansResult result =
-            KMeans.of(config(n, seed)).fit(Tensors.fromFloats(data, n, d))) {
+        KMeansResult result = KMeans.of(config(n, seed)).fit(Tensors.fromFloats(data, n, d))) {
       assertThat(result.inertia()).isZero();
       assertThat(result.clusterSizes()).containsOnly(1);
       int[] sorted = result.assignments();
@@ -310,6 +310,22 @@ class KMeansTest {
         }
       }
       assertThat(Pointer.totalCount()).isEqualTo(baseline);
+    }
+  }
+
+  @Test
+  void everyPublicEntryPointRejectsNulls() {
+    try (TensorScope scope = TensorScope.open()) {
+      Tensor x = Tensors.fromFloats(new float[] {0, 1, 5, 6}, 4, 1);
+      try (KMeansResult result = KMeans.of(KMeansConfig.defaults(2)).fit(x)) {
+        NullPointerTester tester =
+            new NullPointerTester()
+                .setDefault(Tensor.class, x)
+                .setDefault(KMeansResult.class, result)
+                .setDefault(KMeansConfig.class, KMeansConfig.defaults(1));
+        tester.testAllPublicStaticMethods(KMeans.class);
+        tester.testAllPublicInstanceMethods(KMeans.of(KMeansConfig.defaults(1)));
+      }
     }
   }
 }

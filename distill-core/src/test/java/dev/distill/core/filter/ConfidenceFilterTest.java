@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.LongStream;
+import org.assertj.core.data.Offset;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +33,9 @@ class ConfidenceFilterTest {
       Tensor x = images.reshape(images.size(0), -1);
       Tensor t = templates.reshape(templates.size(0), -1);
       Tensor d =
-          x.square().sum(1).unsqueeze(1)
+          x.square()
+              .sum(1)
+              .unsqueeze(1)
               .sub(x.mm(t.t()).mul(Tensors.scalar(2.0)))
               .add(t.square().sum(1).unsqueeze(0));
       return d.mul(Tensors.scalar(-scale / x.size(1)));
@@ -70,8 +74,10 @@ class ConfidenceFilterTest {
       }
       images[i] = noisy(templates[drawnFrom], r, 0.02);
     }
-    ConfidenceRule rule = r.nextBoolean()
-        ? ConfidenceRule.OWN_CLASS_BELOW_THRESHOLD : ConfidenceRule.CONFIDENTLY_WRONG;
+    ConfidenceRule rule =
+        r.nextBoolean()
+            ? ConfidenceRule.OWN_CLASS_BELOW_THRESHOLD
+            : ConfidenceRule.CONFIDENTLY_WRONG;
     try (TensorScope scope = TensorScope.open()) {
       Tensor t = Tensors.fromFloats(TestImages.concat(templates), classes, 1, SIZE, SIZE);
       ConfidenceFilter filter =
@@ -96,7 +102,8 @@ class ConfidenceFilterTest {
   @Test
   void confidentThresholdsAreTheMeanSelfConfidencePerClass() {
     // logits chosen directly: the "images" carry them in their pixels
-    Function<Tensor, Tensor> logitsFromPixels = images -> images.reshape(images.size(0), -1).clone();
+    Function<Tensor, Tensor> logitsFromPixels =
+        images -> images.reshape(images.size(0), -1).clone();
     float[] logits = {
       2, 0, // class 0 sample: p0 = 0.8808
       0, 0, // class 0 sample: p0 = 0.5
@@ -106,13 +113,13 @@ class ConfidenceFilterTest {
       Tensor images = Tensors.fromFloats(logits, 3, 1, 1, 2);
       ConfidenceFilter filter = ConfidenceFilter.of(logitsFromPixels, ConfidenceConfig.defaults());
       List<Double> t = filter.confidentThresholds(images, List.of(0, 0, 1), 3 - 1);
-      assertThat(t.get(0)).isCloseTo((0.880797 + 0.5) / 2, org.assertj.core.data.Offset.offset(1e-5));
-      assertThat(t.get(1)).isCloseTo(0.731059, org.assertj.core.data.Offset.offset(1e-5));
+      assertThat(t.get(0)).isCloseTo((0.880797 + 0.5) / 2, Offset.offset(1e-5));
+      assertThat(t.get(1)).isCloseTo(0.731059, Offset.offset(1e-5));
       // with per-class thresholds: sample 1 (p0 = 0.5 < 0.69) is dropped, the others kept
       FilterResult result = filter.apply(images, List.of(0, 0, 1), t);
       assertThat(result.kept()).containsExactly(0, 2);
       assertThat(result.dropped().get(0).reason()).isEqualTo(DropReason.LOW_CONFIDENCE);
-      assertThat(result.dropped().get(0).score()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-6));
+      assertThat(result.dropped().get(0).score()).isCloseTo(0.5, Offset.offset(1e-6));
     }
   }
 
@@ -135,6 +142,29 @@ class ConfidenceFilterTest {
           .hasMessage("thresholds must have one entry per class (2) but had 1");
       assertThatThrownBy(() -> ok.apply(images, List.of(0, 1), List.of(0.5, 1.5)))
           .hasMessage("thresholds must be in [0, 1] but contained 1.5");
+    }
+  }
+
+  @Test
+  void repeatedFilteringReleasesEveryNativeObject() {
+    Random r = new Random(5);
+    float[][] templates = {
+      TestImages.smooth(r, 1, SIZE, SIZE), TestImages.smooth(r, 1, SIZE, SIZE)
+    };
+    try (TensorScope scope = TensorScope.open()) {
+      Tensor t = Tensors.fromFloats(TestImages.concat(templates), 2, 1, SIZE, SIZE);
+      Tensor images =
+          Tensors.fromFloats(
+              TestImages.concat(templates[0], templates[1], templates[0]), 3, 1, SIZE, SIZE);
+      ConfidenceFilter filter =
+          ConfidenceFilter.of(nearestTemplate(t, 50), ConfidenceConfig.defaults().withBatchSize(2));
+      filter.apply(images, List.of(0, 1, 1));
+      long baseline = Pointer.totalCount();
+      for (int i = 0; i < 5; i++) {
+        filter.apply(images, List.of(0, 1, 1));
+        filter.confidentThresholds(images, List.of(0, 1, 1), 2);
+      }
+      assertThat(Pointer.totalCount()).isEqualTo(baseline);
     }
   }
 }

@@ -25,8 +25,15 @@ class DedupFilterTest {
 
   /** A reference set, unrelated synthetic images, and one planted near-copy of a reference. */
   private record LeakCase(
-      float[] reference, float[] synthetic, int refs, int synth, int c, int size, int planted,
-      int source, TestImages.Perturbation kind) {
+      float[] reference,
+      float[] synthetic,
+      int refs,
+      int synth,
+      int c,
+      int size,
+      int planted,
+      int source,
+      TestImages.Perturbation kind) {
     static LeakCase random(long seed, TestImages.Perturbation... kinds) {
       Random r = new Random(seed);
       int c = r.nextBoolean() ? 1 : 3;
@@ -48,8 +55,15 @@ class DedupFilterTest {
                 : TestImages.smooth(r, c, size, size);
       }
       return new LeakCase(
-          TestImages.concat(reference), TestImages.concat(synthetic), refs, synth, c, size,
-          planted, source, kind);
+          TestImages.concat(reference),
+          TestImages.concat(synthetic),
+          refs,
+          synth,
+          c,
+          size,
+          planted,
+          source,
+          kind);
     }
 
     Tensor referenceTensor() {
@@ -154,7 +168,8 @@ class DedupFilterTest {
       try (ReferenceIndex index = hashOnly.index(reference)) {
         assertThat(hashOnly.apply(synthetic, index).dropped()).isEmpty();
       }
-      DedupFilter withEmbedding = DedupFilter.of(DedupConfig.defaults(), Encoders.mirrorInvariant());
+      DedupFilter withEmbedding =
+          DedupFilter.of(DedupConfig.defaults(), Encoders.mirrorInvariant());
       try (ReferenceIndex index = withEmbedding.index(reference)) {
         FilterResult result = withEmbedding.apply(synthetic, index);
         assertThat(result.dropped()).hasSize(1);
@@ -177,8 +192,7 @@ class DedupFilterTest {
       assertThat(counts.get(DropReason.DUPLICATE_PERCEPTUAL_HASH)).isEqualTo(2);
       assertThat(counts.get(DropReason.LEAK_PERCEPTUAL_HASH)).isZero();
       assertThat(counts).hasSize(DropReason.values().length);
-      FilterResult off =
-          DedupFilter.of(DedupConfig.builder().withinSet(false).build()).apply(x);
+      FilterResult off = DedupFilter.of(DedupConfig.builder().withinSet(false).build()).apply(x);
       assertThat(off.kept()).containsExactly(0, 1, 2, 3);
     }
   }
@@ -191,7 +205,8 @@ class DedupFilterTest {
         DedupFilter filter = DedupFilter.of(DedupConfig.defaults(), Encoders.identity());
         assertThatThrownBy(() -> filter.apply(x, plain))
             .isInstanceOf(IllegalArgumentException.class)
-            .hasMessage("reference must be indexed with encoder identity but was indexed with no encoder");
+            .hasMessage(
+                "reference must be indexed with encoder identity but was indexed with no encoder");
       }
     }
   }

@@ -3,11 +3,13 @@ package dev.distill.core.filter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.distill.api.Encoder;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.LongStream;
+import org.assertj.core.data.Offset;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,13 +42,15 @@ class EmbeddingSimilarityTest {
       assertThat(Tensors.maxAbsDiff(one, many)).isLessThan(1e-6);
       float[] sims = Tensors.toFloats(EmbeddingSimilarity.cosine(one, one));
       for (int i = 0; i < n; i++) {
-        assertThat((double) sims[i * n + i]).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+        assertThat((double) sims[i * n + i]).isCloseTo(1.0, Offset.offset(1e-5));
       }
-      List<EmbeddingSimilarity.Match> matches = EmbeddingSimilarity.nearest(one, one, 1 + r.nextInt(4));
+      List<EmbeddingSimilarity.Match> matches =
+          EmbeddingSimilarity.nearest(one, one, 1 + r.nextInt(4));
       for (int i = 0; i < n; i++) {
         assertThat(matches.get(i).similarity()).isGreaterThan(0.9999);
         // row i is its own best match unless an equal image comes first
-        assertThat(sims[i * n + matches.get(i).index()]).isGreaterThanOrEqualTo(sims[i * n + i] - 1e-6f);
+        assertThat(sims[i * n + matches.get(i).index()])
+            .isGreaterThanOrEqualTo(sims[i * n + i] - 1e-6f);
       }
     }
   }
@@ -54,15 +58,16 @@ class EmbeddingSimilarityTest {
   @Test
   void zeroEmbeddingStaysZero() {
     try (TensorScope scope = TensorScope.open()) {
-      Tensor e = EmbeddingSimilarity.normalizeRows(Tensors.fromFloats(new float[] {0, 0, 3, 4}, 2, 2));
+      Tensor e =
+          EmbeddingSimilarity.normalizeRows(Tensors.fromFloats(new float[] {0, 0, 3, 4}, 2, 2));
       assertThat(Tensors.toFloats(e)).containsExactly(0f, 0f, 0.6f, 0.8f);
     }
   }
 
   @Test
   void wrongEncoderOutputAndShapesAreRejected() {
-    dev.distill.api.Encoder broken =
-        new dev.distill.api.Encoder() {
+    Encoder broken =
+        new Encoder() {
           @Override
           public Tensor encode(Tensor images) {
             return images.narrow(0, 0, 1).clone();
@@ -81,7 +86,8 @@ class EmbeddingSimilarityTest {
       assertThatThrownBy(
               () ->
                   EmbeddingSimilarity.cosine(
-                      Tensors.fromFloats(new float[2], 1, 2), Tensors.fromFloats(new float[3], 1, 3)))
+                      Tensors.fromFloats(new float[2], 1, 2),
+                      Tensors.fromFloats(new float[3], 1, 3)))
           .hasMessage("a and b must have shapes [Na, D] and [Nb, D] but had [1, 2] and [1, 3]");
       assertThatThrownBy(() -> EmbeddingSimilarity.of(Encoders.identity(), 0))
           .hasMessage("batchSize must be >= 1 but was 0");

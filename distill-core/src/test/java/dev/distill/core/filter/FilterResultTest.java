@@ -23,7 +23,9 @@ class FilterResultTest {
     // second filter over the 4 kept: kept-index 2 (= original 3) duplicates kept-index 1 (= 2)
     FilterResult second =
         new FilterResult(
-            4, List.of(0, 1, 3), List.of(new DroppedSample(2, DropReason.DUPLICATE_EMBEDDING, 1, 0.99)));
+            4,
+            List.of(0, 1, 3),
+            List.of(new DroppedSample(2, DropReason.DUPLICATE_EMBEDDING, 1, 0.99)));
     FilterResult both = first.then(second);
     assertThat(both.total()).isEqualTo(6);
     assertThat(both.kept()).containsExactly(0, 2, 5);
@@ -38,7 +40,8 @@ class FilterResultTest {
         .containsEntry(DropReason.LOW_CONFIDENCE, 1)
         .containsEntry(DropReason.LEAK_EMBEDDING, 0);
     assertThat(both.keptIndices()).containsExactly(0, 2, 5);
-    assertThat(FilterResult.keepAll(3).then(FilterResult.keepAll(3))).isEqualTo(FilterResult.keepAll(3));
+    assertThat(FilterResult.keepAll(3).then(FilterResult.keepAll(3)))
+        .isEqualTo(FilterResult.keepAll(3));
   }
 
   @Test
@@ -71,8 +74,13 @@ class FilterResultTest {
   @Test
   void configsRoundTripThroughJson() throws Exception {
     ObjectMapper json = new ObjectMapper();
-    DedupConfig dedup = DedupConfig.builder().maxHammingDistance(5).cosineThreshold(0.9)
-        .withinSet(false).batchSize(16).build();
+    DedupConfig dedup =
+        DedupConfig.builder()
+            .maxHammingDistance(5)
+            .cosineThreshold(0.9)
+            .withinSet(false)
+            .batchSize(16)
+            .build();
     assertThat(json.readValue(json.writeValueAsString(dedup), DedupConfig.class)).isEqualTo(dedup);
     ConfidenceConfig confidence =
         ConfidenceConfig.defaults().withRule(ConfidenceRule.CONFIDENTLY_WRONG).withThreshold(0.7);

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.LongStream;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_img_hash.PHash;
@@ -84,7 +86,8 @@ class PerceptualHashTest {
     float[] a = TestImages.smooth(r, 1, 40, 40);
     float[] b = TestImages.smooth(r, 1, 40, 40);
     try (TensorScope scope = TensorScope.open()) {
-      long[] ours = PerceptualHash.hashes(Tensors.fromFloats(TestImages.concat(a, b), 2, 1, 40, 40));
+      long[] ours =
+          PerceptualHash.hashes(Tensors.fromFloats(TestImages.concat(a, b), 2, 1, 40, 40));
       Mat[] cv = new Mat[2];
       float[][] images = {a, b};
       PHash algorithm = PHash.create();
@@ -116,12 +119,13 @@ class PerceptualHashTest {
     float[] pattern = TestImages.smooth(r, 1, 32, 32);
     float[] red = new float[3 * 32 * 32];
     float[] blue = new float[3 * 32 * 32];
-    java.util.Arrays.fill(red, -1f);
-    java.util.Arrays.fill(blue, -1f);
+    Arrays.fill(red, -1f);
+    Arrays.fill(blue, -1f);
     System.arraycopy(pattern, 0, red, 0, 32 * 32);
     System.arraycopy(pattern, 0, blue, 2 * 32 * 32, 32 * 32);
     try (TensorScope scope = TensorScope.open()) {
-      long[] h = PerceptualHash.hashes(Tensors.fromFloats(TestImages.concat(red, blue), 2, 3, 32, 32));
+      long[] h =
+          PerceptualHash.hashes(Tensors.fromFloats(TestImages.concat(red, blue), 2, 3, 32, 32));
       assertThat(PerceptualHash.distance(h[0], h[1])).isLessThanOrEqualTo(4);
     }
   }
@@ -150,11 +154,11 @@ class PerceptualHashTest {
       }
       Tensor batch = Tensors.fromFloats(TestImages.concat(images), 70, 3, 24, 24);
       PerceptualHash.hashes(batch);
-      long baseline = org.bytedeco.javacpp.Pointer.totalCount();
+      long baseline = Pointer.totalCount();
       for (int i = 0; i < 5; i++) {
         PerceptualHash.hashes(batch);
       }
-      assertThat(org.bytedeco.javacpp.Pointer.totalCount()).isEqualTo(baseline);
+      assertThat(Pointer.totalCount()).isEqualTo(baseline);
     }
   }
 }

@@ -3,13 +3,17 @@ package dev.distill.core.select;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.common.testing.NullPointerTester;
 import dev.distill.api.Encoder;
 import dev.distill.core.data.LabeledImages;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.LongStream;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -81,7 +85,7 @@ class HerdingSelectionTest {
       }
     }
     try (TensorScope scope = TensorScope.open()) {
-      List<Integer> labels = java.util.Collections.nCopies(n, 0);
+      List<Integer> labels = Collections.nCopies(n, 0);
       SelectionResult s =
           HerdingSelection.selectByFeatures(Tensors.fromFloats(x, n, d), labels, 1, 1);
       assertThat(s.indicesOf(0)).containsExactly(best);
@@ -90,7 +94,8 @@ class HerdingSelectionTest {
 
   @Test
   void followsTheRunningMeanOnAHandExample() {
-    // mean 5: pick 5 (idx 4); target 2*5-5=5 -> 4 and 6 tie, lowest index 2; target 15-9=6 -> idx 3;
+    // mean 5: pick 5 (idx 4); target 2*5-5=5 -> 4 and 6 tie, lowest index 2; target 15-9=6 -> idx
+    // 3;
     // target 20-15=5 -> 0 and 10 tie -> idx 0; then idx 1
     try (TensorScope scope = TensorScope.open()) {
       Tensor f = Tensors.fromFloats(new float[] {0, 10, 4, 6, 5}, 5, 1);
@@ -126,7 +131,7 @@ class HerdingSelectionTest {
                 Tensors.fromInts(labels),
                 List.of("a", "b", "c"))) {
       SelectionResult viaEncoder = HerdingSelection.of(identity, 4).select(data, 3);
-      List<Integer> labelList = java.util.Arrays.stream(labels).boxed().toList();
+      List<Integer> labelList = Arrays.stream(labels).boxed().toList();
       SelectionResult viaFeatures =
           HerdingSelection.selectByFeatures(data.images(), labelList, 3, 3);
       assertThat(viaEncoder).isEqualTo(viaFeatures);
@@ -143,5 +148,58 @@ class HerdingSelectionTest {
       assertThatThrownBy(() -> HerdingSelection.selectByFeatures(f, List.of(0, 0, 1), 2, 2))
           .hasMessage("class 1 must have at least ipc=2 samples but had 1");
     }
+  }
+
+  @Test
+  void everyPublicEntryPointRejectsNulls() {
+    try (TensorScope scope = TensorScope.open()) {
+      NullPointerTester tester =
+          new NullPointerTester()
+              .setDefault(Tensor.class, Tensors.fromFloats(new float[] {1, 2}, 2, 1))
+              .setDefault(Encoder.class, identity());
+      tester.testAllPublicStaticMethods(HerdingSelection.class);
+      tester.testAllPublicStaticMethods(RandomSelection.class);
+      tester.testAllPublicInstanceMethods(HerdingSelection.of(identity(), 2));
+      tester.testAllPublicInstanceMethods(RandomSelection.of(1));
+      tester.testAllPublicConstructors(SelectionResult.class);
+    }
+  }
+
+  @Test
+  void repeatedSelectionReleasesEveryNativeObject() {
+    Random r = new Random(6);
+    int n = 30;
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = i % 3;
+    }
+    try (TensorScope scope = TensorScope.open();
+        LabeledImages data =
+            LabeledImages.copyOf(
+                Tensors.fromFloats(gaussian(r, n * 4), n, 1, 2, 2),
+                Tensors.fromInts(labels),
+                List.of("a", "b", "c"))) {
+      HerdingSelection herding = HerdingSelection.of(identity(), 7);
+      herding.select(data, 4);
+      long baseline = Pointer.totalCount();
+      for (int i = 0; i < 5; i++) {
+        herding.select(data, 4);
+      }
+      assertThat(Pointer.totalCount()).isEqualTo(baseline);
+    }
+  }
+
+  private static Encoder identity() {
+    return new Encoder() {
+      @Override
+      public Tensor encode(Tensor images) {
+        return images.mul(Tensors.scalar(1.0));
+      }
+
+      @Override
+      public String id() {
+        return "identity";
+      }
+    };
   }
 }

@@ -7,6 +7,7 @@ import dev.distill.core.data.LabeledImages;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -33,7 +34,7 @@ class RandomSelectionTest {
         labels.add(c);
       }
     }
-    java.util.Collections.shuffle(labels, r);
+    Collections.shuffle(labels, r);
     return labels;
   }
 

@@ -21,7 +21,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <p>D4M clusters each class's VAE latents with {@code k = IPC} and uses the centroids as prototype
  * latents for img2img; Mode-Guided (MGD³) uses them as the modes that guidance steers toward, and
  * its "closest real point" variant (also CoDA's representative latent) uses {@link
- * #nearestMembers}. See Su et al., CVPR 2024 (<a href="https://arxiv.org/abs/2312.03526">D4M</a>)
+ * #nearestMembers}. See Su et al., CVPR 2024 (<a href="https://arxiv.org/abs/2407.15138">D4M</a>)
  * and Chan-Santiago et al., ICML 2025 (<a href="https://arxiv.org/abs/2505.18963">MGD³</a>).
  *
  * <p>Algorithm, per restart: greedy k-means++ (Arthur &amp; Vassilvitskii 2007, with {@code 2 +

@@ -117,17 +117,19 @@ public final class D4m implements DistillMethod {
         ctx.classId(),
         ctx.ipc(),
         latentShape[0]);
-    KMeansResult km =
-        KMeans.fit(
-            latents.view(latentShape[0], -1),
-            KMeansConfig.builder(ctx.ipc())
-                .restarts(restarts)
-                .maxIterations(maxIterations)
-                .seed(Seeds.classSeed(ctx.runSeed(), ctx.classId()))
-                .build());
     long[] protoShape = latentShape.clone();
     protoShape[0] = ctx.ipc();
-    Tensor prototypes = km.centroids().view(protoShape);
+    Tensor prototypes;
+    try (KMeansResult km =
+        KMeans.of(
+                KMeansConfig.builder(ctx.ipc())
+                    .restarts(restarts)
+                    .maxIterations(maxIterations)
+                    .seed(Seeds.classSeed(ctx.runSeed(), ctx.classId()))
+                    .build())
+            .fit(latents.view(latentShape[0], -1))) {
+      prototypes = km.centroids().clone().view(protoShape);
+    }
     Conditioning cond =
         sampler.textConditioned() && ctx.conditioning().negativePrompt().isEmpty()
             ? ctx.conditioning().withNegativePrompt(NEGATIVE_PROMPT)

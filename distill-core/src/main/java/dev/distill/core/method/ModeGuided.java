@@ -131,17 +131,19 @@ public final class ModeGuided implements DistillMethod {
         ctx.ipc(),
         shape[0]);
     Tensor flat = latents.view(shape[0], -1);
-    KMeansResult km =
-        KMeans.fit(
-            flat,
-            KMeansConfig.builder(ctx.ipc())
-                .restarts(restarts)
-                .seed(Seeds.classSeed(ctx.runSeed(), ctx.classId()))
-                .build());
-    Tensor modesFlat =
-        target == Target.CENTROID
-            ? km.centroids()
-            : flat.index_select(0, Tensors.fromInts(KMeans.nearestMembers(flat, km.centroids())));
+    Tensor modesFlat;
+    try (KMeansResult km =
+        KMeans.of(
+                KMeansConfig.builder(ctx.ipc())
+                    .restarts(restarts)
+                    .seed(Seeds.classSeed(ctx.runSeed(), ctx.classId()))
+                    .build())
+            .fit(flat)) {
+      modesFlat =
+          target == Target.CENTROID
+              ? km.centroids().clone()
+              : flat.index_select(0, Tensors.fromInts(KMeans.nearestMembers(flat, km)));
+    }
     long[] modeShape = shape.clone();
     modeShape[0] = ctx.ipc();
     Tensor modes = modesFlat.reshape(modeShape);

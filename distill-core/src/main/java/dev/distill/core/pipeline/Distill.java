@@ -423,19 +423,19 @@ public final class Distill {
           if (alive.size(0) == 0) {
             break;
           }
-          boolean[] k = f.keep(c, alive, kept);
+          String[] reasons = f.dropReasons(c, alive, kept);
           checkArgument(
-              k.length == alive.size(0),
-              "filter %s must return %s flags but returned %s",
+              reasons.length == alive.size(0),
+              "filter %s must return %s decisions but returned %s",
               f.name(),
               alive.size(0),
-              k.length);
+              reasons.length);
           int j = 0;
           for (int i = 0; i < n; i++) {
             if (keep[i]) {
-              if (!k[j]) {
+              if (reasons[j] != null) {
                 keep[i] = false;
-                classDropped.merge(f.name(), 1, Integer::sum);
+                classDropped.merge(reasons[j], 1, Integer::sum);
               }
               j++;
             }

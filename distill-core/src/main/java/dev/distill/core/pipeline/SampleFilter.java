@@ -5,22 +5,24 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * A filter applied to every method's candidates before they join the distilled set: leakage and
  * near-duplicate removal, proxy-confidence (ALIA-style) rejection. Rejected images are replaced by
- * further generator indices so the set keeps its IPC.
+ * further generator indices so the set keeps its IPC. Adapters for the library's filters are in
+ * {@link Filters}.
  *
  * @since 0.1.0
  */
 public interface SampleFilter {
 
-  /** The filter's name, used as the key of its count in reports. */
+  /** The filter's name, for manifests. */
   String name();
 
   /**
-   * Decides which candidates to keep.
+   * Decides which candidates to drop and why.
    *
    * @param classId the class of every candidate
    * @param candidates {@code [n, C, H, W]} float32 CPU images in [-1, 1]
    * @param kept the images of this class already accepted, {@code [m, C, H, W]} (m may be 0)
-   * @return one flag per candidate, true = keep
+   * @return one entry per candidate: null to keep it, otherwise the drop reason (counted in
+   *     reports under that name)
    */
-  boolean[] keep(int classId, Tensor candidates, Tensor kept);
+  String[] dropReasons(int classId, Tensor candidates, Tensor kept);
 }

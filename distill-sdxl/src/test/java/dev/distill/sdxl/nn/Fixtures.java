@@ -16,6 +16,14 @@ public final class Fixtures {
   private Fixtures() {}
 
   /**
+   * Limits LibTorch to one intra-op thread. The test machine runs many JVMs on two cores; with
+   * more threads OpenMP's spinning makes small models 10-100x slower.
+   */
+  public static void useOneThread() {
+    org.bytedeco.pytorch.global.torch.set_num_threads(1);
+  }
+
+  /**
    * The {@code sdxl-tiny} fixture folder.
    *
    * @return the folder

@@ -6,9 +6,15 @@ import dev.distill.sdxl.nn.Fixtures;
 import dev.distill.sdxl.nn.ParityCase;
 import java.util.List;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class UNetFloat64ParityTest {
+
+  @BeforeAll
+  static void oneThread() {
+    Fixtures.useOneThread();
+  }
 
   @Test
   void float64OutputsMatchTheFloat64ReferenceFarMoreTightly() throws Exception {

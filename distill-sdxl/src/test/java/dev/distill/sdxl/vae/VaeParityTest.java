@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.distill.sdxl.nn.Fixtures;
 import dev.distill.sdxl.nn.ParityCase;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class VaeParityTest {
+
+  @BeforeAll
+  static void oneThread() {
+    Fixtures.useOneThread();
+  }
 
   @Test
   void encodeAndDecodeMatchDiffusersWithinFixtureTolerance() throws Exception {

@@ -183,9 +183,7 @@ public final class Attention {
 
   private Tensor attend(Tensor q, Tensor k, Tensor v) {
     ScalarType type = q.scalar_type();
-    boolean reduced =
-        type.value == ScalarType.Half.value || type.value == ScalarType.BFloat16.value;
-    if (upcast && reduced) {
+    if (upcast && ScalarTypes.isReduced(type)) {
       Tensor o =
           torch.scaled_dot_product_attention(
               q.to(ScalarType.Float), k.to(ScalarType.Float), v.to(ScalarType.Float));

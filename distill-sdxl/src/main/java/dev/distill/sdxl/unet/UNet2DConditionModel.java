@@ -9,6 +9,7 @@ import dev.distill.core.tensor.Tensors;
 import dev.distill.sdxl.nn.Conv2d;
 import dev.distill.sdxl.nn.GroupNorm;
 import dev.distill.sdxl.nn.ModelWeights;
+import dev.distill.sdxl.nn.ScalarTypes;
 import dev.distill.sdxl.nn.TimestepEmbedding;
 import dev.distill.sdxl.nn.Timesteps;
 import java.io.IOException;
@@ -71,7 +72,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
     Tensor convInWeight =
         weights.get(
             "conv_in.weight", c0, config.inChannels(), config.convInKernel(), config.convInKernel());
-    this.dtype = convInWeight.scalar_type();
+    this.dtype = ScalarTypes.canonical(convInWeight.scalar_type());
     try (TensorScope scope = TensorScope.open()) {
       this.deviceName = convInWeight.device().str().getString();
     }

@@ -8,6 +8,7 @@ import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import dev.distill.sdxl.nn.Conv2d;
 import dev.distill.sdxl.nn.ModelWeights;
+import dev.distill.sdxl.nn.ScalarTypes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -54,7 +55,7 @@ public final class AutoencoderKL implements AutoCloseable {
     Tensor probe =
         weights.get("decoder.conv_in.weight", config.blockOutChannels().get(config.numBlocks() - 1),
             config.latentChannels(), 3, 3);
-    this.dtype = probe.scalar_type();
+    this.dtype = ScalarTypes.canonical(probe.scalar_type());
     try (TensorScope scope = TensorScope.open()) {
       this.deviceName = probe.device().str().getString();
     }

@@ -216,6 +216,11 @@ public final class AutoencoderKL implements AutoCloseable {
     return deviceName;
   }
 
+  /** The weights (owned by this model). */
+  public ModelWeights weights() {
+    return weights;
+  }
+
   @Override
   public void close() {
     weights.close();

@@ -16,8 +16,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <p>Two forms: the transformer-block attention ({@link #load}, 3-D tokens) and the VAE mid-block
  * "spatial" attention ({@link #loadSpatial}: a group norm on a 4-D feature map, one head over all
  * pixels, the residual added back), which also accepts the legacy weight names {@code
- * query/key/value/proj_attn} and 1×1-convolution-shaped weights (diffusers'
- * {@code _convert_deprecated_attention_blocks}).
+ * query/key/value/proj_attn} and 1×1-convolution-shaped weights (diffusers' {@code
+ * _convert_deprecated_attention_blocks}).
  *
  * <p>With {@code upcast} (the config's {@code upcast_attention}), the attention product of a
  * float16/bfloat16 model is computed in float32; diffusers' SDPA processor ignores the flag, which

@@ -35,7 +35,8 @@ public final class Downsample2D {
    * @param padding the convolution padding ({@code downsample_padding}); 0 means the asymmetric pad
    * @return the layer
    */
-  public static Downsample2D load(ModelWeights weights, String prefix, long channels, long padding) {
+  public static Downsample2D load(
+      ModelWeights weights, String prefix, long channels, long padding) {
     checkArgument(padding >= 0, "downsample_padding must be >= 0 but was %s", padding);
     return new Downsample2D(
         Conv2d.load(weights, prefix + ".conv", channels, channels, 3, 2, padding), padding);

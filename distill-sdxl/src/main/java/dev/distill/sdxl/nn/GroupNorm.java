@@ -37,8 +37,8 @@ public final class GroupNorm {
    * @param channels the number of channels
    * @param eps the variance epsilon
    * @return the layer
-   * @throws IllegalArgumentException if {@code groups} does not divide {@code channels}, or a weight
-   *     is missing or has another shape
+   * @throws IllegalArgumentException if {@code groups} does not divide {@code channels}, or a
+   *     weight is missing or has another shape
    */
   public static GroupNorm load(
       ModelWeights weights, String prefix, long groups, long channels, double eps) {

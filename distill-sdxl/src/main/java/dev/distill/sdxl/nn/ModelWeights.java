@@ -32,11 +32,11 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * The named weights of one model component (a diffusers sub-folder such as {@code unet/}), loaded
  * once from safetensors into the target dtype and device.
  *
- * <p>Floating-point weights are converted to {@code dtype} on {@code device}; when they already have
- * that dtype and the device is the CPU the memory-mapped view is kept as is (no copy), so no weight
- * is ever held twice. Pickle checkpoints ({@code .bin}, {@code .ckpt}, {@code .pt}, {@code .pth})
- * are refused. Owns its tensors: close it when the model is closed. Reads are thread-safe after
- * loading; the tensors must not be modified.
+ * <p>Floating-point weights are converted to {@code dtype} on {@code device}; when they already
+ * have that dtype and the device is the CPU the memory-mapped view is kept as is (no copy), so no
+ * weight is ever held twice. Pickle checkpoints ({@code .bin}, {@code .ckpt}, {@code .pt}, {@code
+ * .pth}) are refused. Owns its tensors: close it when the model is closed. Reads are thread-safe
+ * after loading; the tensors must not be modified.
  *
  * <p>{@link #generating} creates a weight source that makes up deterministic random weights of the
  * requested shapes on first request (for tests and benchmarks of model structures without
@@ -85,8 +85,7 @@ public final class ModelWeights implements AutoCloseable {
       files = s.sorted().toList();
     }
     Path chosen = null;
-    for (String preferred :
-        List.of("diffusion_pytorch_model.safetensors", "model.safetensors")) {
+    for (String preferred : List.of("diffusion_pytorch_model.safetensors", "model.safetensors")) {
       if (files.contains(componentDir.resolve(preferred))) {
         chosen = componentDir.resolve(preferred);
         break;
@@ -181,8 +180,7 @@ public final class ModelWeights implements AutoCloseable {
    * @param seed the seed of the CPU generator the values are drawn from
    * @return an empty, generating weight source
    */
-  public static ModelWeights generating(
-      String source, ScalarType dtype, Device device, long seed) {
+  public static ModelWeights generating(String source, ScalarType dtype, Device device, long seed) {
     checkNotNull(source, "source");
     checkNotNull(dtype, "dtype");
     checkNotNull(device, "device");
@@ -209,7 +207,9 @@ public final class ModelWeights implements AutoCloseable {
     try (TensorScope scope = TensorScope.open()) {
       Tensor n =
           torch.randn(
-              shape, new GeneratorOptional(random.generator()), new TensorOptions(ScalarType.Float));
+              shape,
+              new GeneratorOptional(random.generator()),
+              new TensorOptions(ScalarType.Float));
       Tensor t;
       if (name.endsWith("bias")) {
         t = n.mul(new Scalar(0.02));
@@ -245,11 +245,7 @@ public final class ModelWeights implements AutoCloseable {
       weights.put(name, t);
     }
     checkArgument(
-        t != null,
-        "weight '%s' must exist in %s but is missing%s",
-        name,
-        source,
-        nearest(name));
+        t != null, "weight '%s' must exist in %s but is missing%s", name, source, nearest(name));
     long[] actual = Tensors.shape(t);
     boolean ok = actual.length == expectedShape.length;
     for (int i = 0; ok && i < actual.length; i++) {
@@ -321,10 +317,7 @@ public final class ModelWeights implements AutoCloseable {
           String.format(
               "every weight in %s must be used by the model built from its config, but %d were"
                   + " not: %s%s",
-              source,
-              unused.size(),
-              shown,
-              unused.size() > shown.size() ? " ..." : ""));
+              source, unused.size(), shown, unused.size() > shown.size() ? " ..." : ""));
     }
   }
 

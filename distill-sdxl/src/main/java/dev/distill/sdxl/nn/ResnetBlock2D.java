@@ -51,7 +51,8 @@ public final class ResnetBlock2D {
   }
 
   /**
-   * Loads {@code norm1, conv1, [time_emb_proj], norm2, conv2, [conv_shortcut]} under {@code prefix}.
+   * Loads {@code norm1, conv1, [time_emb_proj], norm2, conv2, [conv_shortcut]} under {@code
+   * prefix}.
    *
    * @param weights the weight source
    * @param prefix the module path, e.g. {@code down_blocks.1.resnets.0}

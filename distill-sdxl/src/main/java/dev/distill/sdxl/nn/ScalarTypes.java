@@ -5,9 +5,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Helpers for LibTorch dtypes. Bytedeco can return a {@link ScalarType} object that is not the
- * enum constant (compare by {@code value}); {@link #canonical} maps it back so that {@code ==},
- * {@code equals} and {@code switch} work. Stateless and thread-safe.
+ * Helpers for LibTorch dtypes. Bytedeco can return a {@link ScalarType} object that is not the enum
+ * constant (compare by {@code value}); {@link #canonical} maps it back so that {@code ==}, {@code
+ * equals} and {@code switch} work. Stateless and thread-safe.
  *
  * @since 0.1.0
  */
@@ -28,7 +28,8 @@ public final class ScalarTypes {
         return t;
       }
     }
-    throw new IllegalArgumentException("type must be a known ScalarType but had value " + type.value);
+    throw new IllegalArgumentException(
+        "type must be a known ScalarType but had value " + type.value);
   }
 
   /**

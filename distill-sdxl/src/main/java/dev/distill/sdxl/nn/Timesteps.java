@@ -17,9 +17,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * The sinusoidal timestep embedding of diffusers' {@code get_timestep_embedding} (module {@code
  * Timesteps}), computed in float32 whatever the input dtype, as diffusers does.
  *
- * <p>{@code freq_i = exp(-ln(10000)·i / (dim/2 - shift))}, {@code emb = [sin(t·freq), cos(t·freq)]},
- * the halves swapped to {@code [cos, sin]} when {@code flipSinToCos}, and one zero column appended
- * for an odd {@code dim}. Stateless and thread-safe.
+ * <p>{@code freq_i = exp(-ln(10000)·i / (dim/2 - shift))}, {@code emb = [sin(t·freq),
+ * cos(t·freq)]}, the halves swapped to {@code [cos, sin]} when {@code flipSinToCos}, and one zero
+ * column appended for an odd {@code dim}. Stateless and thread-safe.
  *
  * @since 0.1.0
  */
@@ -65,7 +65,9 @@ public final class Timesteps {
       Tensor sin = torch.sin(args);
       Tensor cos = torch.cos(args);
       Tensor emb =
-          flipSinToCos ? torch.cat(new TensorVector(cos, sin), 1) : torch.cat(new TensorVector(sin, cos), 1);
+          flipSinToCos
+              ? torch.cat(new TensorVector(cos, sin), 1)
+              : torch.cat(new TensorVector(sin, cos), 1);
       if (dim % 2 == 1) {
         emb = torch.constant_pad_nd(emb, 0, 1, 0, 0);
       }

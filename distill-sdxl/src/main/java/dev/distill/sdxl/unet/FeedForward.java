@@ -8,9 +8,9 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * diffusers' {@code FeedForward(dim, mult=4, activation_fn="geglu")}: {@code net.0} is GEGLU ({@code
- * proj: dim → 2·4dim}, first half the value, second half the gate through the exact erf GELU),
- * {@code net.2} is {@code Linear(4dim → dim)}. Thread-safe.
+ * diffusers' {@code FeedForward(dim, mult=4, activation_fn="geglu")}: {@code net.0} is GEGLU
+ * ({@code proj: dim → 2·4dim}, first half the value, second half the gate through the exact erf
+ * GELU), {@code net.2} is {@code Linear(4dim → dim)}. Thread-safe.
  */
 final class FeedForward {
   private final Linear proj;

@@ -10,10 +10,10 @@ import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * diffusers' {@code Transformer2DModel} on continuous input: {@code GroupNorm(groups, C, eps=1e-6)},
- * {@code proj_in} (a linear layer on tokens when {@code use_linear_projection}, else a 1×1
- * convolution before flattening), the {@link BasicTransformerBlock}s over the {@code H·W} tokens,
- * {@code proj_out} the mirror image, plus the input as residual. Inner width {@code heads ·
+ * diffusers' {@code Transformer2DModel} on continuous input: {@code GroupNorm(groups, C,
+ * eps=1e-6)}, {@code proj_in} (a linear layer on tokens when {@code use_linear_projection}, else a
+ * 1×1 convolution before flattening), the {@link BasicTransformerBlock}s over the {@code H·W}
+ * tokens, {@code proj_out} the mirror image, plus the input as residual. Inner width {@code heads ·
  * (C / heads)}. Thread-safe.
  */
 final class Transformer2D {

@@ -71,7 +71,11 @@ public final class UNet2DConditionModel implements AutoCloseable {
     long c0 = channels.get(0);
     Tensor convInWeight =
         weights.get(
-            "conv_in.weight", c0, config.inChannels(), config.convInKernel(), config.convInKernel());
+            "conv_in.weight",
+            c0,
+            config.inChannels(),
+            config.convInKernel(),
+            config.convInKernel());
     this.dtype = ScalarTypes.canonical(convInWeight.scalar_type());
     try (TensorScope scope = TensorScope.open()) {
       this.deviceName = convInWeight.device().str().getString();
@@ -85,7 +89,8 @@ public final class UNet2DConditionModel implements AutoCloseable {
             config.convInKernel(),
             1,
             (config.convInKernel() - 1) / 2);
-    this.timeEmbedding = TimestepEmbedding.load(weights, "time_embedding", c0, config.timeEmbedDim());
+    this.timeEmbedding =
+        TimestepEmbedding.load(weights, "time_embedding", c0, config.timeEmbedDim());
     this.addEmbedding =
         config.additionEmbedType() == UNetConfig.AdditionEmbedType.TEXT_TIME
             ? TimestepEmbedding.load(

@@ -157,7 +157,9 @@ final class UNetBlocks {
     }
   }
 
-  /** An up block: (concat skip, resnet, [transformer]) × (layers + 1), then an optional upsampler. */
+  /**
+   * An up block: (concat skip, resnet, [transformer]) × (layers + 1), then an optional upsampler.
+   */
   static final class Up {
     private final List<ResnetBlock2D> resnets;
     private final List<Transformer2D> attentions;

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The architecture of a {@link UNet2DConditionModel}, read from a diffusers {@code unet/config.json}
- * with the meaning diffusers v0.27 gives each key (see {@link #from}).
+ * The architecture of a {@link UNet2DConditionModel}, read from a diffusers {@code
+ * unet/config.json} with the meaning diffusers v0.27 gives each key (see {@link #from}).
  *
  * <p>Per-block lists are already broadcast from diffusers' "int or list" values: index {@code i} of
  * a {@code down*} list describes {@code down_blocks.i}, index {@code i} of an {@code up*} list
@@ -162,14 +162,17 @@ public record UNetConfig(
             crossAttentionDims)) {
       checkArgument(
           l.size() == n,
-          "every per-block list must have %s entries (one per block_out_channels) but one had %s: %s",
+          "every per-block list must have %s entries (one per block_out_channels) but one had %s:"
+              + " %s",
           n,
           l.size(),
           l);
     }
     for (int i = 0; i < n; i++) {
       checkArgument(
-          blockOutChannels.get(i) > 0, "blockOutChannels must be > 0 but were %s", blockOutChannels);
+          blockOutChannels.get(i) > 0,
+          "blockOutChannels must be > 0 but were %s",
+          blockOutChannels);
       checkArgument(
           layersPerBlock.get(i) > 0, "layersPerBlock must be > 0 but were %s", layersPerBlock);
       checkArgument(
@@ -194,7 +197,9 @@ public record UNetConfig(
           upTransformerLayers.get(i));
     }
     checkArgument(
-        midTransformerLayers > 0, "midTransformerLayers must be > 0 but was %s", midTransformerLayers);
+        midTransformerLayers > 0,
+        "midTransformerLayers must be > 0 but was %s",
+        midTransformerLayers);
     checkArgument(normNumGroups > 0, "normNumGroups must be > 0 but was %s", normNumGroups);
     checkArgument(normEps > 0, "normEps must be > 0 but was %s", normEps);
     checkArgument(timeEmbedDim > 0, "timeEmbedDim must be > 0 but was %s", timeEmbedDim);
@@ -459,7 +464,11 @@ public record UNetConfig(
       }
       throw unsupported(
           "down_block_types",
-          "a list of " + Arrays.asList("DownBlock2D", "CrossAttnDownBlock2D") + " (not " + name + ")");
+          "a list of "
+              + Arrays.asList("DownBlock2D", "CrossAttnDownBlock2D")
+              + " (not "
+              + name
+              + ")");
     }
 
     UpBlockType upBlock(String name) {
@@ -573,7 +582,8 @@ public record UNetConfig(
           return last.get(0).asInt();
         }
       }
-      throw unsupported("transformer_layers_per_block", "an integer or a list of " + n + " entries");
+      throw unsupported(
+          "transformer_layers_per_block", "an integer or a list of " + n + " entries");
     }
   }
 }

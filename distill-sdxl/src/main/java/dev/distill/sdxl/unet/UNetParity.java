@@ -20,10 +20,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Golden parity of {@link UNet2DConditionModel} against a fixture folder in diffusers layout (e.g.
- * {@code sdxl-tiny}): the model is loaded from {@code <root>/unet}, and every case {@code <c>} found
- * in {@code <root>/cases/unet.safetensors} as {@code unet.<c>.out} is run from its inputs {@code
- * unet.<c>.sample, .timestep, .encoder_hidden_states} (and {@code .text_embeds, .time_ids} when
- * present) and compared with the reference output.
+ * {@code sdxl-tiny}): the model is loaded from {@code <root>/unet}, and every case {@code <c>}
+ * found in {@code <root>/cases/unet.safetensors} as {@code unet.<c>.out} is run from its inputs
+ * {@code unet.<c>.sample, .timestep, .encoder_hidden_states} (and {@code .text_embeds, .time_ids}
+ * when present) and compared with the reference output.
  *
  * <p>Runs on the CPU without autograd. Stateless and thread-safe.
  *
@@ -109,7 +109,8 @@ public final class UNetParity {
           long start = System.nanoTime();
           Tensor out = unet.forward(sample, timestep, context, text, ids);
           long millis = (System.nanoTime() - start) / 1_000_000;
-          Tensor expected = cases.tensor(p + (f64 && cases.contains(p + "out.f64") ? "out.f64" : "out"));
+          Tensor expected =
+              cases.tensor(p + (f64 && cases.contains(p + "out.f64") ? "out.f64" : "out"));
           results.add(
               ParityCase.compare(
                   p + suffix.substring(1), out, expected, atol, rtol, Math.max(1, millis)));

@@ -13,8 +13,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.bytedeco.pytorch.Device;
-import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -25,17 +25,17 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * {@link #decode} latents to images.
  *
  * <p>The structure comes only from {@code vae/config.json} ({@link VaeConfig#from}); weights are
- * shape-checked and must all be used. The mid-block attention accepts both the current weight
- * names and the legacy {@code query/key/value/proj_attn}, stored as matrices or 1×1 kernels.
+ * shape-checked and must all be used. The mid-block attention accepts both the current weight names
+ * and the legacy {@code query/key/value/proj_attn}, stored as matrices or 1×1 kernels.
  *
  * <p>Neither method disables autograd: {@link #decode} is differentiable so that guidance can
- * backpropagate a loss on the decoded image to the latents; wrap calls in a {@code NoGradGuard}
- * for plain inference. Latents are not scaled here: pipelines divide by {@link #scalingFactor()}
- * before decoding and multiply after encoding. SDXL's VAE overflows in float16 ({@link
- * #forceUpcast()}); load it in float32 (or bfloat16) then.
+ * backpropagate a loss on the decoded image to the latents; wrap calls in a {@code NoGradGuard} for
+ * plain inference. Latents are not scaled here: pipelines divide by {@link #scalingFactor()} before
+ * decoding and multiply after encoding. SDXL's VAE overflows in float16 ({@link #forceUpcast()});
+ * load it in float32 (or bfloat16) then.
  *
- * <p>Owns its weights: close it when done. The methods only read the weights, so calls from
- * several threads are safe.
+ * <p>Owns its weights: close it when done. The methods only read the weights, so calls from several
+ * threads are safe.
  *
  * @since 0.1.0
  */
@@ -53,8 +53,12 @@ public final class AutoencoderKL implements AutoCloseable {
     this.config = config;
     this.weights = weights;
     Tensor probe =
-        weights.get("decoder.conv_in.weight", config.blockOutChannels().get(config.numBlocks() - 1),
-            config.latentChannels(), 3, 3);
+        weights.get(
+            "decoder.conv_in.weight",
+            config.blockOutChannels().get(config.numBlocks() - 1),
+            config.latentChannels(),
+            3,
+            3);
     this.dtype = ScalarTypes.canonical(probe.scalar_type());
     try (TensorScope scope = TensorScope.open()) {
       this.deviceName = probe.device().str().getString();

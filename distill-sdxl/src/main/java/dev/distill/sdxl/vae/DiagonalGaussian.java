@@ -13,8 +13,8 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * The latent distribution the VAE encoder predicts (diffusers' {@code
- * DiagonalGaussianDistribution}): {@code mean} and {@code logvar} are the two channel halves of
- * the encoder output, {@code logvar} clamped to {@code [-30, 20]}, {@code std = exp(logvar / 2)}.
+ * DiagonalGaussianDistribution}): {@code mean} and {@code logvar} are the two channel halves of the
+ * encoder output, {@code logvar} clamped to {@code [-30, 20]}, {@code std = exp(logvar / 2)}.
  *
  * <p>The tensors belong to the scope that was current when {@link AutoencoderKL#encode} ran; this
  * record does not own them. The methods return new tensors in the caller's current scope.
@@ -39,9 +39,8 @@ public record DiagonalGaussian(Tensor mean, Tensor logvar, Tensor std) {
   }
 
   /**
-   * A sample {@code mean + std · ε}, {@code ε ~ N(0, 1)} drawn like diffusers' {@code
-   * randn_tensor} with a CPU generator: on the CPU in the latents' dtype, then moved to their
-   * device.
+   * A sample {@code mean + std · ε}, {@code ε ~ N(0, 1)} drawn like diffusers' {@code randn_tensor}
+   * with a CPU generator: on the CPU in the latents' dtype, then moved to their device.
    *
    * @param generator a CPU generator (advanced by the draw)
    * @return a new tensor in the caller's scope

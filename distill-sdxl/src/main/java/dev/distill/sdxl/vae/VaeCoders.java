@@ -38,14 +38,16 @@ final class VaeCoders {
     static Mid load(ModelWeights weights, String prefix, long channels, VaeConfig config) {
       long groups = config.normNumGroups();
       ResnetBlock2D r0 =
-          ResnetBlock2D.load(weights, prefix + ".resnets.0", channels, channels, 0, groups, EPS, 1.0);
+          ResnetBlock2D.load(
+              weights, prefix + ".resnets.0", channels, channels, 0, groups, EPS, 1.0);
       Attention attn =
           config.midBlockAddAttention()
               ? Attention.loadSpatial(
                   weights, prefix + ".attentions.0", channels, groups, EPS, channels)
               : null;
       ResnetBlock2D r1 =
-          ResnetBlock2D.load(weights, prefix + ".resnets.1", channels, channels, 0, groups, EPS, 1.0);
+          ResnetBlock2D.load(
+              weights, prefix + ".resnets.1", channels, channels, 0, groups, EPS, 1.0);
       return new Mid(r0, attn, r1);
     }
 
@@ -88,7 +90,8 @@ final class VaeCoders {
       List<Integer> ch = config.blockOutChannels();
       int n = ch.size();
       long groups = config.normNumGroups();
-      Conv2d convIn = Conv2d.load(weights, "encoder.conv_in", config.inChannels(), ch.get(0), 3, 1, 1);
+      Conv2d convIn =
+          Conv2d.load(weights, "encoder.conv_in", config.inChannels(), ch.get(0), 3, 1, 1);
       List<List<ResnetBlock2D>> resnets = new ArrayList<>();
       List<Downsample2D> downs = new ArrayList<>();
       long out = ch.get(0);
@@ -103,7 +106,8 @@ final class VaeCoders {
                   weights, prefix + ".resnets." + j, j == 0 ? in : out, out, 0, groups, EPS, 1.0));
         }
         resnets.add(block);
-        downs.add(i < n - 1 ? Downsample2D.load(weights, prefix + ".downsamplers.0", out, 0) : null);
+        downs.add(
+            i < n - 1 ? Downsample2D.load(weights, prefix + ".downsamplers.0", out, 0) : null);
       }
       long last = ch.get(n - 1);
       Mid mid = Mid.load(weights, "encoder.mid_block", last, config);
@@ -163,7 +167,8 @@ final class VaeCoders {
       int n = ch.size();
       long groups = config.normNumGroups();
       long top = ch.get(n - 1);
-      Conv2d convIn = Conv2d.load(weights, "decoder.conv_in", config.latentChannels(), top, 3, 1, 1);
+      Conv2d convIn =
+          Conv2d.load(weights, "decoder.conv_in", config.latentChannels(), top, 3, 1, 1);
       Mid mid = Mid.load(weights, "decoder.mid_block", top, config);
       List<List<ResnetBlock2D>> resnets = new ArrayList<>();
       List<Upsample2D> ups = new ArrayList<>();
@@ -176,14 +181,22 @@ final class VaeCoders {
         for (int j = 0; j < config.layersPerBlock() + 1; j++) {
           block.add(
               ResnetBlock2D.load(
-                  weights, prefix + ".resnets." + j, j == 0 ? prev : out, out, 0, groups, EPS, 1.0));
+                  weights,
+                  prefix + ".resnets." + j,
+                  j == 0 ? prev : out,
+                  out,
+                  0,
+                  groups,
+                  EPS,
+                  1.0));
         }
         resnets.add(block);
         ups.add(i < n - 1 ? Upsample2D.load(weights, prefix + ".upsamplers.0", out) : null);
       }
       long first = ch.get(0);
       GroupNorm norm = GroupNorm.load(weights, "decoder.conv_norm_out", groups, first, EPS);
-      Conv2d convOut = Conv2d.load(weights, "decoder.conv_out", first, config.outChannels(), 3, 1, 1);
+      Conv2d convOut =
+          Conv2d.load(weights, "decoder.conv_out", first, config.outChannels(), 3, 1, 1);
       return new Decoder(
           convIn, mid, resnets, java.util.Collections.unmodifiableList(ups), norm, convOut);
     }

@@ -78,8 +78,9 @@ public record VaeConfig(
    * down_block_types, up_block_types, block_out_channels, layers_per_block, act_fn,
    * latent_channels, norm_num_groups}. Optional with diffusers' defaults: {@code scaling_factor}
    * (0.18215), {@code force_upcast} (true), {@code use_quant_conv}, {@code use_post_quant_conv},
-   * {@code mid_block_add_attention} (true). Latent normalisation keys ({@code shift_factor, latents_mean,
-   * latents_std}) must be null: pipelines built on this class only apply {@code scaling_factor}.
+   * {@code mid_block_add_attention} (true). Latent normalisation keys ({@code shift_factor,
+   * latents_mean, latents_std}) must be null: pipelines built on this class only apply {@code
+   * scaling_factor}.
    *
    * @param config the parsed {@code config.json}
    * @return the architecture

@@ -21,8 +21,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * Golden parity of {@link AutoencoderKL} against a fixture folder in diffusers layout (e.g. {@code
  * sdxl-tiny}): the model is loaded from {@code <root>/vae}; in {@code <root>/cases/vae.safetensors}
- * every {@code vae.<c>.image} is an encode case (outputs {@code mean, logvar, std}) and every {@code
- * vae.<c>.latents} a decode case (output {@code sample}).
+ * every {@code vae.<c>.image} is an encode case (outputs {@code mean, logvar, std}) and every
+ * {@code vae.<c>.latents} a decode case (output {@code sample}).
  *
  * <p>Runs in float32 on the CPU without autograd. Stateless and thread-safe.
  *
@@ -104,8 +104,16 @@ public final class VaeParity {
       Safetensors cases, String name, Tensor actual, double atol, long millis) {
     if (!cases.contains(name)) {
       return new ParityCase(
-          name, Double.POSITIVE_INFINITY, atol, RTOL, false, List.of(), Double.NaN, Double.NaN,
-          millis, "reference tensor missing from " + cases.file());
+          name,
+          Double.POSITIVE_INFINITY,
+          atol,
+          RTOL,
+          false,
+          List.of(),
+          Double.NaN,
+          Double.NaN,
+          millis,
+          "reference tensor missing from " + cases.file());
     }
     return ParityCase.compare(name, actual, cases.tensor(name), atol, RTOL, millis);
   }

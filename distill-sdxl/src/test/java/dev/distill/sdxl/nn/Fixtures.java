@@ -16,8 +16,8 @@ public final class Fixtures {
   private Fixtures() {}
 
   /**
-   * Limits LibTorch to one intra-op thread. The test machine runs many JVMs on two cores; with
-   * more threads OpenMP's spinning makes small models 10-100x slower.
+   * Limits LibTorch to one intra-op thread. The test machine runs many JVMs on two cores; with more
+   * threads OpenMP's spinning makes small models 10-100x slower.
    */
   public static void useOneThread() {
     org.bytedeco.pytorch.global.torch.set_num_threads(1);

@@ -37,10 +37,12 @@ class ParityCaseTest {
   void nonFiniteValuesAndShapeMismatchFail() {
     try (TensorScope scope = TensorScope.open()) {
       Tensor e = Tensors.fromFloats(new float[] {1, 2}, 2);
-      ParityCase nan = ParityCase.compare("nan", Tensors.fromFloats(new float[] {1, Float.NaN}, 2), e, 1, 1, 0);
+      ParityCase nan =
+          ParityCase.compare("nan", Tensors.fromFloats(new float[] {1, Float.NaN}, 2), e, 1, 1, 0);
       assertThat(nan.pass()).isFalse();
       assertThat(nan.worstIndex()).containsExactly(1L);
-      ParityCase shape = ParityCase.compare("shape", Tensors.fromFloats(new float[] {1, 2}, 1, 2), e, 1, 1, 0);
+      ParityCase shape =
+          ParityCase.compare("shape", Tensors.fromFloats(new float[] {1, 2}, 1, 2), e, 1, 1, 0);
       assertThat(shape.pass()).isFalse();
       assertThat(shape.detail()).contains("[1, 2]").contains("[2]");
     }

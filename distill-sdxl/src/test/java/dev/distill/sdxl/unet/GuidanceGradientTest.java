@@ -18,8 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The UNet and the VAE decoder are differentiable: a task loss on the decoded x̂0 backpropagates
- * to the latents exactly as in PyTorch ({@code guidance_grad.safetensors}, Euler parameterisation).
+ * The UNet and the VAE decoder are differentiable: a task loss on the decoded x̂0 backpropagates to
+ * the latents exactly as in PyTorch ({@code guidance_grad.safetensors}, Euler parameterisation).
  */
 class GuidanceGradientTest {
 

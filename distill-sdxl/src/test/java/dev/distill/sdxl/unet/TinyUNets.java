@@ -64,7 +64,8 @@ final class TinyUNets {
   /** A randomly initialised model (seeded), in float32 on the CPU. */
   static UNet2DConditionModel random(ObjectNode node, long seed) {
     try (TensorScope scope = TensorScope.open()) {
-      ModelWeights w = ModelWeights.generating("tiny unet", ScalarType.Float, new Device("cpu"), seed);
+      ModelWeights w =
+          ModelWeights.generating("tiny unet", ScalarType.Float, new Device("cpu"), seed);
       return UNet2DConditionModel.create(parse(node), w);
     }
   }
@@ -73,10 +74,13 @@ final class TinyUNets {
    * Writes a diffusers-style component folder: {@code config.json} and {@code
    * diffusion_pytorch_model.safetensors} with the given weights.
    */
-  static void writeFolder(Path dir, ObjectNode config, Map<String, org.bytedeco.pytorch.Tensor> weights)
+  static void writeFolder(
+      Path dir, ObjectNode config, Map<String, org.bytedeco.pytorch.Tensor> weights)
       throws IOException {
     Files.createDirectories(dir);
-    Files.writeString(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+    Files.writeString(
+        dir.resolve("config.json"),
+        JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
     Safetensors.write(dir.resolve("diffusion_pytorch_model.safetensors"), weights, Map.of());
   }
 }

@@ -132,13 +132,14 @@ class UNetBadInputTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("height and width");
       // dtype
-      assertThatThrownBy(
-              () -> unet.forward(sample.to(ScalarType.Double), t, ctx, text, ids))
+      assertThatThrownBy(() -> unet.forward(sample.to(ScalarType.Double), t, ctx, text, ids))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("dtype");
       // timestep count, text token width, batch mismatch
       assertThatThrownBy(
-              () -> unet.forward(sample, Tensors.fromFloats(new float[] {1, 2, 3}, 3), ctx, text, ids))
+              () ->
+                  unet.forward(
+                      sample, Tensors.fromFloats(new float[] {1, 2, 3}, 3), ctx, text, ids))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("timestep");
       assertThatThrownBy(() -> unet.forward(sample, t, torch.zeros(2, 5, 7), text, ids))
@@ -155,7 +156,8 @@ class UNetBadInputTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("projection_class_embeddings_input_dim 32");
       // and the valid call works
-      assertThat(Tensors.shape(unet.forward(sample, t, ctx, text, ids))).containsExactly(2, 4, 8, 8);
+      assertThat(Tensors.shape(unet.forward(sample, t, ctx, text, ids)))
+          .containsExactly(2, 4, 8, 8);
     }
   }
 }

@@ -82,7 +82,8 @@ class UNetConfigTest {
         .add(6)
         .add(TinyUNets.JSON.createArrayNode().add(7).add(8).add(9));
     UNetConfig c = TinyUNets.parse(n);
-    assertThat(c.downTransformerLayers()).containsExactly(List.of(1, 1), List.of(2, 2), List.of(3, 4));
+    assertThat(c.downTransformerLayers())
+        .containsExactly(List.of(1, 1), List.of(2, 2), List.of(3, 4));
     assertThat(c.midTransformerLayers()).isEqualTo(3);
     assertThat(c.upTransformerLayers())
         .containsExactly(List.of(5, 5, 5), List.of(6, 6, 6), List.of(7, 8, 9));

@@ -30,7 +30,8 @@ class UNetPrecisionTest {
         NoGradGuard noGrad = new NoGradGuard();
         Safetensors cases = Safetensors.open(root.resolve("cases/unet.safetensors"));
         UNet2DConditionModel bf16 =
-            UNet2DConditionModel.load(root.resolve("unet"), ScalarType.BFloat16, new Device("cpu"))) {
+            UNet2DConditionModel.load(
+                root.resolve("unet"), ScalarType.BFloat16, new Device("cpu"))) {
       assertThat(bf16.dtype()).isEqualTo(ScalarType.BFloat16);
       Tensor out =
           bf16.forward(

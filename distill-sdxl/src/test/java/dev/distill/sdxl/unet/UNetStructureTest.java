@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
+import dev.distill.sdxl.nn.Fixtures;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -17,7 +18,6 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
-import dev.distill.sdxl.nn.Fixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,17 +70,25 @@ class UNetStructureTest {
           .containsExactly(16, 32, 3, 3);
       assertThat(Tensors.shape(weights.get("up_blocks.1.resnets.2.conv_shortcut.weight")))
           .containsExactly(16, 24, 1, 1);
-      assertThat(Tensors.shape(weights.get("up_blocks.2.attentions.1.transformer_blocks.0.attn2.to_k.weight")))
+      assertThat(
+              Tensors.shape(
+                  weights.get("up_blocks.2.attentions.1.transformer_blocks.0.attn2.to_k.weight")))
           .containsExactly(8, 12);
-      assertThat(Tensors.shape(weights.get("mid_block.attentions.0.transformer_blocks.0.ff.net.0.proj.weight")))
+      assertThat(
+              Tensors.shape(
+                  weights.get("mid_block.attentions.0.transformer_blocks.0.ff.net.0.proj.weight")))
           .containsExactly(128, 16);
       assertThat(Tensors.shape(weights.get("add_embedding.linear_1.weight")))
           .containsExactly(32, 32);
-      assertThat(weights).doesNotContainKeys("down_blocks.2.attentions.0.norm.weight",
-          "up_blocks.0.attentions.0.norm.weight", "down_blocks.2.downsamplers.0.conv.weight",
-          "up_blocks.2.upsamplers.0.conv.weight");
-      assertThat(weights.keySet()).filteredOn(k -> k.startsWith("up_blocks.1.resnets.")
-          && k.endsWith(".conv1.weight")).hasSize(3);
+      assertThat(weights)
+          .doesNotContainKeys(
+              "down_blocks.2.attentions.0.norm.weight",
+              "up_blocks.0.attentions.0.norm.weight",
+              "down_blocks.2.downsamplers.0.conv.weight",
+              "up_blocks.2.upsamplers.0.conv.weight");
+      assertThat(weights.keySet())
+          .filteredOn(k -> k.startsWith("up_blocks.1.resnets.") && k.endsWith(".conv1.weight"))
+          .hasSize(3);
       TinyUNets.writeFolder(dir, config, weights);
 
       Tensor[] in = inputs(11, 2, 16, 16);

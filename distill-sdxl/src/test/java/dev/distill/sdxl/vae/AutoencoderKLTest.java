@@ -43,8 +43,8 @@ class AutoencoderKLTest {
   }
 
   /** A copy of the fixture VAE folder whose weights went through {@code edit}. */
-  private static void copyFixtureVae(Path dir, java.util.function.Consumer<Map<String, Tensor>> edit)
-      throws IOException {
+  private static void copyFixtureVae(
+      Path dir, java.util.function.Consumer<Map<String, Tensor>> edit) throws IOException {
     Path src = Fixtures.sdxlTiny().resolve("vae");
     Files.copy(src.resolve("config.json"), dir.resolve("config.json"));
     try (TensorScope scope = TensorScope.open();
@@ -107,7 +107,10 @@ class AutoencoderKLTest {
       assertThat(Tensors.maxAbsDiff(a, c)).isGreaterThan(1e-3);
       Generator g = torch.createCPUGenerator(42);
       Tensor noise =
-          torch.randn(Tensors.shape(dist.mean()), new GeneratorOptional(g), new TensorOptions(ScalarType.Float));
+          torch.randn(
+              Tensors.shape(dist.mean()),
+              new GeneratorOptional(g),
+              new TensorOptions(ScalarType.Float));
       assertThat(Tensors.maxAbsDiff(a, dist.mean().add(dist.std().mul(noise)))).isZero();
       assertThat(Tensors.maxAbsDiff(dist.mode(), dist.mean())).isZero();
       assertThat(vae.scalingFactor()).isEqualTo(0.18215);
@@ -120,8 +123,14 @@ class AutoencoderKLTest {
     ObjectNode n = JSON.createObjectNode();
     n.put("act_fn", "silu");
     n.putArray("block_out_channels").add(8).add(16).add(16);
-    n.putArray("down_block_types").add("DownEncoderBlock2D").add("DownEncoderBlock2D").add("DownEncoderBlock2D");
-    n.putArray("up_block_types").add("UpDecoderBlock2D").add("UpDecoderBlock2D").add("UpDecoderBlock2D");
+    n.putArray("down_block_types")
+        .add("DownEncoderBlock2D")
+        .add("DownEncoderBlock2D")
+        .add("DownEncoderBlock2D");
+    n.putArray("up_block_types")
+        .add("UpDecoderBlock2D")
+        .add("UpDecoderBlock2D")
+        .add("UpDecoderBlock2D");
     n.put("in_channels", 3);
     n.put("out_channels", 3);
     n.put("latent_channels", 4);

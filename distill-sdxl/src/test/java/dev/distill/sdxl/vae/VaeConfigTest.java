@@ -84,7 +84,9 @@ class VaeConfigTest {
   void unsupportedValuesNameKeyAndValue() {
     ObjectNode a = sdxl();
     a.put("act_fn", "relu");
-    assertThatThrownBy(() -> parse(a)).hasMessageContaining("'act_fn'").hasMessageContaining("relu");
+    assertThatThrownBy(() -> parse(a))
+        .hasMessageContaining("'act_fn'")
+        .hasMessageContaining("relu");
     ObjectNode b = sdxl();
     b.putArray("latents_mean").add(0.1).add(0.2).add(0.3).add(0.4);
     assertThatThrownBy(() -> parse(b)).hasMessageContaining("'latents_mean'");

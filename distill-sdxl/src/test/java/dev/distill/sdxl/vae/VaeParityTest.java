@@ -21,8 +21,7 @@ class VaeParityTest {
     results.forEach(r -> System.out.println("[vae parity] " + r));
     assertThat(results)
         .extracting(ParityCase::name)
-        .contains(
-            "vae.encode.mean", "vae.encode.logvar", "vae.encode.std", "vae.decode.sample");
+        .contains("vae.encode.mean", "vae.encode.logvar", "vae.encode.std", "vae.decode.sample");
     assertThat(results).allSatisfy(r -> assertThat(r.pass()).as(r.toString()).isTrue());
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.testing.EqualsTester;
+import com.google.common.testing.NullPointerTester;
 import dev.distill.core.config.JsonConfig;
 import dev.distill.sdxl.nn.Fixtures;
 import dev.distill.sdxl.unet.UNetConfig.AdditionEmbedType;
@@ -59,6 +61,18 @@ class UNetConfigTest {
     assertThat(c.projectionClassEmbeddingsInputDim()).isEqualTo(2816);
     assertThat(c.upcastAttention()).isFalse();
     assertThat(c.crossAttentionDims()).containsExactly(2048, 2048, 2048);
+  }
+
+  @Test
+  void equalConfigsAreEqualAndNullsAreRefused() throws Exception {
+    ObjectNode other = sdxl();
+    other.put("upcast_attention", true);
+    new EqualsTester()
+        .addEqualityGroup(TinyUNets.parse(sdxl()), TinyUNets.parse(sdxl()))
+        .addEqualityGroup(TinyUNets.parse(other))
+        .testEquals();
+    new NullPointerTester().testAllPublicStaticMethods(UNetConfig.class);
+    new NullPointerTester().testAllPublicConstructors(UNetConfig.class);
   }
 
   @Test

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.testing.EqualsTester;
+import com.google.common.testing.NullPointerTester;
 import dev.distill.core.config.JsonConfig;
 import dev.distill.sdxl.nn.Fixtures;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,18 @@ class VaeConfigTest {
 
   private static VaeConfig parse(ObjectNode n) {
     return VaeConfig.from(JsonConfig.of("vae config", n));
+  }
+
+  @Test
+  void equalConfigsAreEqualAndNullsAreRefused() {
+    ObjectNode other = sdxl();
+    other.put("scaling_factor", 0.18215);
+    new EqualsTester()
+        .addEqualityGroup(parse(sdxl()), parse(sdxl()))
+        .addEqualityGroup(parse(other))
+        .testEquals();
+    new NullPointerTester().testAllPublicStaticMethods(VaeConfig.class);
+    new NullPointerTester().testAllPublicConstructors(VaeConfig.class);
   }
 
   @Test

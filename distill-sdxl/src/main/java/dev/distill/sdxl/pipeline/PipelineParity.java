@@ -107,8 +107,13 @@ public final class PipelineParity {
             NoiseSource ns = (like, k) -> noise.select(0, k).to(like.device(), like.scalar_type());
             rb.stepNoise(ns);
           }
-          List<Tensor> perStep = new ArrayList<>();
-          rb.callback((i, latents) -> perStep.add(latents.clone()));
+          List<float[]> perStep = new ArrayList<>();
+          long[][] stepShape = new long[1][];
+          rb.callback(
+              (i, latents) -> {
+                perStep.add(dev.distill.core.tensor.Tensors.toFloats(latents));
+                stepShape[0] = dev.distill.core.tensor.Tensors.shape(latents);
+              });
           // conditioning
           PromptRequest.Builder pr = PromptRequest.builder(List.of(prompt)).classifierFreeGuidance(g > 1);
           if (negative != null) {
@@ -138,7 +143,11 @@ public final class PipelineParity {
           try (SampleResult r = pipe.generate(rb.build())) {
             out.add(Compare.allClose(label + ":latents_out", r.latents(),
                 st.tensor(c + ".latents_out"), LATENT_ATOL, LATENT_RTOL));
-            Tensor steps0 = torch.stack(new TensorVector(perStep.toArray(new Tensor[0])), 0);
+            TensorVector stepTensors = new TensorVector();
+            for (float[] f : perStep) {
+              stepTensors.push_back(dev.distill.core.tensor.Tensors.fromFloats(f, stepShape[0]));
+            }
+            Tensor steps0 = torch.stack(stepTensors, 0);
             out.add(Compare.allClose(label + ":latents_per_step", steps0,
                 st.tensor(c + ".latents_per_step"), LATENT_ATOL, LATENT_RTOL));
             out.add(Compare.allClose(label + ":image_pt", toUnit(r.images()),

@@ -24,7 +24,9 @@ public record SdxlOptions(String device, ScalarType dtype, int decodeScale) {
     checkNotNull(device, "device");
     checkNotNull(dtype, "dtype");
     checkArgument(
-        dtype == ScalarType.Float || dtype == ScalarType.Half || dtype == ScalarType.BFloat16,
+        dtype.value == ScalarType.Float.value
+            || dtype.value == ScalarType.Half.value
+            || dtype.value == ScalarType.BFloat16.value,
         "dtype must be Float, Half or BFloat16 but was %s",
         dtype);
     checkArgument(

@@ -60,6 +60,7 @@ public final class SdxlPipeline implements AutoCloseable {
   private final Scheduler scheduler;
   private final ScalarType vaeDtype;
   private final int vaeScaleFactor;
+  private final int sampleSize;
 
   private SdxlPipeline(
       Path dir,
@@ -69,7 +70,8 @@ public final class SdxlPipeline implements AutoCloseable {
       AutoencoderKL vae,
       Scheduler scheduler,
       ScalarType vaeDtype,
-      int vaeScaleFactor) {
+      int vaeScaleFactor,
+      int sampleSize) {
     this.dir = dir;
     this.options = options;
     this.text = text;
@@ -78,6 +80,7 @@ public final class SdxlPipeline implements AutoCloseable {
     this.scheduler = scheduler;
     this.vaeDtype = vaeDtype;
     this.vaeScaleFactor = vaeScaleFactor;
+    this.sampleSize = sampleSize;
   }
 
   /**
@@ -108,6 +111,7 @@ public final class SdxlPipeline implements AutoCloseable {
     boolean forceUpcast = vaeConfig.getBoolean("force_upcast", true);
     ScalarType vaeDtype = forceUpcast ? ScalarType.Float : options.dtype();
     int factor = 1 << (vaeConfig.getIntList("block_out_channels").size() - 1);
+    int sampleSize = JsonConfig.read(dir.resolve("unet/config.json")).getInt("sample_size", 128);
     SdxlTextEncoder text = null;
     UNet2DConditionModel unet = null;
     AutoencoderKL vae = null;
@@ -115,7 +119,7 @@ public final class SdxlPipeline implements AutoCloseable {
       text = SdxlTextEncoder.load(dir, options.dtype(), device);
       unet = UNet2DConditionModel.load(dir.resolve("unet"), options.dtype(), device);
       vae = AutoencoderKL.load(dir.resolve("vae"), vaeDtype, device);
-      return new SdxlPipeline(dir, options, text, unet, vae, scheduler, vaeDtype, factor);
+      return new SdxlPipeline(dir, options, text, unet, vae, scheduler, vaeDtype, factor, sampleSize);
     } catch (IOException | RuntimeException e) {
       if (text != null) {
         text.close();
@@ -167,7 +171,7 @@ public final class SdxlPipeline implements AutoCloseable {
 
   /** The default image size: the UNet's {@code sample_size} × the VAE factor. */
   public int defaultImageSize() {
-    return unet.config().sampleSize() * vaeScaleFactor;
+    return sampleSize * vaeScaleFactor;
   }
 
   ScalarType unetDtype() {
@@ -260,7 +264,7 @@ public final class SdxlPipeline implements AutoCloseable {
         tStart < n,
         "strength %s with %s steps leaves no denoising step; raise strength or numSteps",
         r.strength,
-        n);
+        (Object) n);
     run.setBeginIndex(tStart);
     Tensor noise = r.addNoise != null ? r.addNoise : seededNoise(seeds, latentShape, 2);
     Tensors.checkShape(noise, "img2img noise", latentShape);

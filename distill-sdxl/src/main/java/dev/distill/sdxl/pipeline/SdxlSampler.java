@@ -120,7 +120,7 @@ public final class SdxlSampler implements Sampler {
               tStart < run.timesteps().size(),
               "strength %s with %s steps leaves no denoising step",
               init.strength(),
-              request.numSteps());
+              (Object) request.numSteps());
           run.setBeginIndex(tStart);
           Tensor noise = SdxlPipeline.seededNoise(request.seeds(), latentShape, 2);
           latents =

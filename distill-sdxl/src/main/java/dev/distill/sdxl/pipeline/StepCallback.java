@@ -16,7 +16,8 @@ public interface StepCallback {
    * Called after step {@code index}.
    *
    * @param index the 0-based step index within the run
-   * @param latents the latents after the step (borrowed; clone to keep)
+   * @param latents the latents after the step (borrowed and freed when the step ends: copy the
+   *     values, e.g. with {@code Tensors.toFloats}, to keep them)
    */
   void afterStep(int index, Tensor latents);
 }

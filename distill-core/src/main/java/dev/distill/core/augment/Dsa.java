@@ -29,7 +29,8 @@ import org.bytedeco.pytorch.Tensor;
  * same view can be applied to several tensors (the "siamese" use: real and synthetic batches, or a
  * draw of batch size 1 that applies to a batch of any size). Saturation is skipped for
  * single-channel images (where it is the identity anyway). Bilinear resampling uses {@code
- * align_corners = true} and zero padding, as the reference.
+ * align_corners = true} and zero padding, as the reference. The parameter distributions are the
+ * reference's; the random stream is Java's, so outputs are not bit-identical to the Python code's.
  *
  * <p>Tensors returned belong to the caller's current {@code TensorScope}. Immutable and
  * thread-safe (the random source is the caller's).

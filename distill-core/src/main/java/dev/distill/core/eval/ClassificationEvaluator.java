@@ -26,7 +26,8 @@ import org.bytedeco.pytorch.Tensor;
  * fresh student on the set's images and labels with the pinned {@link EvalProtocol}, then measure
  * Top-1 / Top-5 (percent) on a real test set; report the mean and spread over seeds.
  *
- * <p>The report's metrics are {@code top1}, {@code top5} and {@code trainSeconds}; its protocol map
+ * <p>The report's metrics are {@code top1}, {@code top5} (percent), {@code trainSeconds} and {@code
+ * testSeconds} (wall clock per seed); its protocol map
  * is {@link EvalProtocol#toMap()} plus the matcher and the set and test sizes. The test set is
  * borrowed (not closed). Runs on the calling thread; not thread-safe.
  *
@@ -82,6 +83,7 @@ public final class ClassificationEvaluator implements Evaluator {
     List<Double> top1 = new ArrayList<>();
     List<Double> top5 = new ArrayList<>();
     List<Double> seconds = new ArrayList<>();
+    List<Double> testSeconds = new ArrayList<>();
     ClassifierTrainer trainer = ClassifierTrainer.of(protocol.training());
     List<Long> seeds = protocol.seeds();
     try (TensorScope scope = TensorScope.open()) {
@@ -95,12 +97,14 @@ public final class ClassificationEvaluator implements Evaluator {
                 .student()
                 .create((int) shape[0], (int) shape[1], (int) shape[2], testSet.numClasses(), seed)) {
           TrainResult r = trainer.train(student, x, y, matcher, seed, listener, stage);
+          long testStart = System.nanoTime();
           TopKAccuracy acc =
               ClassifierTrainer.accuracy(
                   student, testSet.images(), testSet.labels(), protocol.testBatchSize());
           top1.add(acc.top1());
           top5.add(acc.top5());
           seconds.add(r.seconds());
+          testSeconds.add((System.nanoTime() - testStart) / 1e9);
           listener.onProgress(
               new Progress(
                   "evaluate",
@@ -120,6 +124,7 @@ public final class ClassificationEvaluator implements Evaluator {
     metrics.put("top1", new MetricSummary(top1));
     metrics.put("top5", new MetricSummary(top5));
     metrics.put("trainSeconds", new MetricSummary(seconds));
+    metrics.put("testSeconds", new MetricSummary(testSeconds));
     Map<String, String> p = new LinkedHashMap<>(protocol.toMap());
     p.put("matcher", matcher.toString());
     p.put("trainImages", Integer.toString(set.size()));

@@ -9,12 +9,20 @@ import dev.distill.core.tensor.Tensors;
 import java.nio.file.Path;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class ConvNetTest {
+  @BeforeAll
+  static void oneThread() {
+    // LibTorch's OpenMP pool spins and waits badly on an oversubscribed CPU; tiny tests run
+    // 10-40x faster on one thread
+    torch.set_num_threads(1);
+  }
 
   @ParameterizedTest(name = "[{index}] {0}x{1}x{2} width {3} depth {4}")
   @CsvSource({"1, 28, 28, 16, 3, 256", "3, 32, 32, 8, 3, 128", "1, 28, 28, 8, 2, 512", "3, 16, 24, 4, 2, 96"})

@@ -8,12 +8,20 @@ import dev.distill.core.tensor.Tensors;
 import java.nio.file.Path;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class ResNet18Test {
+  @BeforeAll
+  static void oneThread() {
+    // LibTorch's OpenMP pool spins and waits badly on an oversubscribed CPU; tiny tests run
+    // 10-40x faster on one thread
+    torch.set_num_threads(1);
+  }
 
   @ParameterizedTest
   @EnumSource(Norm.class)

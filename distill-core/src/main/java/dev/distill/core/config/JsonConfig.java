@@ -3,8 +3,10 @@ package dev.distill.core.config;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -22,7 +24,10 @@ import java.util.Optional;
  * @since 0.1.0
  */
 public final class JsonConfig {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // Python's json module writes NaN / Infinity / -Infinity (diffusers does, e.g. DPM-Solver's
+  // lambda_min_clipped), so accept them as numbers.
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
   private final String source;
   private final JsonNode root;

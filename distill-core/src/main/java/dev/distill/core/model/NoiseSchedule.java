@@ -3,19 +3,21 @@ package dev.distill.core.model;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.distill.core.scheduler.Scheduler;
+
 /**
- * The cumulative signal fractions ᾱ_t of a {@link SmallUNetConfig}'s forward process, computed as
- * diffusers' {@code DDPMScheduler} does (β in float64 for the cosine schedule, then float32 for
- * {@code 1 - β} and the cumulative product).
+ * The cumulative signal fractions ᾱ_t of a {@link SmallUNetConfig}'s forward process, taken from
+ * the diffusers-compatible schedulers of {@code dev.distill.core.scheduler} so that training and
+ * sampling use bit-identical values.
  *
  * <p>Immutable and thread-safe.
  *
  * @since 0.1.0
  */
 public final class NoiseSchedule {
-  private final float[] alphasCumprod;
+  private final double[] alphasCumprod;
 
-  private NoiseSchedule(float[] alphasCumprod) {
+  private NoiseSchedule(double[] alphasCumprod) {
     this.alphasCumprod = alphasCumprod;
   }
 
@@ -27,38 +29,12 @@ public final class NoiseSchedule {
    */
   public static NoiseSchedule of(SmallUNetConfig config) {
     checkNotNull(config, "config");
-    int n = config.numTrainTimesteps();
-    float[] betas = new float[n];
-    switch (config.betaSchedule()) {
-      case LINEAR:
-        for (int i = 0; i < n; i++) {
-          // torch.linspace in float32: start + i * step
-          double step = (config.betaEnd() - config.betaStart()) / (n - 1);
-          betas[i] = (float) (config.betaStart() + i * step);
-        }
-        break;
-      case SQUAREDCOS_CAP_V2:
-        for (int i = 0; i < n; i++) {
-          double t1 = (double) i / n;
-          double t2 = (double) (i + 1) / n;
-          betas[i] = (float) Math.min(1 - alphaBar(t2) / alphaBar(t1), 0.999);
-        }
-        break;
-      default:
-        throw new AssertionError(config.betaSchedule());
-    }
-    float[] ac = new float[n];
-    float prod = 1f;
-    for (int i = 0; i < n; i++) {
-      prod *= 1f - betas[i];
-      ac[i] = prod;
+    Scheduler scheduler = BuiltinSampler.scheduler(config, "DDIMScheduler");
+    double[] ac = new double[config.numTrainTimesteps()];
+    for (int t = 0; t < ac.length; t++) {
+      ac[t] = scheduler.alphaCumprod(t);
     }
     return new NoiseSchedule(ac);
-  }
-
-  private static double alphaBar(double t) {
-    double c = Math.cos((t + 0.008) / 1.008 * Math.PI / 2);
-    return c * c;
   }
 
   /** The number of training timesteps. */

@@ -11,6 +11,11 @@ import org.bytedeco.pytorch.Tensor;
 
 /** Tiny seeded networks and data for fast tests. */
 final class TinyNets {
+  static {
+    // tiny tensors: one intra-op thread avoids OpenMP hand-offs on a busy machine
+    org.bytedeco.pytorch.global.torch.set_num_threads(1);
+  }
+
   private TinyNets() {}
 
   /** 1×8×8, two classes, channels [8, 16], attention on. */

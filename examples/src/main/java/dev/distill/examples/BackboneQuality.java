@@ -40,6 +40,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * java -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -cp ... dev.distill.examples.BackboneQuality \
  *     --out DIR [--steps 25] [--cfg 2.0] [--per-class 100] [--seed 0] [--grid docs/builtin-samples.png]
  *     [--weights W.safetensors --config C.json | --ckpt checkpoint.safetensors] [--threads 2]
+ *     [--scheduler DDIMScheduler|EulerDiscreteScheduler|DPMSolverMultistepScheduler]
  *     [--data /usr/share/datasets/fashion-mnist]
  * </pre>
  *
@@ -67,6 +68,7 @@ public final class BackboneQuality {
     int perClass = 100;
     long seed = 0;
     int threads = 2;
+    String schedulerName = "DDIMScheduler";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--out": out = Path.of(args[++i]); break;
@@ -80,6 +82,7 @@ public final class BackboneQuality {
         case "--per-class": perClass = Integer.parseInt(args[++i]); break;
         case "--seed": seed = Long.parseLong(args[++i]); break;
         case "--threads": threads = Integer.parseInt(args[++i]); break;
+        case "--scheduler": schedulerName = args[++i]; break;
         default: throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -90,9 +93,11 @@ public final class BackboneQuality {
     try (TensorScope scope = TensorScope.open();
         BuiltinModel model = open(weights, config, ckpt)) {
       int numClasses = model.config().numClasses();
-      BuiltinSampler sampler = model.sampler();
+      BuiltinSampler sampler =
+          model.sampler().withScheduler(BuiltinSampler.scheduler(model.config(), schedulerName));
       System.out.printf(
-          "model %s, %d steps DDIM, CFG %.2f, %d per class%n", model.id(), steps, cfg, perClass);
+          "model %s, %d steps %s, CFG %.2f, %d per class%n",
+          model.id(), steps, schedulerName, cfg, perClass);
       List<Tensor> batches = new ArrayList<>();
       long t0 = System.nanoTime();
       for (int k = 0; k < numClasses; k++) {

@@ -157,6 +157,13 @@ public final class DiffusionTrainer implements AutoCloseable {
     int size = modelConfig.imageSize();
     Tensors.checkShape(images, "images", -1, modelConfig.imageChannels(), size, size);
     Tensors.checkShape(labels, "labels", images.size(0));
+    for (long label : Tensors.toLongs(labels)) {
+      checkArgument(
+          label >= 0 && label < modelConfig.numClasses(),
+          "labels must be in [0, %s) but contained %s",
+          modelConfig.numClasses(),
+          label);
+    }
     checkArgument(
         images.size(0) >= config.batchSize(),
         "images must hold at least batchSize=%s images but held %s",

@@ -137,8 +137,13 @@ public record SmallUNetConfig(
   /**
    * The matching diffusers scheduler configuration (for DDIM, Euler, DPM++ schedulers).
    *
+   * <p>{@code clip_sample} is on (diffusers' DDIM default, and the usual choice for pixel-space
+   * models): x̂0 is clipped to [-1, 1] inside each step, which removes the speckle an ε-predicting
+   * model leaves when the first, very noisy steps amplify its errors by 1/√ᾱ. Guidance terms see
+   * the same clipped x̂0, so pixels whose x̂0 lies outside [-1, 1] pass no gradient.
+   *
    * @return a config with {@code num_train_timesteps}, {@code beta_schedule}, {@code beta_start},
-   *     {@code beta_end}, {@code prediction_type}, {@code clip_sample=false}, {@code
+   *     {@code beta_end}, {@code prediction_type}, {@code clip_sample=true}, {@code
    *     set_alpha_to_one=false}, {@code steps_offset=1}, {@code timestep_spacing="leading"}
    */
   public SchedulerConfig schedulerConfig() {
@@ -150,7 +155,7 @@ public record SmallUNetConfig(
     m.put(
         "prediction_type",
         predictionType == PredictionType.EPSILON ? "epsilon" : "v_prediction");
-    m.put("clip_sample", false);
+    m.put("clip_sample", true);
     m.put("set_alpha_to_one", false);
     m.put("steps_offset", 1);
     m.put("timestep_spacing", "leading");

@@ -127,7 +127,7 @@ class BuiltinSamplerTest {
           SampleResult pulled =
               sampler.sample(
                   request(0, 1).seed(2).guidance(new PullToZero(0.1)).gradientMode(mode).build())) {
-        assertThat(meanSquare(pulled)).as("%s", mode).isLessThan(0.8 * meanSquare(plain));
+        assertThat(meanSquare(pulled)).as("%s", mode).isLessThan(0.95 * meanSquare(plain));
       }
     }
   }
@@ -139,7 +139,7 @@ class BuiltinSamplerTest {
       try (SampleResult plain = vs.sample(request(0, 1).seed(2).build());
           SampleResult pulled =
               vs.sample(request(0, 1).seed(2).guidance(new PullToZero(0.1)).build())) {
-        assertThat(meanSquare(pulled)).isLessThan(0.8 * meanSquare(plain));
+        assertThat(meanSquare(pulled)).isLessThan(0.95 * meanSquare(plain));
       }
     }
   }

@@ -44,8 +44,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *     [--data /usr/share/datasets/fashion-mnist]
  * </pre>
  *
- * <p>Without {@code --weights}/{@code --ckpt} the shipped model ({@link BuiltinModel#fashionMnist()})
- * is measured. The last line printed is the class agreement.
+ * <p>Without {@code --weights}/{@code --ckpt} the shipped model ({@link
+ * BuiltinModel#fashionMnist()}) is measured. The last line printed is the class agreement.
  */
 public final class BackboneQuality {
   private BackboneQuality() {}
@@ -71,19 +71,44 @@ public final class BackboneQuality {
     String schedulerName = "DDIMScheduler";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--out": out = Path.of(args[++i]); break;
-        case "--weights": weights = Path.of(args[++i]); break;
-        case "--config": config = Path.of(args[++i]); break;
-        case "--ckpt": ckpt = Path.of(args[++i]); break;
-        case "--grid": grid = Path.of(args[++i]); break;
-        case "--data": data = Path.of(args[++i]); break;
-        case "--steps": steps = Integer.parseInt(args[++i]); break;
-        case "--cfg": cfg = Double.parseDouble(args[++i]); break;
-        case "--per-class": perClass = Integer.parseInt(args[++i]); break;
-        case "--seed": seed = Long.parseLong(args[++i]); break;
-        case "--threads": threads = Integer.parseInt(args[++i]); break;
-        case "--scheduler": schedulerName = args[++i]; break;
-        default: throw new IllegalArgumentException("unknown argument " + args[i]);
+        case "--out":
+          out = Path.of(args[++i]);
+          break;
+        case "--weights":
+          weights = Path.of(args[++i]);
+          break;
+        case "--config":
+          config = Path.of(args[++i]);
+          break;
+        case "--ckpt":
+          ckpt = Path.of(args[++i]);
+          break;
+        case "--grid":
+          grid = Path.of(args[++i]);
+          break;
+        case "--data":
+          data = Path.of(args[++i]);
+          break;
+        case "--steps":
+          steps = Integer.parseInt(args[++i]);
+          break;
+        case "--cfg":
+          cfg = Double.parseDouble(args[++i]);
+          break;
+        case "--per-class":
+          perClass = Integer.parseInt(args[++i]);
+          break;
+        case "--seed":
+          seed = Long.parseLong(args[++i]);
+          break;
+        case "--threads":
+          threads = Integer.parseInt(args[++i]);
+          break;
+        case "--scheduler":
+          schedulerName = args[++i];
+          break;
+        default:
+          throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
     if (out == null) {
@@ -165,12 +190,13 @@ public final class BackboneQuality {
     return BuiltinModel.fashionMnist();
   }
 
-  private static void judge(
-      Tensor samples, long[] labels, int numClasses, int perClass, Path data) throws Exception {
+  private static void judge(Tensor samples, long[] labels, int numClasses, int perClass, Path data)
+      throws Exception {
     try (ImageClassifier teacher = Teachers.fashionMnist();
         NoGradGuard g = new NoGradGuard()) {
       Tensor logits = teacher.forward(samples);
-      long[] predicted = Tensors.toLongs(logits.argmax(new org.bytedeco.pytorch.LongOptional(1), false));
+      long[] predicted =
+          Tensors.toLongs(logits.argmax(new org.bytedeco.pytorch.LongOptional(1), false));
       int[] correct = new int[numClasses];
       int agree = 0;
       for (int i = 0; i < labels.length; i++) {
@@ -221,7 +247,11 @@ public final class BackboneQuality {
     Tensor m = sqrt1.matmul(c2).matmul(sqrt1);
     m = m.add(m.t()).mul(new org.bytedeco.pytorch.Scalar(0.5));
     double trSqrt =
-        torch.linalg_eigvalsh(m).clamp_min(new org.bytedeco.pytorch.Scalar(0.0)).sqrt().sum()
+        torch
+            .linalg_eigvalsh(m)
+            .clamp_min(new org.bytedeco.pytorch.Scalar(0.0))
+            .sqrt()
+            .sum()
             .item_double();
     double diff = mu1.sub(mu2).square().sum().item_double();
     return diff + c1.trace().item_double() + c2.trace().item_double() - 2 * trSqrt;
@@ -241,7 +271,8 @@ public final class BackboneQuality {
         count[k]++;
       }
     }
-    return Tensors.fromBytes(picked, (long) numClasses * perClass, 1, img.shape()[1], img.shape()[2])
+    return Tensors.fromBytes(
+            picked, (long) numClasses * perClass, 1, img.shape()[1], img.shape()[2])
         .to(ScalarType.Float)
         .div(Tensors.scalar(127.5))
         .sub(Tensors.scalar(1.0));

@@ -26,8 +26,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *     [--ckpt DIR] [--resume] [--threads 2] [--data /usr/share/datasets/fashion-mnist]
  * </pre>
  *
- * <p>{@code --resume} continues from {@code DIR/checkpoint.safetensors} of {@code --ckpt}
- * (default: {@code --out}); the resumed run equals an uninterrupted one.
+ * <p>{@code --resume} continues from {@code DIR/checkpoint.safetensors} of {@code --ckpt} (default:
+ * {@code --out}); the resumed run equals an uninterrupted one.
  */
 public final class TrainBackbone {
   private TrainBackbone() {}
@@ -48,31 +48,56 @@ public final class TrainBackbone {
     SmallUNetConfig.Builder mc = SmallUNetConfig.builder();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--out": out = Path.of(args[++i]); break;
-        case "--ckpt": ckptDir = Path.of(args[++i]); break;
-        case "--data": data = Path.of(args[++i]); break;
-        case "--resume": resume = true; break;
-        case "--threads": threads = Integer.parseInt(args[++i]); break;
-        case "--steps": tc = tc.withNumSteps(Integer.parseInt(args[++i])); break;
-        case "--batch": tc = tc.withBatchSize(Integer.parseInt(args[++i])); break;
-        case "--seed": tc = tc.withSeed(Long.parseLong(args[++i])); break;
-        case "--lr": {
-          double lr = Double.parseDouble(args[++i]);
-          tc = tc.withLearningRate(lr, lr * 0.05);
+        case "--out":
+          out = Path.of(args[++i]);
           break;
-        }
-        case "--ckpt-every": tc = tc.withIntervals(Integer.parseInt(args[++i]), tc.logEvery()); break;
-        case "--channels": {
-          List<Integer> ch = new ArrayList<>();
-          for (String s : args[++i].split(",")) {
-            ch.add(Integer.parseInt(s.trim()));
+        case "--ckpt":
+          ckptDir = Path.of(args[++i]);
+          break;
+        case "--data":
+          data = Path.of(args[++i]);
+          break;
+        case "--resume":
+          resume = true;
+          break;
+        case "--threads":
+          threads = Integer.parseInt(args[++i]);
+          break;
+        case "--steps":
+          tc = tc.withNumSteps(Integer.parseInt(args[++i]));
+          break;
+        case "--batch":
+          tc = tc.withBatchSize(Integer.parseInt(args[++i]));
+          break;
+        case "--seed":
+          tc = tc.withSeed(Long.parseLong(args[++i]));
+          break;
+        case "--lr":
+          {
+            double lr = Double.parseDouble(args[++i]);
+            tc = tc.withLearningRate(lr, lr * 0.05);
+            break;
           }
-          mc.channels(ch);
+        case "--ckpt-every":
+          tc = tc.withIntervals(Integer.parseInt(args[++i]), tc.logEvery());
           break;
-        }
-        case "--res-blocks": mc.resBlocksPerLevel(Integer.parseInt(args[++i])); break;
-        case "--patch": mc.patchSize(Integer.parseInt(args[++i])); break;
-        default: throw new IllegalArgumentException("unknown argument " + args[i]);
+        case "--channels":
+          {
+            List<Integer> ch = new ArrayList<>();
+            for (String s : args[++i].split(",")) {
+              ch.add(Integer.parseInt(s.trim()));
+            }
+            mc.channels(ch);
+            break;
+          }
+        case "--res-blocks":
+          mc.resBlocksPerLevel(Integer.parseInt(args[++i]));
+          break;
+        case "--patch":
+          mc.patchSize(Integer.parseInt(args[++i]));
+          break;
+        default:
+          throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
     if (out == null) {
@@ -121,11 +146,19 @@ public final class TrainBackbone {
                       "step %d/%d %s  %.3f s/step  elapsed %.0f s%n",
                       p.done(), p.total(), p.message(), perStep, (now - t0) / 1e9);
                 });
-        trainer.ema().save(
-            out.resolve("fashion-mnist-unet.safetensors"),
-            Map.of("steps", Integer.toString(trainer.step()), "seed",
-                Long.toString(trainer.config().seed()), "final_loss", Double.toString(finalLoss)));
-        AtomicFiles.writeString(out.resolve("fashion-mnist-unet.json"), trainer.modelConfig().toJson());
+        trainer
+            .ema()
+            .save(
+                out.resolve("fashion-mnist-unet.safetensors"),
+                Map.of(
+                    "steps",
+                    Integer.toString(trainer.step()),
+                    "seed",
+                    Long.toString(trainer.config().seed()),
+                    "final_loss",
+                    Double.toString(finalLoss)));
+        AtomicFiles.writeString(
+            out.resolve("fashion-mnist-unet.json"), trainer.modelConfig().toJson());
         System.out.printf(
             "done: %d steps, final loss %.5f, wall %.1f s%n",
             trainer.step(), finalLoss, (System.nanoTime() - t0) / 1e9);

@@ -18,8 +18,8 @@ import java.util.List;
  * The built-in small class-conditional diffusion model: a {@link SmallUNet} with its weights, its
  * sampler and its (identity) encoder.
  *
- * <p>{@link #fashionMnist()} loads the model shipped in distill-core's resources, trained by
- * {@code examples/TrainBackbone} on the Fashion-MNIST training set (1×28×28, 10 classes). Owns the
+ * <p>{@link #fashionMnist()} loads the model shipped in distill-core's resources, trained by {@code
+ * examples/TrainBackbone} on the Fashion-MNIST training set (1×28×28, 10 classes). Owns the
  * network's weights and frees them on {@link #close()}; the sampler and encoder it hands out are
  * valid until then. Not thread-safe (one sampling thread at a time).
  *
@@ -29,14 +29,25 @@ public final class BuiltinModel implements AutoCloseable {
   /** The classpath folder of the shipped weights. */
   public static final String RESOURCE_DIR = "/dev/distill/core/model/";
 
-  /** The base name of the shipped Fashion-MNIST weights ({@code .safetensors}) and config ({@code .json}). */
+  /**
+   * The base name of the shipped Fashion-MNIST weights ({@code .safetensors}) and config ({@code
+   * .json}).
+   */
   public static final String FASHION_MNIST = "fashion-mnist-unet";
 
   /** Fashion-MNIST's class names, index = label. */
   public static final List<String> FASHION_MNIST_CLASSES =
       List.of(
-          "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
-          "Bag", "Ankle boot");
+          "T-shirt/top",
+          "Trouser",
+          "Pullover",
+          "Dress",
+          "Coat",
+          "Sandal",
+          "Shirt",
+          "Sneaker",
+          "Bag",
+          "Ankle boot");
 
   private final SmallUNet unet;
   private final String id;
@@ -47,7 +58,8 @@ public final class BuiltinModel implements AutoCloseable {
     this.unet = unet;
     this.id = id;
     this.classNames = List.copyOf(classNames);
-    this.sampler = BuiltinSampler.of(unet, BuiltinSampler.scheduler(unet.config(), "DDIMScheduler"), id);
+    this.sampler =
+        BuiltinSampler.of(unet, BuiltinSampler.scheduler(unet.config(), "DDIMScheduler"), id);
   }
 
   /**

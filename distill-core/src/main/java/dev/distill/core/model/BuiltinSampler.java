@@ -3,6 +3,7 @@ package dev.distill.core.model;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.api.Conditioning;
 import dev.distill.api.DistillException;
 import dev.distill.api.GradientMode;
@@ -24,7 +25,6 @@ import dev.distill.core.scheduler.Schedulers;
 import dev.distill.core.scheduler.StepOutput;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -49,11 +49,12 @@ import org.bytedeco.pytorch.global.torch;
  * strength_i(t)·loss_i} is formed and one {@code torch.grad(L, z_t)} is taken.
  *
  * <p><b>Convention.</b> The correction is exactly the api's {@code ε̂ ← ε̂ + ∇_{z_t} L}, with the
- * terms' strengths inside L; no extra factor is applied. Since ẑ0 = (z_t − √(1−ᾱ)·ε̂)/√ᾱ, this moves
- * ẑ0 by {@code −√(1−ᾱ)/√ᾱ·∇L}, i.e. downhill on L. Classifier guidance (Dhariwal &amp; Nichol 2021)
- * corresponds to a strength proportional to √(1−ᾱ) (available as {@link StepInfo#alphaBar()}). For
- * v-prediction models the corrected ε̂ is mapped back to the model output as {@code Δv = Δε̂/√ᾱ}.
- * A non-finite guidance gradient throws {@link DistillException} naming the step.
+ * terms' strengths inside L; no extra factor is applied. Since ẑ0 = (z_t − √(1−ᾱ)·ε̂)/√ᾱ, this
+ * moves ẑ0 by {@code −√(1−ᾱ)/√ᾱ·∇L}, i.e. downhill on L. Classifier guidance (Dhariwal &amp; Nichol
+ * 2021) corresponds to a strength proportional to √(1−ᾱ) (available as {@link
+ * StepInfo#alphaBar()}). For v-prediction models the corrected ε̂ is mapped back to the model
+ * output as {@code Δv = Δε̂/√ᾱ}. A non-finite guidance gradient throws {@link DistillException}
+ * naming the step.
  *
  * <p>Randomness: sample {@code i} draws its starting noise, its img2img noise and any stochastic
  * scheduler noise from its own {@link Random} seeded with {@code request.seeds().get(i)}, so a
@@ -138,8 +139,7 @@ public final class BuiltinSampler implements Sampler {
   public static Scheduler scheduler(SmallUNetConfig config, String className) {
     Map<String, Object> values = config.schedulerConfig().values();
     JsonConfig json =
-        JsonConfig.of(
-            "SmallUNetConfig.schedulerConfig", new ObjectMapper().valueToTree(values));
+        JsonConfig.of("SmallUNetConfig.schedulerConfig", new ObjectMapper().valueToTree(values));
     return Schedulers.fromConfig(json, className);
   }
 
@@ -202,7 +202,8 @@ public final class BuiltinSampler implements Sampler {
     for (long seed : request.seeds()) {
       rngs.add(new Random(seed));
     }
-    NoiseSource noise = (like, stepIndex) -> gaussian(rngs, Tensors.shape(like)).to(like.scalar_type());
+    NoiseSource noise =
+        (like, stepIndex) -> gaussian(rngs, Tensors.shape(like)).to(like.scalar_type());
     Tensor images;
     Tensor latents;
     try (TensorScope outer = TensorScope.open();
@@ -229,7 +230,12 @@ public final class BuiltinSampler implements Sampler {
         }
         listener.onProgress(new Progress("sample", k + 1, total, ""));
       }
-      images = outer.detach(z.clamp(new ScalarOptional(Tensors.scalar(-1.0)), new ScalarOptional(Tensors.scalar(1.0))).contiguous());
+      images =
+          outer.detach(
+              z.clamp(
+                      new ScalarOptional(Tensors.scalar(-1.0)),
+                      new ScalarOptional(Tensors.scalar(1.0)))
+                  .contiguous());
       latents = outer.detach(z.clone());
     }
     return new SampleResult(images, latents);
@@ -298,7 +304,9 @@ public final class BuiltinSampler implements Sampler {
     boolean vPred = unet.config().predictionType() == PredictionType.V_PREDICTION;
     Tensor eps =
         vPred
-            ? modelOutput.mul(Tensors.scalar(Math.sqrt(ab))).add(zt.mul(Tensors.scalar(Math.sqrt(1 - ab))))
+            ? modelOutput
+                .mul(Tensors.scalar(Math.sqrt(ab)))
+                .add(zt.mul(Tensors.scalar(Math.sqrt(1 - ab))))
             : modelOutput;
     Context ctx = new Context(info, request.conditionings(), zt, eps, run, modelOutput);
     Tensor loss = null;
@@ -306,7 +314,11 @@ public final class BuiltinSampler implements Sampler {
       double s = term.strength(info);
       if (!Double.isFinite(s)) {
         throw new IllegalArgumentException(
-            "strength of " + term.name() + " must be finite but was " + s + " at step "
+            "strength of "
+                + term.name()
+                + " must be finite but was "
+                + s
+                + " at step "
                 + info.index());
       }
       Tensor l = term.loss(ctx);
@@ -320,23 +332,38 @@ public final class BuiltinSampler implements Sampler {
     }
     if (!loss.requires_grad()) {
       throw new DistillException(
-          "guidance loss at step " + info.index() + " does not depend on z_t (terms " + names(active)
+          "guidance loss at step "
+              + info.index()
+              + " does not depend on z_t (terms "
+              + names(active)
               + "): use ctx.latents(), predictedLatents() or predictedImages()");
     }
     TensorVector grads =
         torch.grad(
-            new TensorVector(loss), new TensorVector(zt), new TensorVector(),
-            new org.bytedeco.pytorch.BoolOptional(false), false, true);
+            new TensorVector(loss),
+            new TensorVector(zt),
+            new TensorVector(),
+            new org.bytedeco.pytorch.BoolOptional(false),
+            false,
+            true);
     Tensor grad = grads.get(0);
     if (!grad.defined()) {
       throw new DistillException(
-          "guidance loss at step " + info.index() + " does not depend on z_t (terms "
-              + names(active) + ")");
+          "guidance loss at step "
+              + info.index()
+              + " does not depend on z_t (terms "
+              + names(active)
+              + ")");
     }
     if (Tensors.hasNonFinite(grad)) {
       throw new DistillException(
-          "guidance gradient is not finite at step " + info.index() + " (timestep "
-              + info.timestep() + ", terms " + names(active) + ")");
+          "guidance gradient is not finite at step "
+              + info.index()
+              + " (timestep "
+              + info.timestep()
+              + ", terms "
+              + names(active)
+              + ")");
     }
     Tensor delta = vPred ? grad.mul(Tensors.scalar(1 / Math.sqrt(ab))) : grad;
     return modelOutput.detach().add(delta);

@@ -8,9 +8,9 @@ import dev.distill.api.DistillException;
 import dev.distill.api.Progress;
 import dev.distill.api.ProgressListener;
 import dev.distill.core.io.Safetensors;
+import dev.distill.core.scheduler.PredictionType;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
-import dev.distill.core.scheduler.PredictionType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -125,7 +125,11 @@ public final class DiffusionTrainer implements AutoCloseable {
       Map<String, String> meta = st.metadata();
       if (!CHECKPOINT_FORMAT.equals(meta.get("format"))) {
         throw new IOException(
-            "checkpoint " + checkpoint + " must have format " + CHECKPOINT_FORMAT + " but had "
+            "checkpoint "
+                + checkpoint
+                + " must have format "
+                + CHECKPOINT_FORMAT
+                + " but had "
                 + meta.get("format"));
       }
       SmallUNetConfig modelConfig = SmallUNetConfig.fromJson(meta.get("model_config"));
@@ -239,9 +243,7 @@ public final class DiffusionTrainer implements AutoCloseable {
       Tensor sg = Tensors.fromFloats(sqrt1mAb, b, 1, 1, 1);
       Tensor xt = x0.mul(a).add(eps.mul(sg));
       Tensor target =
-          modelConfig.predictionType() == PredictionType.EPSILON
-              ? eps
-              : eps.mul(a).sub(x0.mul(sg));
+          modelConfig.predictionType() == PredictionType.EPSILON ? eps : eps.mul(a).sub(x0.mul(sg));
       Tensor out =
           model.forward(xt, Tensors.fromFloats(timesteps, b), Tensors.fromLongs(classIds, b));
       Tensor loss = out.sub(target).square().mean();
@@ -290,7 +292,8 @@ public final class DiffusionTrainer implements AutoCloseable {
         if (config.weightDecay() > 0) {
           p.mul_(Tensors.scalar(1 - lr * config.weightDecay()));
         }
-        Tensor denom = v.sqrt().div(Tensors.scalar(Math.sqrt(bc2))).add(Tensors.scalar(config.adamEpsilon()));
+        Tensor denom =
+            v.sqrt().div(Tensors.scalar(Math.sqrt(bc2))).add(Tensors.scalar(config.adamEpsilon()));
         p.addcdiv_(m, denom, Tensors.scalar(-lr / bc1));
         ema.parameters().get(name).lerp_(p, Tensors.scalar(1 - decay));
       }
@@ -330,9 +333,8 @@ public final class DiffusionTrainer implements AutoCloseable {
   }
 
   /**
-   * Runs steps until {@code config.numSteps()}, writing a checkpoint every {@code
-   * checkpointEvery} steps and at the end, and reporting the mean loss every {@code logEvery}
-   * steps.
+   * Runs steps until {@code config.numSteps()}, writing a checkpoint every {@code checkpointEvery}
+   * steps and at the end, and reporting the mean loss every {@code logEvery} steps.
    *
    * @param checkpoint where to write checkpoints (atomically), or {@code null} for none
    * @param listener receives {@code "train"} progress events with the mean loss

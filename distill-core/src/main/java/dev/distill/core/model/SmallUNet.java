@@ -16,24 +16,24 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * A small class-conditional UNet for pixel-space diffusion (DDPM-style), written functionally on
  * LibTorch ops over a name → tensor parameter map.
  *
  * <p>Layout: optional folding of {@code patchSize × patchSize} pixel patches into channels (pixel
- * unshuffle), a 3×3 input convolution; per level {@code l} {@code resBlocksPerLevel} residual blocks
- * (GroupNorm, SiLU, 3×3 conv, + projected time/class embedding, GroupNorm, SiLU, 3×3 conv) and a
- * stride-2 downsampling convolution between levels; a middle block (residual, optional
+ * unshuffle), a 3×3 input convolution; per level {@code l} {@code resBlocksPerLevel} residual
+ * blocks (GroupNorm, SiLU, 3×3 conv, + projected time/class embedding, GroupNorm, SiLU, 3×3 conv)
+ * and a stride-2 downsampling convolution between levels; a middle block (residual, optional
  * single-head self-attention, residual) at the lowest resolution; the mirror path with nearest
- * upsampling and one skip concatenation per level; GroupNorm, SiLU and a 3×3 output
- * convolution, unfolded back to pixels. The timestep enters as a sinusoidal embedding through a two-layer MLP; the class as
- * a learned embedding with an extra NULL row ({@link SmallUNetConfig#nullClass()}) for
+ * upsampling and one skip concatenation per level; GroupNorm, SiLU and a 3×3 output convolution,
+ * unfolded back to pixels. The timestep enters as a sinusoidal embedding through a two-layer MLP;
+ * the class as a learned embedding with an extra NULL row ({@link SmallUNetConfig#nullClass()}) for
  * classifier-free guidance. Both are summed.
  *
  * <p>Owns its parameter tensors (float32, CPU) and frees them on {@link #close()}. Forward calls
@@ -73,8 +73,10 @@ public final class SmallUNet implements AutoCloseable {
         n *= d;
       }
       float[] v = new float[n];
-      if (name.endsWith("norm.weight") || name.contains("norm1.weight")
-          || name.contains("norm2.weight") || name.equals("norm_out.weight")) {
+      if (name.endsWith("norm.weight")
+          || name.contains("norm1.weight")
+          || name.contains("norm2.weight")
+          || name.equals("norm_out.weight")) {
         Arrays.fill(v, 1f);
       } else if (name.contains("norm")) {
         // GroupNorm bias: zero
@@ -100,12 +102,15 @@ public final class SmallUNet implements AutoCloseable {
   }
 
   private static boolean isZeroInit(String name) {
-    return name.endsWith("conv2.weight") || name.endsWith("conv2.bias")
-        || name.startsWith("conv_out.") || name.startsWith("mid.attn.proj.");
+    return name.endsWith("conv2.weight")
+        || name.endsWith("conv2.bias")
+        || name.startsWith("conv_out.")
+        || name.startsWith("mid.attn.proj.");
   }
 
   private static int fanIn(Map<String, int[]> shapes, String name) {
-    String weight = name.endsWith(".bias") ? name.substring(0, name.length() - 5) + ".weight" : name;
+    String weight =
+        name.endsWith(".bias") ? name.substring(0, name.length() - 5) + ".weight" : name;
     int[] w = shapes.get(weight);
     int f = 1;
     for (int i = 1; i < w.length; i++) {
@@ -322,14 +327,23 @@ public final class SmallUNet implements AutoCloseable {
     Tensor w = p(name + ".weight");
     long pad = w.size(2) / 2;
     return torch.conv2d(
-        x, w, new TensorOptional(p(name + ".bias")), new long[] {stride, stride},
-        new long[] {pad, pad}, new long[] {1, 1}, 1);
+        x,
+        w,
+        new TensorOptional(p(name + ".bias")),
+        new long[] {stride, stride},
+        new long[] {pad, pad},
+        new long[] {1, 1},
+        1);
   }
 
   private Tensor groupNorm(Tensor x, String name) {
     return torch.group_norm(
-        x, config.normGroups(), new TensorOptional(p(name + ".weight")),
-        new TensorOptional(p(name + ".bias")), 1e-5, false);
+        x,
+        config.normGroups(),
+        new TensorOptional(p(name + ".weight")),
+        new TensorOptional(p(name + ".bias")),
+        1e-5,
+        false);
   }
 
   private Tensor linear(Tensor x, String name) {

@@ -99,15 +99,26 @@ public record SmallUNetConfig(
   }
 
   /**
-   * The configuration of the shipped Fashion-MNIST model (1×28×28 pixels, 10 classes,
-   * channels [16, 32, 64], epsilon prediction, cosine schedule, 1000 steps).
+   * The configuration of the shipped Fashion-MNIST model (1×28×28 pixels, 10 classes, channels [16,
+   * 32, 64], epsilon prediction, cosine schedule, 1000 steps).
    *
    * @return the defaults
    */
   public static SmallUNetConfig defaults() {
     return new SmallUNetConfig(
-        1, 28, 1, 10, List.of(16, 32, 64), 1, true, 8, PredictionType.EPSILON,
-        BetaSchedule.SQUAREDCOS_CAP_V2, 0.0001, 0.02, 1000);
+        1,
+        28,
+        1,
+        10,
+        List.of(16, 32, 64),
+        1,
+        true,
+        8,
+        PredictionType.EPSILON,
+        BetaSchedule.SQUAREDCOS_CAP_V2,
+        0.0001,
+        0.02,
+        1000);
   }
 
   /**
@@ -152,9 +163,7 @@ public record SmallUNetConfig(
     m.put("beta_schedule", betaSchedule.diffusersName());
     m.put("beta_start", betaStart);
     m.put("beta_end", betaEnd);
-    m.put(
-        "prediction_type",
-        predictionType == PredictionType.EPSILON ? "epsilon" : "v_prediction");
+    m.put("prediction_type", predictionType == PredictionType.EPSILON ? "epsilon" : "v_prediction");
     m.put("clip_sample", true);
     m.put("set_alpha_to_one", false);
     m.put("steps_offset", 1);
@@ -290,8 +299,19 @@ public record SmallUNetConfig(
     /** Builds and validates the config. */
     public SmallUNetConfig build() {
       return new SmallUNetConfig(
-          imageChannels, imageSize, patchSize, numClasses, channels, resBlocksPerLevel, attentionAtLowest,
-          normGroups, predictionType, betaSchedule, betaStart, betaEnd, numTrainTimesteps);
+          imageChannels,
+          imageSize,
+          patchSize,
+          numClasses,
+          channels,
+          resBlocksPerLevel,
+          attentionAtLowest,
+          normGroups,
+          predictionType,
+          betaSchedule,
+          betaStart,
+          betaEnd,
+          numTrainTimesteps);
     }
   }
 }

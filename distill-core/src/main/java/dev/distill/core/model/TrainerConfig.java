@@ -12,7 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *
  * <p>The learning rate rises linearly over {@code warmupSteps} and then follows a cosine decay to
  * {@code minLearningRate} at {@code numSteps}. AdamW uses decoupled weight decay. The EMA decay is
- * warmed up as {@code min(emaDecay, (1 + step) / (10 + step))}. Immutable; round-trips through JSON.
+ * warmed up as {@code min(emaDecay, (1 + step) / (10 + step))}. Immutable; round-trips through
+ * JSON.
  *
  * @param numSteps optimisation steps in all, {@code >= 1}
  * @param batchSize images per step, {@code >= 1}
@@ -64,8 +65,10 @@ public record TrainerConfig(
         minLearningRate);
     checkArgument(warmupSteps >= 0, "warmupSteps must be >= 0 but was %s", warmupSteps);
     checkArgument(weightDecay >= 0, "weightDecay must be >= 0 but was %s", weightDecay);
-    checkArgument(adamBeta1 >= 0 && adamBeta1 < 1, "adamBeta1 must be in [0, 1) but was %s", adamBeta1);
-    checkArgument(adamBeta2 >= 0 && adamBeta2 < 1, "adamBeta2 must be in [0, 1) but was %s", adamBeta2);
+    checkArgument(
+        adamBeta1 >= 0 && adamBeta1 < 1, "adamBeta1 must be in [0, 1) but was %s", adamBeta1);
+    checkArgument(
+        adamBeta2 >= 0 && adamBeta2 < 1, "adamBeta2 must be in [0, 1) but was %s", adamBeta2);
     checkArgument(adamEpsilon > 0, "adamEpsilon must be > 0 but was %s", adamEpsilon);
     checkArgument(gradClipNorm > 0, "gradClipNorm must be > 0 but was %s", gradClipNorm);
     checkArgument(emaDecay >= 0 && emaDecay < 1, "emaDecay must be in [0, 1) but was %s", emaDecay);
@@ -90,45 +93,121 @@ public record TrainerConfig(
   /** A copy with another number of steps. */
   public TrainerConfig withNumSteps(int n) {
     return new TrainerConfig(
-        n, batchSize, learningRate, minLearningRate, Math.min(warmupSteps, n), weightDecay,
-        adamBeta1, adamBeta2, adamEpsilon, gradClipNorm, emaDecay, classDropout, seed,
-        checkpointEvery, logEvery);
+        n,
+        batchSize,
+        learningRate,
+        minLearningRate,
+        Math.min(warmupSteps, n),
+        weightDecay,
+        adamBeta1,
+        adamBeta2,
+        adamEpsilon,
+        gradClipNorm,
+        emaDecay,
+        classDropout,
+        seed,
+        checkpointEvery,
+        logEvery);
   }
 
   /** A copy with another batch size. */
   public TrainerConfig withBatchSize(int b) {
     return new TrainerConfig(
-        numSteps, b, learningRate, minLearningRate, warmupSteps, weightDecay, adamBeta1, adamBeta2,
-        adamEpsilon, gradClipNorm, emaDecay, classDropout, seed, checkpointEvery, logEvery);
+        numSteps,
+        b,
+        learningRate,
+        minLearningRate,
+        warmupSteps,
+        weightDecay,
+        adamBeta1,
+        adamBeta2,
+        adamEpsilon,
+        gradClipNorm,
+        emaDecay,
+        classDropout,
+        seed,
+        checkpointEvery,
+        logEvery);
   }
 
   /** A copy with another peak and final learning rate. */
   public TrainerConfig withLearningRate(double peak, double min) {
     return new TrainerConfig(
-        numSteps, batchSize, peak, min, warmupSteps, weightDecay, adamBeta1, adamBeta2,
-        adamEpsilon, gradClipNorm, emaDecay, classDropout, seed, checkpointEvery, logEvery);
+        numSteps,
+        batchSize,
+        peak,
+        min,
+        warmupSteps,
+        weightDecay,
+        adamBeta1,
+        adamBeta2,
+        adamEpsilon,
+        gradClipNorm,
+        emaDecay,
+        classDropout,
+        seed,
+        checkpointEvery,
+        logEvery);
   }
 
   /** A copy with another seed. */
   public TrainerConfig withSeed(long s) {
     return new TrainerConfig(
-        numSteps, batchSize, learningRate, minLearningRate, warmupSteps, weightDecay, adamBeta1,
-        adamBeta2, adamEpsilon, gradClipNorm, emaDecay, classDropout, s, checkpointEvery, logEvery);
+        numSteps,
+        batchSize,
+        learningRate,
+        minLearningRate,
+        warmupSteps,
+        weightDecay,
+        adamBeta1,
+        adamBeta2,
+        adamEpsilon,
+        gradClipNorm,
+        emaDecay,
+        classDropout,
+        s,
+        checkpointEvery,
+        logEvery);
   }
 
   /** A copy with other checkpoint and log intervals. */
   public TrainerConfig withIntervals(int checkpointEveryN, int logEveryN) {
     return new TrainerConfig(
-        numSteps, batchSize, learningRate, minLearningRate, warmupSteps, weightDecay, adamBeta1,
-        adamBeta2, adamEpsilon, gradClipNorm, emaDecay, classDropout, seed, checkpointEveryN,
+        numSteps,
+        batchSize,
+        learningRate,
+        minLearningRate,
+        warmupSteps,
+        weightDecay,
+        adamBeta1,
+        adamBeta2,
+        adamEpsilon,
+        gradClipNorm,
+        emaDecay,
+        classDropout,
+        seed,
+        checkpointEveryN,
         logEveryN);
   }
 
   /** A copy with other warm-up steps and EMA decay. */
   public TrainerConfig withWarmupAndEma(int warmup, double ema) {
     return new TrainerConfig(
-        numSteps, batchSize, learningRate, minLearningRate, warmup, weightDecay, adamBeta1,
-        adamBeta2, adamEpsilon, gradClipNorm, ema, classDropout, seed, checkpointEvery, logEvery);
+        numSteps,
+        batchSize,
+        learningRate,
+        minLearningRate,
+        warmup,
+        weightDecay,
+        adamBeta1,
+        adamBeta2,
+        adamEpsilon,
+        gradClipNorm,
+        ema,
+        classDropout,
+        seed,
+        checkpointEvery,
+        logEvery);
   }
 
   /**
@@ -170,6 +249,162 @@ public record TrainerConfig(
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
           "json must be a TrainerConfig but was not: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /**
+   * A builder starting from {@link #defaults()}.
+   *
+   * @return the builder
+   */
+  public static Builder builder() {
+    return new Builder(defaults());
+  }
+
+  /** Builder of {@link TrainerConfig}; {@link #build()} validates. */
+  public static final class Builder {
+    private int numSteps;
+    private int batchSize;
+    private double learningRate;
+    private double minLearningRate;
+    private int warmupSteps;
+    private double weightDecay;
+    private double adamBeta1;
+    private double adamBeta2;
+    private double adamEpsilon;
+    private double gradClipNorm;
+    private double emaDecay;
+    private double classDropout;
+    private long seed;
+    private int checkpointEvery;
+    private int logEvery;
+
+    private Builder(TrainerConfig c) {
+      numSteps = c.numSteps;
+      batchSize = c.batchSize;
+      learningRate = c.learningRate;
+      minLearningRate = c.minLearningRate;
+      warmupSteps = c.warmupSteps;
+      weightDecay = c.weightDecay;
+      adamBeta1 = c.adamBeta1;
+      adamBeta2 = c.adamBeta2;
+      adamEpsilon = c.adamEpsilon;
+      gradClipNorm = c.gradClipNorm;
+      emaDecay = c.emaDecay;
+      classDropout = c.classDropout;
+      seed = c.seed;
+      checkpointEvery = c.checkpointEvery;
+      logEvery = c.logEvery;
+    }
+
+    /** Sets {@code numSteps}. */
+    public Builder numSteps(int value) {
+      this.numSteps = value;
+      return this;
+    }
+
+    /** Sets {@code batchSize}. */
+    public Builder batchSize(int value) {
+      this.batchSize = value;
+      return this;
+    }
+
+    /** Sets {@code learningRate}. */
+    public Builder learningRate(double value) {
+      this.learningRate = value;
+      return this;
+    }
+
+    /** Sets {@code minLearningRate}. */
+    public Builder minLearningRate(double value) {
+      this.minLearningRate = value;
+      return this;
+    }
+
+    /** Sets {@code warmupSteps}. */
+    public Builder warmupSteps(int value) {
+      this.warmupSteps = value;
+      return this;
+    }
+
+    /** Sets {@code weightDecay}. */
+    public Builder weightDecay(double value) {
+      this.weightDecay = value;
+      return this;
+    }
+
+    /** Sets {@code adamBeta1}. */
+    public Builder adamBeta1(double value) {
+      this.adamBeta1 = value;
+      return this;
+    }
+
+    /** Sets {@code adamBeta2}. */
+    public Builder adamBeta2(double value) {
+      this.adamBeta2 = value;
+      return this;
+    }
+
+    /** Sets {@code adamEpsilon}. */
+    public Builder adamEpsilon(double value) {
+      this.adamEpsilon = value;
+      return this;
+    }
+
+    /** Sets {@code gradClipNorm}. */
+    public Builder gradClipNorm(double value) {
+      this.gradClipNorm = value;
+      return this;
+    }
+
+    /** Sets {@code emaDecay}. */
+    public Builder emaDecay(double value) {
+      this.emaDecay = value;
+      return this;
+    }
+
+    /** Sets {@code classDropout}. */
+    public Builder classDropout(double value) {
+      this.classDropout = value;
+      return this;
+    }
+
+    /** Sets {@code seed}. */
+    public Builder seed(long value) {
+      this.seed = value;
+      return this;
+    }
+
+    /** Sets {@code checkpointEvery}. */
+    public Builder checkpointEvery(int value) {
+      this.checkpointEvery = value;
+      return this;
+    }
+
+    /** Sets {@code logEvery}. */
+    public Builder logEvery(int value) {
+      this.logEvery = value;
+      return this;
+    }
+
+    /** Builds and validates the config. */
+    public TrainerConfig build() {
+      return new TrainerConfig(
+          numSteps,
+          batchSize,
+          learningRate,
+          minLearningRate,
+          warmupSteps,
+          weightDecay,
+          adamBeta1,
+          adamBeta2,
+          adamEpsilon,
+          gradClipNorm,
+          emaDecay,
+          classDropout,
+          seed,
+          checkpointEvery,
+          logEvery);
     }
   }
 }

@@ -191,7 +191,8 @@ class BuiltinSamplerTest {
     try (TensorScope s = TensorScope.open()) {
       Tensor init = TinyNets.stripes(1).narrow(0, 0, 2);
       try (SampleResult r =
-          sampler.sample(request(0, 1).seed(1).numSteps(20).init(new InitLatents(init, 0.1)).build())) {
+          sampler.sample(
+              request(0, 1).seed(1).numSteps(20).init(new InitLatents(init, 0.1)).build())) {
         assertThat(Tensors.maxAbsDiff(r.latents(), init)).isLessThan(0.5);
       }
     }
@@ -206,8 +207,7 @@ class BuiltinSamplerTest {
 
   @Test
   void stepLoopFreesEveryTemporary() {
-    SampleRequest r =
-        request(0, 1).seed(4).guidanceScale(2).guidance(new PullToZero(0.01)).build();
+    SampleRequest r = request(0, 1).seed(4).guidanceScale(2).guidance(new PullToZero(0.01)).build();
     sampler.sample(r).close(); // warm-up: lazily created native singletons
     long before = Pointer.totalCount();
     long bytesBefore = Pointer.totalBytes();

@@ -82,7 +82,8 @@ class DiffusionTrainerTest {
         DiffusionTrainer trainer =
             DiffusionTrainer.create(
                 TinyNets.config(), tiny(10), TinyNets.stripes(3), TinyNets.stripeLabels())) {
-      double last = trainer.train(null, p -> messages.add(p.stage() + " " + p.done() + " " + p.message()));
+      double last =
+          trainer.train(null, p -> messages.add(p.stage() + " " + p.done() + " " + p.message()));
       assertThat(messages).hasSize(2);
       assertThat(messages.get(1)).startsWith("train 10 loss=");
       assertThat(last).isFinite().isPositive();

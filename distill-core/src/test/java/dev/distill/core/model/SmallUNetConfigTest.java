@@ -74,7 +74,8 @@ class SmallUNetConfigTest {
     TrainerConfig c = TrainerConfig.defaults().withNumSteps(1000);
     assertThat(c.learningRateAt(0)).isLessThan(c.learningRateAt(c.warmupSteps() - 1));
     assertThat(c.learningRateAt(c.warmupSteps())).isEqualTo(c.learningRate());
-    assertThat(c.learningRateAt(999)).isCloseTo(c.minLearningRate(), org.assertj.core.data.Offset.offset(1e-5));
+    assertThat(c.learningRateAt(999))
+        .isCloseTo(c.minLearningRate(), org.assertj.core.data.Offset.offset(1e-5));
   }
 
   @Test

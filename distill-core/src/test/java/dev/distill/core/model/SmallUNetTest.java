@@ -60,7 +60,9 @@ class SmallUNetTest {
       int n = 2;
       Tensor x = torch.randn(n, c.imageChannels(), c.imageSize(), c.imageSize());
       Tensor out =
-          net.forward(x, Tensors.fromFloats(new float[] {0, 999}, n),
+          net.forward(
+              x,
+              Tensors.fromFloats(new float[] {0, 999}, n),
               Tensors.fromLongs(new long[] {0, c.nullClass()}, n));
       assertThat(Tensors.shape(out)).containsExactly(Tensors.shape(x));
       assertThat(Tensors.hasNonFinite(out)).isFalse();
@@ -75,7 +77,9 @@ class SmallUNetTest {
         TensorScope s = TensorScope.open();
         NoGradGuard g = new NoGradGuard()) {
       Tensor out =
-          net.forward(torch.randn(1, 3, 32, 32), Tensors.fromFloats(new float[] {10}, 1),
+          net.forward(
+              torch.randn(1, 3, 32, 32),
+              Tensors.fromFloats(new float[] {10}, 1),
               Tensors.fromLongs(new long[] {3}, 1));
       assertThat(Tensors.shape(out)).containsExactly(1, 3, 32, 32);
     }
@@ -88,7 +92,9 @@ class SmallUNetTest {
         TensorScope s = TensorScope.open();
         NoGradGuard g = new NoGradGuard()) {
       Tensor out =
-          net.forward(torch.randn(2, 1, 8, 8), Tensors.fromFloats(new float[] {1, 2}, 2),
+          net.forward(
+              torch.randn(2, 1, 8, 8),
+              Tensors.fromFloats(new float[] {1, 2}, 2),
               Tensors.fromLongs(new long[] {0, 1}, 2));
       assertThat(out.abs().max().item_double()).isZero();
     }
@@ -101,7 +107,8 @@ class SmallUNetTest {
         SmallUNet b = SmallUNet.initialize(c, 9)) {
       for (Map.Entry<String, Tensor> e : a.parameters().entrySet()) {
         assertThat(Tensors.maxAbsDiff(e.getValue(), b.parameters().get(e.getKey())))
-            .as(e.getKey()).isZero();
+            .as(e.getKey())
+            .isZero();
       }
     }
   }
@@ -143,7 +150,9 @@ class SmallUNetTest {
         TensorScope s = TensorScope.open()) {
       assertThatThrownBy(
               () ->
-                  net.forward(torch.randn(1, 1, 9, 9), Tensors.fromFloats(new float[] {1}, 1),
+                  net.forward(
+                      torch.randn(1, 1, 9, 9),
+                      Tensors.fromFloats(new float[] {1}, 1),
                       Tensors.fromLongs(new long[] {0}, 1)))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("x must have shape [*, 1, 8, 8] but had [1, 1, 9, 9]");

@@ -1,0 +1,178 @@
+package dev.distill.core.model;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
+
+import dev.distill.api.DistillException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The built-in small class-conditional diffusion model: a {@link SmallUNet} with its weights, its
+ * sampler and its (identity) encoder.
+ *
+ * <p>{@link #fashionMnist()} loads the model shipped in distill-core's resources, trained by {@code
+ * examples/TrainBackbone} on the Fashion-MNIST training set (1×28×28, 10 classes). Owns the
+ * network's weights and frees them on {@link #close()}; the sampler and encoder it hands out are
+ * valid until then. Not thread-safe (one sampling thread at a time).
+ *
+ * @since 0.1.0
+ */
+public final class BuiltinModel implements AutoCloseable {
+  /** The classpath folder of the shipped weights. */
+  public static final String RESOURCE_DIR = "/dev/distill/core/model/";
+
+  /**
+   * The base name of the shipped Fashion-MNIST weights ({@code .safetensors}) and config ({@code
+   * .json}).
+   */
+  public static final String FASHION_MNIST = "fashion-mnist-unet";
+
+  /** Fashion-MNIST's class names, index = label. */
+  public static final List<String> FASHION_MNIST_CLASSES =
+      List.of(
+          "T-shirt/top",
+          "Trouser",
+          "Pullover",
+          "Dress",
+          "Coat",
+          "Sandal",
+          "Shirt",
+          "Sneaker",
+          "Bag",
+          "Ankle boot");
+
+  private final SmallUNet unet;
+  private final String id;
+  private final List<String> classNames;
+  private final BuiltinSampler sampler;
+
+  private BuiltinModel(SmallUNet unet, String id, List<String> classNames) {
+    this.unet = unet;
+    this.id = id;
+    this.classNames = List.copyOf(classNames);
+    this.sampler =
+        BuiltinSampler.of(unet, BuiltinSampler.scheduler(unet.config(), "DDIMScheduler"), id);
+  }
+
+  /**
+   * Loads the shipped Fashion-MNIST model from the classpath.
+   *
+   * @return the model (close it)
+   * @throws DistillException if the resources are missing or corrupt (a packaging error)
+   */
+  public static BuiltinModel fashionMnist() {
+    try {
+      byte[] json = resource(FASHION_MNIST + ".json");
+      byte[] weights = resource(FASHION_MNIST + ".safetensors");
+      SmallUNetConfig config = SmallUNetConfig.fromJson(new String(json, StandardCharsets.UTF_8));
+      Path tmp = Files.createTempFile("distill-" + FASHION_MNIST, ".safetensors");
+      try {
+        Files.write(tmp, weights);
+        SmallUNet unet = SmallUNet.load(config, tmp);
+        return new BuiltinModel(
+            unet, "distill/" + FASHION_MNIST + "@sha256:" + sha256(weights), FASHION_MNIST_CLASSES);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw new DistillException("cannot load the built-in " + FASHION_MNIST + " model", e);
+    }
+  }
+
+  /**
+   * Loads a model written by {@code TrainBackbone} (or any {@link SmallUNet#save}).
+   *
+   * @param weights the safetensors file
+   * @param config the config JSON file ({@link SmallUNetConfig#toJson})
+   * @param classNames class names, one per class of the config
+   * @return the model (close it)
+   * @throws IOException if a file cannot be read
+   * @throws IllegalArgumentException if the weights do not fit the config
+   */
+  public static BuiltinModel load(Path weights, Path config, List<String> classNames)
+      throws IOException {
+    checkNotNull(weights, "weights");
+    checkNotNull(config, "config");
+    checkNotNull(classNames, "classNames");
+    SmallUNetConfig c = SmallUNetConfig.fromJson(Files.readString(config));
+    if (classNames.size() != c.numClasses()) {
+      throw new IllegalArgumentException(
+          "classNames must have " + c.numClasses() + " entries but had " + classNames.size());
+    }
+    byte[] bytes = Files.readAllBytes(weights);
+    SmallUNet unet = SmallUNet.load(c, weights);
+    String name = weights.getFileName().toString().replaceFirst("\\.safetensors$", "");
+    return new BuiltinModel(unet, name + "@sha256:" + sha256(bytes), classNames);
+  }
+
+  private static byte[] resource(String name) throws IOException {
+    try (InputStream in = BuiltinModel.class.getResourceAsStream(RESOURCE_DIR + name)) {
+      if (in == null) {
+        throw new IOException("classpath resource " + RESOURCE_DIR + name + " is missing");
+      }
+      return in.readAllBytes();
+    }
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 must be available", e);
+    }
+  }
+
+  /** The network (owned by this model). */
+  public SmallUNet unet() {
+    checkState(!closed(), "model must be open but was closed");
+    return unet;
+  }
+
+  /** The architecture. */
+  public SmallUNetConfig config() {
+    return unet.config();
+  }
+
+  /** The model identifier: name and SHA-256 of the weights file. */
+  public String id() {
+    return id;
+  }
+
+  /** The class names, index = class id (immutable). */
+  public List<String> classNames() {
+    return classNames;
+  }
+
+  /** The DDIM sampler of this model (valid until {@link #close()}). */
+  public BuiltinSampler sampler() {
+    return sampler;
+  }
+
+  /** The identity encoder of this pixel-space model. */
+  public IdentityEncoder encoder() {
+    return sampler.latentEncoder();
+  }
+
+  private boolean closed;
+
+  private boolean closed() {
+    return closed;
+  }
+
+  /** Frees the weights. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      unet.close();
+    }
+  }
+}

@@ -1,0 +1,477 @@
+package dev.distill.core.model;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.api.Conditioning;
+import dev.distill.api.DistillException;
+import dev.distill.api.GradientMode;
+import dev.distill.api.GuidanceContext;
+import dev.distill.api.GuidanceTerm;
+import dev.distill.api.InitLatents;
+import dev.distill.api.Progress;
+import dev.distill.api.ProgressListener;
+import dev.distill.api.SampleRequest;
+import dev.distill.api.SampleResult;
+import dev.distill.api.Sampler;
+import dev.distill.api.StepInfo;
+import dev.distill.core.config.JsonConfig;
+import dev.distill.core.scheduler.NoiseSource;
+import dev.distill.core.scheduler.PredictionType;
+import dev.distill.core.scheduler.Scheduler;
+import dev.distill.core.scheduler.SchedulerRun;
+import dev.distill.core.scheduler.Schedulers;
+import dev.distill.core.scheduler.StepOutput;
+import dev.distill.core.tensor.TensorScope;
+import dev.distill.core.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.ScalarOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The {@link Sampler} of the built-in pixel-space {@link SmallUNet}: classifier-free guidance with
+ * the NULL class, img2img from {@link InitLatents}, and {@link GuidanceTerm} guidance.
+ *
+ * <p>The loop of one step: {@code scale_model_input} → UNet (conditional and, if {@code
+ * guidanceScale > 1}, NULL-class branches in one batch) → CFG {@code ε̂ = ε̂_u + g·(ε̂_c − ε̂_u)} →
+ * guidance correction → scheduler step. Guidance: if any term is {@link GuidanceTerm#active} at the
+ * step, z_t is made to require grad, ε̂ is computed (detached in {@link GradientMode#DECODER_ONLY};
+ * with grad through the UNet in {@link GradientMode#THROUGH_DENOISER}), ẑ0 = x̂0 comes lazily from
+ * the scheduler run's {@link SchedulerRun#predictOriginal} (differentiable), the loss {@code L = Σ
+ * strength_i(t)·loss_i} is formed and one {@code torch.grad(L, z_t)} is taken.
+ *
+ * <p><b>Convention.</b> The correction is exactly the api's {@code ε̂ ← ε̂ + ∇_{z_t} L}, with the
+ * terms' strengths inside L; no extra factor is applied. Since ẑ0 = (z_t − √(1−ᾱ)·ε̂)/√ᾱ, this
+ * moves ẑ0 by {@code −√(1−ᾱ)/√ᾱ·∇L}, i.e. downhill on L. Classifier guidance (Dhariwal &amp; Nichol
+ * 2021) corresponds to a strength proportional to √(1−ᾱ) (available as {@link
+ * StepInfo#alphaBar()}). For v-prediction models the corrected ε̂ is mapped back to the model
+ * output as {@code Δv = Δε̂/√ᾱ}. A non-finite guidance gradient throws {@link DistillException}
+ * naming the step.
+ *
+ * <p>Randomness: sample {@code i} draws its starting noise, its img2img noise and any stochastic
+ * scheduler noise from its own {@link Random} seeded with {@code request.seeds().get(i)}, so a
+ * sample does not depend on the rest of the batch. Each step runs in a child {@link TensorScope}
+ * that keeps only the carried latents.
+ *
+ * <p>The network is borrowed (its owner closes it). Not thread-safe: a sampler may be used by one
+ * thread at a time (LibTorch scopes are thread-confined).
+ *
+ * @since 0.1.0
+ */
+public final class BuiltinSampler implements Sampler {
+  private final SmallUNet unet;
+  private final Scheduler scheduler;
+  private final String modelId;
+  private final IdentityEncoder encoder;
+
+  private BuiltinSampler(SmallUNet unet, Scheduler scheduler, String modelId) {
+    this.unet = unet;
+    this.scheduler = scheduler;
+    this.modelId = modelId;
+    this.encoder =
+        new IdentityEncoder(unet.config().imageChannels(), unet.config().imageSize(), modelId);
+  }
+
+  /**
+   * A sampler with deterministic DDIM (eta 0) configured from the network's noise schedule.
+   *
+   * @param unet the network (borrowed)
+   * @return the sampler
+   */
+  public static BuiltinSampler ddim(SmallUNet unet) {
+    return of(unet, scheduler(unet.config(), "DDIMScheduler"), "small-unet");
+  }
+
+  /**
+   * A sampler with a given scheduler.
+   *
+   * @param unet the network (borrowed)
+   * @param scheduler a scheduler with the network's prediction type and training schedule
+   * @param modelId the identifier reported by {@link #modelId()} (name and weights hash)
+   * @return the sampler
+   * @throws IllegalArgumentException if the scheduler's prediction type or number of training
+   *     timesteps differ from the network's
+   */
+  public static BuiltinSampler of(SmallUNet unet, Scheduler scheduler, String modelId) {
+    checkNotNull(unet, "unet");
+    checkNotNull(scheduler, "scheduler");
+    checkNotNull(modelId, "modelId");
+    SmallUNetConfig c = unet.config();
+    checkArgument(
+        scheduler.predictionType() == c.predictionType(),
+        "scheduler prediction type must be %s but was %s",
+        c.predictionType(),
+        scheduler.predictionType());
+    checkArgument(
+        scheduler.numTrainTimesteps() == c.numTrainTimesteps(),
+        "scheduler numTrainTimesteps must be %s but was %s",
+        c.numTrainTimesteps(),
+        scheduler.numTrainTimesteps());
+    return new BuiltinSampler(unet, scheduler, modelId);
+  }
+
+  /**
+   * The same network with another scheduler.
+   *
+   * @param other the scheduler
+   * @return a new sampler
+   */
+  public BuiltinSampler withScheduler(Scheduler other) {
+    return of(unet, other, modelId);
+  }
+
+  /**
+   * Builds a diffusers scheduler class for a network's noise schedule.
+   *
+   * @param config the network config
+   * @param className a diffusers scheduler class name, e.g. {@code "DDIMScheduler"}, {@code
+   *     "EulerDiscreteScheduler"}, {@code "DPMSolverMultistepScheduler"}
+   * @return the scheduler
+   */
+  public static Scheduler scheduler(SmallUNetConfig config, String className) {
+    Map<String, Object> values = config.schedulerConfig().values();
+    JsonConfig json =
+        JsonConfig.of("SmallUNetConfig.schedulerConfig", new ObjectMapper().valueToTree(values));
+    return Schedulers.fromConfig(json, className);
+  }
+
+  /** The scheduler. */
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  /** The network (borrowed). */
+  public SmallUNet unet() {
+    return unet;
+  }
+
+  /** The identity: init latents are images {@code [N, C, H, W]} in {@code [-1, 1]}. */
+  @Override
+  public IdentityEncoder latentEncoder() {
+    return encoder;
+  }
+
+  /** Always false: the built-in model is conditioned on class ids. */
+  @Override
+  public boolean textConditioned() {
+    return false;
+  }
+
+  @Override
+  public String modelId() {
+    return modelId;
+  }
+
+  @Override
+  public SampleResult sample(SampleRequest request, ProgressListener listener) {
+    checkNotNull(request, "request");
+    checkNotNull(listener, "listener");
+    SmallUNetConfig c = unet.config();
+    int n = request.batchSize();
+    int size = c.imageSize();
+    checkArgument(
+        (request.height() == 0 || request.height() == size)
+            && (request.width() == 0 || request.width() == size),
+        "image size must be %sx%s (or 0 for the default) but was %sx%s",
+        size,
+        size,
+        request.height(),
+        request.width());
+    long[] classIds = new long[n];
+    for (int i = 0; i < n; i++) {
+      int id = request.conditionings().get(i).classId();
+      checkArgument(
+          id < c.numClasses(),
+          "classId must be in [-1, %s) but was %s (sample %s)",
+          c.numClasses(),
+          id,
+          i);
+      classIds[i] = id < 0 ? c.nullClass() : id;
+    }
+    long[] shape = {n, c.imageChannels(), size, size};
+    request.init().ifPresent(init -> Tensors.checkShape(init.latents(), "init latents", shape));
+    List<Random> rngs = new ArrayList<>(n);
+    for (long seed : request.seeds()) {
+      rngs.add(new Random(seed));
+    }
+    NoiseSource noise =
+        (like, stepIndex) -> gaussian(rngs, Tensors.shape(like)).to(like.scalar_type());
+    Tensor images;
+    Tensor latents;
+    try (TensorScope outer = TensorScope.open();
+        SchedulerRun run = scheduler.start(request.numSteps())) {
+      int begin = beginIndex(request);
+      run.setBeginIndex(begin);
+      Tensor z;
+      if (request.init().isPresent()) {
+        Tensor init = request.init().get().latents().detach().to(torch.ScalarType.Float).cpu();
+        z = run.addNoise(init, gaussian(rngs, shape), begin);
+      } else {
+        z = gaussian(rngs, shape).mul(Tensors.scalar(run.initNoiseSigma()));
+      }
+      Tensor ids = Tensors.fromLongs(classIds, n);
+      int total = run.numSteps();
+      for (int k = 0; k < total; k++) {
+        int index = run.stepIndex();
+        StepInfo info =
+            new StepInfo(
+                k, total, run.timesteps().get(index), run.sigma(index), run.alphaBar(index));
+        try (TensorScope step = TensorScope.open()) {
+          Tensor next = step(run, request, info, z, ids, noise);
+          z = step.keep(next);
+        }
+        listener.onProgress(new Progress("sample", k + 1, total, ""));
+      }
+      images =
+          outer.detach(
+              z.clamp(
+                      new ScalarOptional(Tensors.scalar(-1.0)),
+                      new ScalarOptional(Tensors.scalar(1.0)))
+                  .contiguous());
+      latents = outer.detach(z.clone());
+    }
+    return new SampleResult(images, latents);
+  }
+
+  /** diffusers' img2img rule: run the last {@code floor(numSteps × strength)} steps. */
+  private static int beginIndex(SampleRequest request) {
+    if (request.init().isEmpty()) {
+      return 0;
+    }
+    int steps = request.numSteps();
+    Double strength = request.init().get().strength();
+    int initSteps = Math.min((int) Math.floor(steps * strength), steps);
+    checkArgument(
+        initSteps >= 1,
+        "strength * numSteps must be >= 1 but was %s * %s (no step would run)",
+        strength,
+        (Object) steps);
+    return steps - initSteps;
+  }
+
+  private Tensor step(
+      SchedulerRun run,
+      SampleRequest request,
+      StepInfo info,
+      Tensor z,
+      Tensor ids,
+      NoiseSource noise) {
+    List<GuidanceTerm> active = new ArrayList<>();
+    for (GuidanceTerm term : request.guidanceTerms()) {
+      if (term.active(info)) {
+        active.add(term);
+      }
+    }
+    Tensor modelOutput;
+    if (active.isEmpty()) {
+      try (NoGradGuard g = new NoGradGuard()) {
+        modelOutput = denoise(run, z, ids, info, request.guidanceScale());
+      }
+    } else {
+      modelOutput = guided(run, request, info, z, ids, active);
+    }
+    try (NoGradGuard g = new NoGradGuard()) {
+      StepOutput out = run.step(modelOutput.detach(), z.detach(), noise);
+      return out.prevSample();
+    }
+  }
+
+  private Tensor guided(
+      SchedulerRun run,
+      SampleRequest request,
+      StepInfo info,
+      Tensor z,
+      Tensor ids,
+      List<GuidanceTerm> active) {
+    Tensor zt = z.detach().requires_grad_(true);
+    Tensor modelOutput;
+    if (request.gradientMode() == GradientMode.THROUGH_DENOISER) {
+      modelOutput = denoise(run, zt, ids, info, request.guidanceScale());
+    } else {
+      try (NoGradGuard g = new NoGradGuard()) {
+        modelOutput = denoise(run, zt, ids, info, request.guidanceScale());
+      }
+    }
+    double ab = info.alphaBar();
+    boolean vPred = unet.config().predictionType() == PredictionType.V_PREDICTION;
+    Tensor eps =
+        vPred
+            ? modelOutput
+                .mul(Tensors.scalar(Math.sqrt(ab)))
+                .add(zt.mul(Tensors.scalar(Math.sqrt(1 - ab))))
+            : modelOutput;
+    Context ctx = new Context(info, request.conditionings(), zt, eps, run, modelOutput);
+    Tensor loss = null;
+    for (GuidanceTerm term : active) {
+      double s = term.strength(info);
+      if (!Double.isFinite(s)) {
+        throw new IllegalArgumentException(
+            "strength of "
+                + term.name()
+                + " must be finite but was "
+                + s
+                + " at step "
+                + info.index());
+      }
+      Tensor l = term.loss(ctx);
+      checkArgument(
+          l != null && l.dim() == 0,
+          "loss of %s must be a 0-dim tensor but had shape %s",
+          term.name(),
+          l == null ? "null" : Arrays.toString(Tensors.shape(l)));
+      Tensor weighted = l.mul(Tensors.scalar(s));
+      loss = loss == null ? weighted : loss.add(weighted);
+    }
+    if (!loss.requires_grad()) {
+      throw new DistillException(
+          "guidance loss at step "
+              + info.index()
+              + " does not depend on z_t (terms "
+              + names(active)
+              + "): use ctx.latents(), predictedLatents() or predictedImages()");
+    }
+    TensorVector grads =
+        torch.grad(
+            new TensorVector(loss),
+            new TensorVector(zt),
+            new TensorVector(),
+            new org.bytedeco.pytorch.BoolOptional(false),
+            false,
+            true);
+    Tensor grad = grads.get(0);
+    if (!grad.defined()) {
+      throw new DistillException(
+          "guidance loss at step "
+              + info.index()
+              + " does not depend on z_t (terms "
+              + names(active)
+              + ")");
+    }
+    if (Tensors.hasNonFinite(grad)) {
+      throw new DistillException(
+          "guidance gradient is not finite at step "
+              + info.index()
+              + " (timestep "
+              + info.timestep()
+              + ", terms "
+              + names(active)
+              + ")");
+    }
+    Tensor delta = vPred ? grad.mul(Tensors.scalar(1 / Math.sqrt(ab))) : grad;
+    return modelOutput.detach().add(delta);
+  }
+
+  private static String names(List<GuidanceTerm> terms) {
+    List<String> out = new ArrayList<>();
+    terms.forEach(t -> out.add(t.name()));
+    return out.toString();
+  }
+
+  /** The (CFG-combined) model output at the current step. */
+  private Tensor denoise(SchedulerRun run, Tensor z, Tensor ids, StepInfo info, double scale) {
+    Tensor input = run.scaleModelInput(z);
+    long n = z.size(0);
+    if (scale > 1) {
+      Tensor both = torch.cat(new TensorVector(input, input), 0);
+      long[] nullIds = new long[(int) n];
+      Arrays.fill(nullIds, unet.config().nullClass());
+      Tensor nulls = Tensors.fromLongs(nullIds, n);
+      Tensor bothIds = torch.cat(new TensorVector(ids, nulls), 0);
+      Tensor t = timesteps(2 * n, info.timestep());
+      Tensor out = unet.forward(both, t, bothIds);
+      Tensor cond = out.narrow(0, 0, n);
+      Tensor uncond = out.narrow(0, n, n);
+      return uncond.add(cond.sub(uncond).mul(Tensors.scalar(scale)));
+    }
+    Tensor t = timesteps(n, info.timestep());
+    return unet.forward(input, t, ids);
+  }
+
+  private static Tensor timesteps(long n, double t) {
+    float[] v = new float[(int) n];
+    Arrays.fill(v, (float) t);
+    return Tensors.fromFloats(v, n);
+  }
+
+  /** Standard normal noise; sample i's values come from {@code rngs.get(i)}. */
+  private static Tensor gaussian(List<Random> rngs, long[] shape) {
+    int n = rngs.size();
+    checkArgument(shape[0] == n, "noise batch must be %s but was %s", n, shape[0]);
+    int per = Math.toIntExact(Tensors.numel(shape) / n);
+    float[] v = new float[n * per];
+    for (int i = 0; i < n; i++) {
+      Random r = rngs.get(i);
+      for (int j = 0; j < per; j++) {
+        v[i * per + j] = (float) r.nextGaussian();
+      }
+    }
+    return Tensors.fromFloats(v, shape);
+  }
+
+  /** The guidance context of one step: ẑ0 and x̂0 computed once, lazily. */
+  private static final class Context implements GuidanceContext {
+    private final StepInfo info;
+    private final List<Conditioning> conditionings;
+    private final Tensor zt;
+    private final Tensor eps;
+    private final SchedulerRun run;
+    private final Tensor modelOutput;
+    private Tensor z0;
+
+    Context(
+        StepInfo info,
+        List<Conditioning> conditionings,
+        Tensor zt,
+        Tensor eps,
+        SchedulerRun run,
+        Tensor modelOutput) {
+      this.info = info;
+      this.conditionings = conditionings;
+      this.zt = zt;
+      this.eps = eps;
+      this.run = run;
+      this.modelOutput = modelOutput;
+    }
+
+    @Override
+    public StepInfo step() {
+      return info;
+    }
+
+    @Override
+    public List<Conditioning> conditionings() {
+      return conditionings;
+    }
+
+    @Override
+    public Tensor latents() {
+      return zt;
+    }
+
+    @Override
+    public Tensor noisePrediction() {
+      return eps;
+    }
+
+    @Override
+    public Tensor predictedLatents() {
+      if (z0 == null) {
+        z0 = run.predictOriginal(modelOutput, zt);
+      }
+      return z0;
+    }
+
+    @Override
+    public Tensor predictedImages() {
+      return predictedLatents();
+    }
+  }
+}

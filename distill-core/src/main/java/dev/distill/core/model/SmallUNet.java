@@ -1,0 +1,449 @@
+package dev.distill.core.model;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
+
+import dev.distill.core.io.Safetensors;
+import dev.distill.core.tensor.TensorScope;
+import dev.distill.core.tensor.Tensors;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * A small class-conditional UNet for pixel-space diffusion (DDPM-style), written functionally on
+ * LibTorch ops over a name → tensor parameter map.
+ *
+ * <p>Layout: optional folding of {@code patchSize × patchSize} pixel patches into channels (pixel
+ * unshuffle), a 3×3 input convolution; per level {@code l} {@code resBlocksPerLevel} residual
+ * blocks (GroupNorm, SiLU, 3×3 conv, + projected time/class embedding, GroupNorm, SiLU, 3×3 conv)
+ * and a stride-2 downsampling convolution between levels; a middle block (residual, optional
+ * single-head self-attention, residual) at the lowest resolution; the mirror path with nearest
+ * upsampling and one skip concatenation per level; GroupNorm, SiLU and a 3×3 output convolution,
+ * unfolded back to pixels. The timestep enters as a sinusoidal embedding through a two-layer MLP;
+ * the class as a learned embedding with an extra NULL row ({@link SmallUNetConfig#nullClass()}) for
+ * classifier-free guidance. Both are summed.
+ *
+ * <p>Owns its parameter tensors (float32, CPU) and frees them on {@link #close()}. Forward calls
+ * are thread-confined like every {@link TensorScope} use; do not call {@link #forward} concurrently
+ * with {@link #close()}.
+ *
+ * @since 0.1.0
+ */
+public final class SmallUNet implements AutoCloseable {
+  private final SmallUNetConfig config;
+  private final Map<String, Tensor> params;
+  private boolean closed;
+
+  private SmallUNet(SmallUNetConfig config, Map<String, Tensor> params) {
+    this.config = config;
+    this.params = params;
+  }
+
+  /**
+   * A freshly initialised network (PyTorch's default uniform fan-in initialisation, zero
+   * initialisation of each residual branch's last convolution and of the output convolution).
+   *
+   * @param config the architecture
+   * @param seed the initialisation seed
+   * @return the network, owning its parameters
+   */
+  public static SmallUNet initialize(SmallUNetConfig config, long seed) {
+    checkNotNull(config, "config");
+    Map<String, int[]> shapes = parameterShapes(config);
+    Random rng = new Random(seed);
+    Map<String, Tensor> params = new LinkedHashMap<>();
+    for (Map.Entry<String, int[]> e : shapes.entrySet()) {
+      String name = e.getKey();
+      int[] shape = e.getValue();
+      int n = 1;
+      for (int d : shape) {
+        n *= d;
+      }
+      float[] v = new float[n];
+      if (name.endsWith("norm.weight")
+          || name.contains("norm1.weight")
+          || name.contains("norm2.weight")
+          || name.equals("norm_out.weight")) {
+        Arrays.fill(v, 1f);
+      } else if (name.contains("norm")) {
+        // GroupNorm bias: zero
+      } else if (name.equals("class_embedding.weight")) {
+        for (int i = 0; i < n; i++) {
+          v[i] = (float) rng.nextGaussian();
+        }
+      } else if (isZeroInit(name)) {
+        // residual branch ends start at zero
+      } else {
+        int fanIn = fanIn(shapes, name);
+        double bound = 1.0 / Math.sqrt(fanIn);
+        for (int i = 0; i < n; i++) {
+          v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+        }
+      }
+      long[] ls = Arrays.stream(shape).asLongStream().toArray();
+      try (TensorScope s = TensorScope.open()) {
+        params.put(name, s.detach(Tensors.fromFloats(v, ls)));
+      }
+    }
+    return new SmallUNet(config, params);
+  }
+
+  private static boolean isZeroInit(String name) {
+    return name.endsWith("conv2.weight")
+        || name.endsWith("conv2.bias")
+        || name.startsWith("conv_out.")
+        || name.startsWith("mid.attn.proj.");
+  }
+
+  private static int fanIn(Map<String, int[]> shapes, String name) {
+    String weight =
+        name.endsWith(".bias") ? name.substring(0, name.length() - 5) + ".weight" : name;
+    int[] w = shapes.get(weight);
+    int f = 1;
+    for (int i = 1; i < w.length; i++) {
+      f *= w[i];
+    }
+    return f;
+  }
+
+  /**
+   * Wraps loaded parameters, checking that every expected name is present with the right shape.
+   *
+   * @param config the architecture
+   * @param tensors name → tensor; copied to float32 and detached from every scope
+   * @return the network
+   * @throws IllegalArgumentException if a parameter is missing, unexpected or misshaped
+   */
+  public static SmallUNet fromTensors(SmallUNetConfig config, Map<String, Tensor> tensors) {
+    checkNotNull(config, "config");
+    checkNotNull(tensors, "tensors");
+    Map<String, int[]> shapes = parameterShapes(config);
+    checkArgument(
+        shapes.keySet().equals(tensors.keySet()),
+        "tensors must have exactly the parameters %s but had %s",
+        shapes.keySet(),
+        tensors.keySet());
+    Map<String, Tensor> params = new LinkedHashMap<>();
+    for (Map.Entry<String, int[]> e : shapes.entrySet()) {
+      Tensor t = tensors.get(e.getKey());
+      long[] expected = Arrays.stream(e.getValue()).asLongStream().toArray();
+      Tensors.checkShape(t, e.getKey(), expected);
+      try (TensorScope s = TensorScope.open()) {
+        params.put(e.getKey(), s.detach(t.detach().to(ScalarType.Float).contiguous().clone()));
+      }
+    }
+    return new SmallUNet(config, params);
+  }
+
+  /**
+   * Loads parameters from a safetensors file.
+   *
+   * @param config the architecture
+   * @param file the weights
+   * @return the network
+   * @throws IOException if the file cannot be read
+   */
+  public static SmallUNet load(SmallUNetConfig config, Path file) throws IOException {
+    try (TensorScope s = TensorScope.open();
+        Safetensors st = Safetensors.open(file)) {
+      Map<String, Tensor> m = new LinkedHashMap<>();
+      for (String name : st.names()) {
+        m.put(name, st.tensor(name));
+      }
+      return fromTensors(config, m);
+    }
+  }
+
+  /**
+   * Saves the parameters to a safetensors file (atomically).
+   *
+   * @param file the destination
+   * @param metadata string metadata stored in the header
+   * @throws IOException if writing fails
+   */
+  public void save(Path file, Map<String, String> metadata) throws IOException {
+    checkOpen();
+    Safetensors.write(file, params, metadata);
+  }
+
+  /** The architecture. */
+  public SmallUNetConfig config() {
+    return config;
+  }
+
+  /**
+   * The parameters by name, in a fixed order (unmodifiable; the tensors are owned by this network:
+   * do not close them).
+   *
+   * @return the parameters
+   */
+  public Map<String, Tensor> parameters() {
+    checkOpen();
+    return Collections.unmodifiableMap(params);
+  }
+
+  /** The total number of scalar parameters. */
+  public long parameterCount() {
+    return params.values().stream().mapToLong(Tensor::numel).sum();
+  }
+
+  /**
+   * Turns gradient tracking of every parameter on or off.
+   *
+   * @param requiresGrad whether the parameters require grad
+   */
+  public void requiresGrad(boolean requiresGrad) {
+    checkOpen();
+    for (Tensor p : params.values()) {
+      p.requires_grad_(requiresGrad);
+    }
+  }
+
+  /**
+   * Copies another network's parameter values into this one (same config), without gradient.
+   *
+   * @param other the source
+   */
+  public void copyFrom(SmallUNet other) {
+    checkOpen();
+    checkArgument(
+        other.config.equals(config), "other must have config %s but had %s", config, other.config);
+    try (TensorScope s = TensorScope.open();
+        org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+      for (Map.Entry<String, Tensor> e : params.entrySet()) {
+        e.getValue().copy_(other.params.get(e.getKey()));
+      }
+    }
+  }
+
+  /**
+   * Predicts the model output (ε or v) for noisy images.
+   *
+   * @param x noisy images {@code [N, C, H, W]} float32
+   * @param timesteps model timesteps {@code [N]} (any float or integer dtype)
+   * @param classIds class indices {@code [N]} int64 in {@code [0, numClasses]} (numClasses = NULL)
+   * @return the prediction {@code [N, C, H, W]}, owned by the caller's current scope
+   * @throws IllegalArgumentException if the shapes do not fit the config
+   */
+  public Tensor forward(Tensor x, Tensor timesteps, Tensor classIds) {
+    checkOpen();
+    int size = config.imageSize();
+    Tensors.checkShape(x, "x", -1, config.imageChannels(), size, size);
+    long n = x.size(0);
+    Tensors.checkShape(timesteps, "timesteps", n);
+    Tensors.checkShape(classIds, "classIds", n);
+    try (TensorScope s = TensorScope.open()) {
+      Tensor emb = embedding(timesteps, classIds);
+      Tensor embAct = torch.silu(emb);
+      int patch = config.patchSize();
+      Tensor h = conv(patch > 1 ? torch.pixel_unshuffle(x, patch) : x, "conv_in", 1);
+      Deque<Tensor> skips = new ArrayDeque<>();
+      int levels = config.levels();
+      for (int l = 0; l < levels; l++) {
+        for (int i = 0; i < config.resBlocksPerLevel(); i++) {
+          h = resBlock(h, embAct, "down." + l + ".res." + i);
+        }
+        skips.push(h);
+        if (l < levels - 1) {
+          h = conv(h, "down." + l + ".downsample", 2);
+        }
+      }
+      h = resBlock(h, embAct, "mid.res.0");
+      if (config.attentionAtLowest()) {
+        h = attention(h, "mid.attn");
+      }
+      h = resBlock(h, embAct, "mid.res.1");
+      for (int l = levels - 1; l >= 0; l--) {
+        if (l < levels - 1) {
+          h = torch.upsample_nearest2d(h, h.size(2) * 2, h.size(3) * 2);
+        }
+        h = cat(h, skips.pop());
+        for (int i = 0; i < config.resBlocksPerLevel(); i++) {
+          h = resBlock(h, embAct, "up." + l + ".res." + i);
+        }
+      }
+      h = torch.silu(groupNorm(h, "norm_out"));
+      Tensor out = conv(h, "conv_out", 1);
+      return s.keep(patch > 1 ? torch.pixel_shuffle(out, patch) : out);
+    }
+  }
+
+  private Tensor embedding(Tensor timesteps, Tensor classIds) {
+    int half = config.channels().get(0) / 2;
+    float[] freqs = new float[half];
+    for (int i = 0; i < half; i++) {
+      freqs[i] = (float) Math.exp(-Math.log(10000.0) * i / half);
+    }
+    Tensor f = Tensors.fromFloats(freqs, 1, half);
+    Tensor args = timesteps.to(ScalarType.Float).view(-1, 1).mul(f);
+    Tensor sin = torch.sin(args);
+    Tensor cos = torch.cos(args);
+    Tensor temb = cat(cos, sin);
+    temb = linear(temb, "time.linear1");
+    temb = linear(torch.silu(temb), "time.linear2");
+    Tensor cemb = torch.embedding(p("class_embedding.weight"), classIds);
+    return temb.add(cemb);
+  }
+
+  private Tensor resBlock(Tensor x, Tensor embAct, String name) {
+    Tensor h = torch.silu(groupNorm(x, name + ".norm1"));
+    h = conv(h, name + ".conv1", 1);
+    Tensor e = linear(embAct, name + ".emb");
+    h = h.add(e.view(e.size(0), e.size(1), 1, 1));
+    h = torch.silu(groupNorm(h, name + ".norm2"));
+    h = conv(h, name + ".conv2", 1);
+    Tensor skip = params.containsKey(name + ".skip.weight") ? conv(x, name + ".skip", 1) : x;
+    return skip.add(h);
+  }
+
+  private Tensor attention(Tensor x, String name) {
+    long n = x.size(0);
+    long c = x.size(1);
+    long hw = x.size(2) * x.size(3);
+    Tensor h = groupNorm(x, name + ".norm").view(n, c, hw).transpose(1, 2); // [N, HW, C]
+    Tensor qkv = linear(h, name + ".qkv"); // [N, HW, 3C]
+    Tensor q = qkv.narrow(2, 0, c);
+    Tensor k = qkv.narrow(2, c, c);
+    Tensor v = qkv.narrow(2, 2 * c, c);
+    Tensor w = q.bmm(k.transpose(1, 2)).mul(Tensors.scalar(1.0 / Math.sqrt(c))).softmax(2);
+    Tensor o = linear(w.bmm(v), name + ".proj"); // [N, HW, C]
+    return x.add(o.transpose(1, 2).reshape(n, c, x.size(2), x.size(3)));
+  }
+
+  private Tensor conv(Tensor x, String name, int stride) {
+    Tensor w = p(name + ".weight");
+    long pad = w.size(2) / 2;
+    return torch.conv2d(
+        x,
+        w,
+        new TensorOptional(p(name + ".bias")),
+        new long[] {stride, stride},
+        new long[] {pad, pad},
+        new long[] {1, 1},
+        1);
+  }
+
+  private Tensor groupNorm(Tensor x, String name) {
+    return torch.group_norm(
+        x,
+        config.normGroups(),
+        new TensorOptional(p(name + ".weight")),
+        new TensorOptional(p(name + ".bias")),
+        1e-5,
+        false);
+  }
+
+  private Tensor linear(Tensor x, String name) {
+    return torch.linear(x, p(name + ".weight"), new TensorOptional(p(name + ".bias")));
+  }
+
+  private static Tensor cat(Tensor a, Tensor b) {
+    TensorVector v = new TensorVector(a, b);
+    return torch.cat(v, 1);
+  }
+
+  private Tensor p(String name) {
+    Tensor t = params.get(name);
+    checkState(t != null, "parameter %s must exist but does not", name);
+    return t;
+  }
+
+  /**
+   * The names and shapes of every parameter of a config, in a fixed order.
+   *
+   * @param config the architecture
+   * @return name → shape
+   */
+  static Map<String, int[]> parameterShapes(SmallUNetConfig config) {
+    Map<String, int[]> m = new LinkedHashMap<>();
+    int c0 = config.channels().get(0);
+    int e = config.embeddingDim();
+    linearShape(m, "time.linear1", c0, e);
+    linearShape(m, "time.linear2", e, e);
+    m.put("class_embedding.weight", new int[] {config.numClasses() + 1, e});
+    int patchChannels = config.imageChannels() * config.patchSize() * config.patchSize();
+    convShape(m, "conv_in", patchChannels, c0, 3);
+    int levels = config.levels();
+    int ch = c0;
+    for (int l = 0; l < levels; l++) {
+      int out = config.channels().get(l);
+      for (int i = 0; i < config.resBlocksPerLevel(); i++) {
+        resShape(m, "down." + l + ".res." + i, ch, out, e);
+        ch = out;
+      }
+      if (l < levels - 1) {
+        convShape(m, "down." + l + ".downsample", ch, ch, 3);
+      }
+    }
+    resShape(m, "mid.res.0", ch, ch, e);
+    if (config.attentionAtLowest()) {
+      normShape(m, "mid.attn.norm", ch);
+      linearShape(m, "mid.attn.qkv", ch, 3 * ch);
+      linearShape(m, "mid.attn.proj", ch, ch);
+    }
+    resShape(m, "mid.res.1", ch, ch, e);
+    for (int l = levels - 1; l >= 0; l--) {
+      int out = config.channels().get(l);
+      ch = ch + out;
+      for (int i = 0; i < config.resBlocksPerLevel(); i++) {
+        resShape(m, "up." + l + ".res." + i, ch, out, e);
+        ch = out;
+      }
+    }
+    normShape(m, "norm_out", ch);
+    convShape(m, "conv_out", ch, patchChannels, 3);
+    return m;
+  }
+
+  private static void resShape(Map<String, int[]> m, String name, int in, int out, int e) {
+    normShape(m, name + ".norm1", in);
+    convShape(m, name + ".conv1", in, out, 3);
+    linearShape(m, name + ".emb", e, out);
+    normShape(m, name + ".norm2", out);
+    convShape(m, name + ".conv2", out, out, 3);
+    if (in != out) {
+      convShape(m, name + ".skip", in, out, 1);
+    }
+  }
+
+  private static void convShape(Map<String, int[]> m, String name, int in, int out, int k) {
+    m.put(name + ".weight", new int[] {out, in, k, k});
+    m.put(name + ".bias", new int[] {out});
+  }
+
+  private static void linearShape(Map<String, int[]> m, String name, int in, int out) {
+    m.put(name + ".weight", new int[] {out, in});
+    m.put(name + ".bias", new int[] {out});
+  }
+
+  private static void normShape(Map<String, int[]> m, String name, int c) {
+    m.put(name + ".weight", new int[] {c});
+    m.put(name + ".bias", new int[] {c});
+  }
+
+  private void checkOpen() {
+    checkState(!closed, "SmallUNet must be open but was closed");
+  }
+
+  /** Frees the parameters. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      params.values().forEach(Tensor::close);
+    }
+  }
+}

@@ -1,0 +1,333 @@
+package dev.distill.examples;
+
+import dev.distill.api.Conditioning;
+import dev.distill.api.SampleRequest;
+import dev.distill.api.SampleResult;
+import dev.distill.core.eval.Teachers;
+import dev.distill.core.io.Idx;
+import dev.distill.core.io.Safetensors;
+import dev.distill.core.model.BuiltinModel;
+import dev.distill.core.model.BuiltinSampler;
+import dev.distill.core.model.SmallUNet;
+import dev.distill.core.model.SmallUNetConfig;
+import dev.distill.core.nn.ImageClassifier;
+import dev.distill.core.tensor.TensorScope;
+import dev.distill.core.tensor.Tensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.T_TensorTensor_T;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Measures the built-in Fashion-MNIST diffusion model: samples {@code --per-class} images per class
+ * (class-conditional, classifier-free guidance), writes them as an ImageFolder of 28×28 grayscale
+ * PNGs ({@code OUT/<class>/<index>.png}), and judges them with the reference classifier ({@link
+ * Teachers#fashionMnist()}): class agreement, within-class diversity of penultimate features
+ * relative to real test images, and the feature Fréchet distance to real test images.
+ *
+ * <pre>
+ * java -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -cp ... dev.distill.examples.BackboneQuality \
+ *     --out DIR [--steps 25] [--cfg 2.0] [--per-class 100] [--seed 0] [--grid docs/builtin-samples.png]
+ *     [--weights W.safetensors --config C.json | --ckpt checkpoint.safetensors] [--threads 2]
+ *     [--scheduler DDIMScheduler|EulerDiscreteScheduler|DPMSolverMultistepScheduler]
+ *     [--data /usr/share/datasets/fashion-mnist]
+ * </pre>
+ *
+ * <p>Without {@code --weights}/{@code --ckpt} the shipped model ({@link
+ * BuiltinModel#fashionMnist()}) is measured. The last line printed is the class agreement.
+ */
+public final class BackboneQuality {
+  private BackboneQuality() {}
+
+  /**
+   * Runs the measurement.
+   *
+   * @param args see the class comment
+   * @throws Exception on any failure
+   */
+  public static void main(String[] args) throws Exception {
+    Path out = null;
+    Path weights = null;
+    Path config = null;
+    Path ckpt = null;
+    Path grid = null;
+    Path data = Path.of("/usr/share/datasets/fashion-mnist");
+    int steps = 25;
+    double cfg = 2.0;
+    int perClass = 100;
+    long seed = 0;
+    int threads = 2;
+    String schedulerName = "DDIMScheduler";
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--out":
+          out = Path.of(args[++i]);
+          break;
+        case "--weights":
+          weights = Path.of(args[++i]);
+          break;
+        case "--config":
+          config = Path.of(args[++i]);
+          break;
+        case "--ckpt":
+          ckpt = Path.of(args[++i]);
+          break;
+        case "--grid":
+          grid = Path.of(args[++i]);
+          break;
+        case "--data":
+          data = Path.of(args[++i]);
+          break;
+        case "--steps":
+          steps = Integer.parseInt(args[++i]);
+          break;
+        case "--cfg":
+          cfg = Double.parseDouble(args[++i]);
+          break;
+        case "--per-class":
+          perClass = Integer.parseInt(args[++i]);
+          break;
+        case "--seed":
+          seed = Long.parseLong(args[++i]);
+          break;
+        case "--threads":
+          threads = Integer.parseInt(args[++i]);
+          break;
+        case "--scheduler":
+          schedulerName = args[++i];
+          break;
+        default:
+          throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    if (out == null) {
+      throw new IllegalArgumentException("--out DIR is required");
+    }
+    torch.set_num_threads(threads);
+    try (TensorScope scope = TensorScope.open();
+        BuiltinModel model = open(weights, config, ckpt)) {
+      int numClasses = model.config().numClasses();
+      BuiltinSampler sampler =
+          model.sampler().withScheduler(BuiltinSampler.scheduler(model.config(), schedulerName));
+      System.out.printf(
+          "model %s, %d steps %s, CFG %.2f, %d per class%n",
+          model.id(), steps, schedulerName, cfg, perClass);
+      List<Tensor> batches = new ArrayList<>();
+      long t0 = System.nanoTime();
+      for (int k = 0; k < numClasses; k++) {
+        List<Conditioning> conds = new ArrayList<>();
+        for (int j = 0; j < perClass; j++) {
+          conds.add(Conditioning.ofClass(k));
+        }
+        long t1 = System.nanoTime();
+        SampleRequest request =
+            SampleRequest.builder(conds)
+                .seed(seed + (long) k * perClass)
+                .numSteps(steps)
+                .guidanceScale(cfg)
+                .build();
+        try (SampleResult r = sampler.sample(request)) {
+          batches.add(r.images().clone());
+        }
+        System.out.printf(
+            "class %d: %d samples in %.1f s%n", k, perClass, (System.nanoTime() - t1) / 1e9);
+      }
+      double sampleSeconds = (System.nanoTime() - t0) / 1e9;
+      Tensor samples = torch.cat(new TensorVector(batches.toArray(new Tensor[0])), 0);
+      long[] labels = new long[numClasses * perClass];
+      for (int i = 0; i < labels.length; i++) {
+        labels[i] = i / perClass;
+      }
+      writeImageFolder(out, samples, labels, perClass);
+      if (grid != null) {
+        writeGrid(grid, samples, numClasses, perClass, Math.min(10, perClass));
+      }
+      System.out.printf(
+          "sampling: %d images in %.1f s (%.2f s per 100)%n",
+          labels.length, sampleSeconds, sampleSeconds * 100 / labels.length);
+      judge(samples, labels, numClasses, perClass, data);
+    }
+  }
+
+  private static BuiltinModel open(Path weights, Path config, Path ckpt) throws Exception {
+    if (ckpt != null) {
+      Path tmpDir = Files.createTempDirectory("backbone-quality");
+      try (TensorScope s = TensorScope.open();
+          Safetensors st = Safetensors.open(ckpt)) {
+        SmallUNetConfig c = SmallUNetConfig.fromJson(st.metadata().get("model_config"));
+        Map<String, Tensor> ema = new LinkedHashMap<>();
+        for (String name : st.names()) {
+          if (name.startsWith("ema/")) {
+            ema.put(name.substring(4), st.tensor(name));
+          }
+        }
+        try (SmallUNet net = SmallUNet.fromTensors(c, ema)) {
+          net.save(tmpDir.resolve("ema.safetensors"), Map.of("step", st.metadata().get("step")));
+        }
+        Files.writeString(tmpDir.resolve("ema.json"), c.toJson());
+        System.out.println("checkpoint step " + st.metadata().get("step"));
+      }
+      weights = tmpDir.resolve("ema.safetensors");
+      config = tmpDir.resolve("ema.json");
+    }
+    if (weights != null) {
+      if (config == null) {
+        throw new IllegalArgumentException("--weights needs --config");
+      }
+      return BuiltinModel.load(weights, config, BuiltinModel.FASHION_MNIST_CLASSES);
+    }
+    return BuiltinModel.fashionMnist();
+  }
+
+  private static void judge(Tensor samples, long[] labels, int numClasses, int perClass, Path data)
+      throws Exception {
+    try (ImageClassifier teacher = Teachers.fashionMnist();
+        NoGradGuard g = new NoGradGuard()) {
+      Tensor logits = teacher.forward(samples);
+      long[] predicted =
+          Tensors.toLongs(logits.argmax(new org.bytedeco.pytorch.LongOptional(1), false));
+      int[] correct = new int[numClasses];
+      int agree = 0;
+      for (int i = 0; i < labels.length; i++) {
+        if (predicted[i] == labels[i]) {
+          agree++;
+          correct[(int) labels[i]]++;
+        }
+      }
+      StringBuilder per = new StringBuilder();
+      for (int k = 0; k < numClasses; k++) {
+        per.append(String.format(" %d:%.2f", k, (double) correct[k] / perClass));
+      }
+      System.out.println("per-class agreement:" + per);
+
+      Tensor real = realTestImages(data, numClasses, perClass);
+      Tensor fakeFeatures = teacher.penultimate(samples).to(ScalarType.Double);
+      Tensor realFeatures = teacher.penultimate(real).to(ScalarType.Double);
+      double fakeDiv = 0;
+      double realDiv = 0;
+      for (int k = 0; k < numClasses; k++) {
+        fakeDiv += meanPairwiseDistance(fakeFeatures.narrow(0, (long) k * perClass, perClass));
+        realDiv += meanPairwiseDistance(realFeatures.narrow(0, (long) k * perClass, perClass));
+      }
+      System.out.printf(
+          "within-class diversity: generated %.4f, real %.4f, ratio %.3f%n",
+          fakeDiv / numClasses, realDiv / numClasses, fakeDiv / realDiv);
+      System.out.printf("feature Frechet distance: %.4f%n", frechet(fakeFeatures, realFeatures));
+      System.out.printf("class agreement: %.4f%n", (double) agree / labels.length);
+    }
+  }
+
+  private static double meanPairwiseDistance(Tensor f) {
+    long n = f.size(0);
+    double sum = torch.cdist(f, f).sum().item_double();
+    return sum / (n * (n - 1));
+  }
+
+  /** ‖μ1−μ2‖² + tr Σ1 + tr Σ2 − 2 tr (Σ1^½ Σ2 Σ1^½)^½, in float64. */
+  private static double frechet(Tensor a, Tensor b) {
+    Tensor mu1 = a.mean(0);
+    Tensor mu2 = b.mean(0);
+    Tensor c1 = torch.cov(a.t());
+    Tensor c2 = torch.cov(b.t());
+    T_TensorTensor_T eig = torch.linalg_eigh(c1);
+    Tensor values = eig.get0().clamp_min(new org.bytedeco.pytorch.Scalar(0.0)).sqrt();
+    Tensor vectors = eig.get1();
+    Tensor sqrt1 = vectors.mul(values.unsqueeze(0)).matmul(vectors.t());
+    Tensor m = sqrt1.matmul(c2).matmul(sqrt1);
+    m = m.add(m.t()).mul(new org.bytedeco.pytorch.Scalar(0.5));
+    double trSqrt =
+        torch
+            .linalg_eigvalsh(m)
+            .clamp_min(new org.bytedeco.pytorch.Scalar(0.0))
+            .sqrt()
+            .sum()
+            .item_double();
+    double diff = mu1.sub(mu2).square().sum().item_double();
+    return diff + c1.trace().item_double() + c2.trace().item_double() - 2 * trSqrt;
+  }
+
+  /** The first {@code perClass} test images of each class, in class order, in [-1, 1]. */
+  private static Tensor realTestImages(Path data, int numClasses, int perClass) throws Exception {
+    Idx.ByteArray img = Idx.read(data.resolve("t10k-images-idx3-ubyte.gz"));
+    Idx.ByteArray lab = Idx.read(data.resolve("t10k-labels-idx1-ubyte.gz"));
+    int size = img.shape()[1] * img.shape()[2];
+    byte[] picked = new byte[numClasses * perClass * size];
+    int[] count = new int[numClasses];
+    for (int i = 0; i < lab.data().length; i++) {
+      int k = lab.data()[i] & 0xff;
+      if (k < numClasses && count[k] < perClass) {
+        System.arraycopy(img.data(), i * size, picked, (k * perClass + count[k]) * size, size);
+        count[k]++;
+      }
+    }
+    return Tensors.fromBytes(
+            picked, (long) numClasses * perClass, 1, img.shape()[1], img.shape()[2])
+        .to(ScalarType.Float)
+        .div(Tensors.scalar(127.5))
+        .sub(Tensors.scalar(1.0));
+  }
+
+  private static byte[] toBytes(float[] v, int offset, int n) {
+    byte[] b = new byte[n];
+    for (int i = 0; i < n; i++) {
+      float p = Math.max(-1f, Math.min(1f, v[offset + i]));
+      b[i] = (byte) Math.round((p + 1) * 127.5f);
+    }
+    return b;
+  }
+
+  private static void writePng(Path file, byte[] pixels, int height, int width) {
+    Mat mat = new Mat(height, width, opencv_core.CV_8UC1);
+    mat.data().put(pixels);
+    if (!opencv_imgcodecs.imwrite(file.toString(), mat)) {
+      throw new IllegalStateException("cannot write " + file);
+    }
+    mat.close();
+  }
+
+  private static void writeImageFolder(Path out, Tensor samples, long[] labels, int perClass)
+      throws Exception {
+    int h = (int) samples.size(2);
+    int w = (int) samples.size(3);
+    float[] v = Tensors.toFloats(samples);
+    for (int i = 0; i < labels.length; i++) {
+      Path dir = out.resolve(Long.toString(labels[i]));
+      Files.createDirectories(dir);
+      writePng(
+          dir.resolve(String.format("%04d.png", i % perClass)), toBytes(v, i * h * w, h * w), h, w);
+    }
+    System.out.println("wrote " + labels.length + " PNGs to " + out);
+  }
+
+  private static void writeGrid(Path file, Tensor samples, int rows, int perClass, int cols)
+      throws Exception {
+    int h = (int) samples.size(2);
+    int w = (int) samples.size(3);
+    float[] v = Tensors.toFloats(samples);
+    byte[] grid = new byte[rows * h * cols * w];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        byte[] img = toBytes(v, (r * perClass + c) * h * w, h * w);
+        for (int y = 0; y < h; y++) {
+          System.arraycopy(img, y * w, grid, (r * h + y) * cols * w + c * w, w);
+        }
+      }
+    }
+    if (file.toAbsolutePath().getParent() != null) {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+    }
+    writePng(file, grid, rows * h, cols * w);
+    System.out.println("wrote grid " + file);
+  }
+}

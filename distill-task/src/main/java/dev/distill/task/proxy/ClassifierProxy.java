@@ -1,0 +1,56 @@
+package dev.distill.task.proxy;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.distill.core.nn.ImageClassifier;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * A library {@link ImageClassifier} (ConvNet, ResNet-18) used as a UniDD classification proxy, in
+ * evaluation mode (frozen normalisation statistics, no dropout), differentiable in its input.
+ *
+ * <p>Borrows the network: its owner closes it. Not thread-safe.
+ *
+ * @since 0.1.0
+ */
+public final class ClassifierProxy implements ClassificationProxy {
+  private final ImageClassifier net;
+  private final long[] imageSize;
+
+  private ClassifierProxy(ImageClassifier net, long[] imageSize) {
+    this.net = net;
+    this.imageSize = imageSize.clone();
+  }
+
+  /**
+   * Wraps a classifier.
+   *
+   * @param net the trained network
+   * @param channels its input channels
+   * @param height its input height
+   * @param width its input width
+   * @return the proxy
+   */
+  public static ClassifierProxy of(ImageClassifier net, int channels, int height, int width) {
+    checkNotNull(net, "net");
+    checkArgument(channels > 0 && height > 0 && width > 0,
+        "input size must be positive but was %sx%sx%s", channels, height, width);
+    return new ClassifierProxy(net, new long[] {channels, height, width});
+  }
+
+  @Override
+  public Tensor logits(Tensor images) {
+    return net.forward(images, false);
+  }
+
+  @Override
+  public int numClasses() {
+    return net.numClasses();
+  }
+
+  @Override
+  public long[] imageSize() {
+    return imageSize.clone();
+  }
+}

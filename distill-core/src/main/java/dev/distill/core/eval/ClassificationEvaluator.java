@@ -28,8 +28,14 @@ import org.bytedeco.pytorch.Tensor;
  *
  * <p>The report's metrics are {@code top1}, {@code top5} (percent), {@code trainSeconds} and {@code
  * testSeconds} (wall clock per seed); its protocol map
- * is {@link EvalProtocol#toMap()} plus the matcher and the set and test sizes. The test set is
- * borrowed (not closed). Runs on the calling thread; not thread-safe.
+ * is {@link EvalProtocol#toMap()} plus the matcher and the set and test sizes. Soft labels stored
+ * in the set are not used: the {@link Matcher} decides the loss (a {@code SoftLabelMatcher} relabels
+ * each augmented view with its teacher). The test set is borrowed (not closed). Runs on the calling
+ * thread; not thread-safe.
+ *
+ * <p>Cost: dominated by LibTorch compute; on a shared CPU run with one intra-op thread ({@code
+ * torch.set_num_threads(1)} or {@code OMP_NUM_THREADS=1}), which was 3–20× faster per training step
+ * than two threads in our measurements (see {@link EvalProtocol#quick()}).
  *
  * @since 0.1.0
  */

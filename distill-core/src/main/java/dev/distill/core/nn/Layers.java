@@ -4,6 +4,8 @@ import static org.bytedeco.pytorch.global.torch.batch_norm;
 import static org.bytedeco.pytorch.global.torch.conv2d;
 import static org.bytedeco.pytorch.global.torch.group_norm;
 
+import dev.distill.core.tensor.Tensors;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -95,7 +97,7 @@ final class Layers {
               inputShape[0],
               inputShape[1],
               inputShape[2],
-              java.util.Arrays.toString(dev.distill.core.tensor.Tensors.shape(images))));
+              Arrays.toString(Tensors.shape(images))));
     }
   }
 }

@@ -173,6 +173,26 @@ class ClassificationEvaluatorTest {
   }
 
   @Test
+  void protocolRecordsRejectNulls() {
+    com.google.common.testing.NullPointerTester npt =
+        new com.google.common.testing.NullPointerTester()
+            .setDefault(StudentSpec.class, StudentSpec.convNet3())
+            .setDefault(TrainConfig.class, TrainConfig.dsaEvaluation())
+            .setDefault(DsaConfig.class, DsaConfig.defaults())
+            .setDefault(OptimizerKind.class, OptimizerKind.SGD)
+            .setDefault(LrSchedule.class, LrSchedule.CONSTANT)
+            .setDefault(dev.distill.core.augment.DsaMode.class, dev.distill.core.augment.DsaMode.ALL)
+            .setDefault(List.class, List.of(0L));
+    npt.testAllPublicConstructors(EvalProtocol.class);
+    npt.testAllPublicConstructors(TrainConfig.class);
+    npt.testAllPublicConstructors(DsaConfig.class);
+    try (LabeledImages test = TinyData.make(1, 1)) {
+      npt.setDefault(LabeledImages.class, test).setDefault(EvalProtocol.class, TINY);
+      npt.testAllPublicStaticMethods(ClassificationEvaluator.class);
+    }
+  }
+
+  @Test
   void rejectsMalformedJson() {
     assertThatThrownBy(() -> EvalProtocol.fromJson("{\"seeds\": []}"))
         .isInstanceOf(IllegalArgumentException.class);

@@ -115,4 +115,19 @@ class ConvNetTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("netDepth must leave a feature map");
   }
+
+  @Test
+  void penultimateEncoderGivesFeaturesAndAWeightDependentId() {
+    ConvNetConfig config = ConvNetConfig.of(1, 12, 12, 3).withNetWidth(4).withNetDepth(2);
+    try (ConvNet a = ConvNet.create(config, 1);
+        ConvNet b = ConvNet.create(config, 2);
+        TensorScope s = TensorScope.open()) {
+      PenultimateEncoder e = PenultimateEncoder.of(a);
+      Tensor f = e.encode(randn(2, 1, 12, 12));
+      assertThat(Tensors.shape(f)).containsExactly(2, e.featureDim());
+      assertThat(f.requires_grad()).isFalse();
+      assertThat(e.id()).startsWith("convnet2-penultimate@").isEqualTo(PenultimateEncoder.of(a).id());
+      assertThat(PenultimateEncoder.of(b).id()).isNotEqualTo(e.id());
+    }
+  }
 }

@@ -81,6 +81,19 @@ public final class BenchSupport {
     return kb < 0 ? -1 : kb / 1024.0;
   }
 
+  /**
+   * CPU time consumed by this process so far, in seconds (all threads, native included); with one
+   * LibTorch thread on a shared machine this is a load-independent measure of the work done.
+   */
+  public static double processCpuSeconds() {
+    java.lang.management.OperatingSystemMXBean os =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return sun.getProcessCpuTime() / 1e9;
+    }
+    return Double.NaN;
+  }
+
   /** Median of a non-empty array (the array is sorted in place). */
   public static double median(double[] xs) {
     checkArgument(xs.length > 0, "xs must not be empty but had length %s", xs.length);

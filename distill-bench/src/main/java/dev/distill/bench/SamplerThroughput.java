@@ -87,17 +87,25 @@ public final class SamplerThroughput {
       Call call = new Call(pipe, kind, steps, batch, h, w, cfg);
       call.run(); // warm-up
       double[] net = new double[repeats];
+      double[] cpu = new double[repeats];
       for (int r = 0; r < repeats; r++) {
+        double c0 = BenchSupport.processCpuSeconds();
         double[] t = call.run();
+        cpu[r] = BenchSupport.processCpuSeconds() - c0;
         net[r] = t[0] - t[1];
         System.out.printf(
-            Locale.ROOT, "call %d: %.3f s total, %.3f s decode subtracted -> %.3f s%n",
-            r + 1, t[0], t[1], net[r]);
+            Locale.ROOT,
+            "call %d: %.3f s total, %.3f s decode subtracted -> %.3f s (process CPU %.3f s incl."
+                + " the decode timings)%n",
+            r + 1, t[0], t[1], net[r], cpu[r]);
       }
+      double cpuMedian = BenchSupport.median(cpu);
       double median = BenchSupport.median(net);
       System.out.printf(
-          Locale.ROOT, "%.4f steps/s (median %.3f s per call of %d steps, batch %d), peak RSS %.0f MiB%n",
-          steps / median, median, steps, batch, BenchSupport.peakRssMib());
+          Locale.ROOT,
+          "%.4f steps/s (median %.3f s wall per call of %d steps, batch %d; median process CPU %.3f"
+              + " s), peak RSS %.0f MiB%n",
+          steps / median, median, steps, batch, cpuMedian, BenchSupport.peakRssMib());
     } finally {
       if (random) {
         RandomPipelines.deleteRecursively(loadDir);

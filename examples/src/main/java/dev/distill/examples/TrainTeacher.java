@@ -36,7 +36,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * Trains the Fashion-MNIST reference classifier ({@link Teachers#fashionMnist()}): a ConvNet-3
  * (instance norm) on the 60,000 training images, Adam with cosine decay, random flips; writes the
  * weights (safetensors) and a JSON record with the test accuracy. The defaults reproduce the
- * shipped teacher (width 32, 5 epochs):
+ * shipped teacher (width 64, 6 epochs, 92.0% test top-1, 31 min on a shared CPU):
  *
  * <pre>
  * java -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -cp ... dev.distill.examples.TrainTeacher \
@@ -44,7 +44,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * </pre>
  *
  * <p>Options: {@code --data DIR} (IDX files, default {@code /usr/share/datasets/fashion-mnist}),
- * {@code --out DIR}, {@code --width N} (32), {@code --epochs N} (5), {@code --batch N} (256),
+ * {@code --out DIR}, {@code --width N} (64), {@code --epochs N} (6), {@code --batch N} (256),
  * {@code --lr X} (0.002), {@code --augment STRATEGY} (a DSA strategy applied in full, {@code flip};
  * {@code none} for none), {@code --limit N} (use the first N training and N/6 test images, for a
  * smoke run), {@code --threads N} (LibTorch intra-op threads; 1 is fastest on a shared CPU), {@code
@@ -63,8 +63,8 @@ public final class TrainTeacher {
     Map<String, String> opt = parse(args);
     Path data = Path.of(opt.getOrDefault("data", "/usr/share/datasets/fashion-mnist"));
     Path out = Path.of(opt.getOrDefault("out", "distill-core/src/main/resources/dev/distill/core/eval"));
-    int width = Integer.parseInt(opt.getOrDefault("width", "32"));
-    int epochs = Integer.parseInt(opt.getOrDefault("epochs", "5"));
+    int width = Integer.parseInt(opt.getOrDefault("width", "64"));
+    int epochs = Integer.parseInt(opt.getOrDefault("epochs", "6"));
     int batch = Integer.parseInt(opt.getOrDefault("batch", "256"));
     double lr = Double.parseDouble(opt.getOrDefault("lr", "0.002"));
     String augment = opt.getOrDefault("augment", "flip");

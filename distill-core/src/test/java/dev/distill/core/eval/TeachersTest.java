@@ -49,25 +49,13 @@ class TeachersTest {
 
   @Test
   void classifiesRealFashionMnistTestImages() throws Exception {
-    Path dir = Path.of(System.getProperty("distill.fashionMnist", "/usr/share/datasets/fashion-mnist"));
-    assertThat(Files.isDirectory(dir))
-        .as("Fashion-MNIST IDX files must be at %s (set -Ddistill.fashionMnist=DIR)", dir)
-        .isTrue();
     int n = 1000;
-    Idx.ByteArray images = Idx.read(dir.resolve("t10k-images-idx3-ubyte.gz"));
-    Idx.ByteArray labels = Idx.read(dir.resolve("t10k-labels-idx1-ubyte.gz"));
-    long[] y = new long[n];
-    for (int i = 0; i < n; i++) {
-      y[i] = labels.data()[i] & 0xff;
-    }
     try (ConvNet teacher = Teachers.fashionMnist();
-        TensorScope s = TensorScope.open()) {
-      Tensor x =
-          Tensors.fromBytes(Arrays.copyOf(images.data(), n * 784), n, 1, 28, 28)
-              .to(ScalarType.Float)
-              .div(new Scalar(127.5))
-              .sub(new Scalar(1.0));
-      TopKAccuracy acc = ClassifierTrainer.accuracy(teacher, x, Tensors.fromLongs(y, n), 100);
+        TensorScope s = TensorScope.open();
+        dev.distill.core.data.LabeledImages test = dev.distill.core.data.FashionMnist.test()) {
+      Tensor x = test.images().narrow(0, 0, n);
+      Tensor y = test.labels().narrow(0, 0, n);
+      TopKAccuracy acc = ClassifierTrainer.accuracy(teacher, x, y, 100);
       assertThat(acc.top1()).isGreaterThanOrEqualTo(88.0);
       assertThat(acc.top5()).isGreaterThanOrEqualTo(99.0);
     }

@@ -48,7 +48,8 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <pre>
  * ./run-example QuickStart [--out DIR] [--ipc N] [--full] [--epochs E] [--seeds S] [--steps K]
- *     [--cfg G] [--threads T]
+ *     [--cfg G] [--threads T] [--methods a,b] [--unidd-step S] [--mgd-gamma G] [--mgd-stop F]
+ *     [--mgd-target CENTROID|NEAREST_REAL]
  * </pre>
  *
  * <p>Writes {@code DIR/<method>/} (ImageFolder of 28×28 grayscale PNGs + manifest.json), {@code
@@ -75,6 +76,11 @@ public final class QuickStart {
     int steps = 25;
     double cfg = 2.0;
     int threads = 1;
+    double uniddStep = 1.0;
+    double mgdGamma = 0.05;
+    double mgdStop = 0.5;
+    ModeGuided.Target mgdTarget = ModeGuided.Target.CENTROID;
+    List<String> only = List.of();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--out" -> out = Path.of(args[++i]);
@@ -85,6 +91,11 @@ public final class QuickStart {
         case "--steps" -> steps = Integer.parseInt(args[++i]);
         case "--cfg" -> cfg = Double.parseDouble(args[++i]);
         case "--threads" -> threads = Integer.parseInt(args[++i]);
+        case "--unidd-step" -> uniddStep = Double.parseDouble(args[++i]);
+        case "--mgd-gamma" -> mgdGamma = Double.parseDouble(args[++i]);
+        case "--mgd-stop" -> mgdStop = Double.parseDouble(args[++i]);
+        case "--mgd-target" -> mgdTarget = ModeGuided.Target.valueOf(args[++i]);
+        case "--methods" -> only = List.of(args[++i].split(","));
         default -> {
           System.err.println(
               "usage: QuickStart [--out DIR] [--ipc N] [--full] [--epochs E] [--seeds S]"
@@ -131,11 +142,17 @@ public final class QuickStart {
           Map<String, DistillMethod> methods = new LinkedHashMap<>();
           methods.put("random-real", RandomReal.create());
           methods.put("d4m", D4m.defaults());
-          methods.put("mode-guided", ModeGuided.defaults());
+          methods.put(
+              "mode-guided",
+              ModeGuided.defaults().withGamma(mgdGamma).withStopFraction(mgdStop)
+                  .withTarget(mgdTarget));
           methods.put(
               "unidd",
               UniDD.classification(ClassifierProxy.of(teacher, 1, 28, 28))
-                  .withSchedule(Schedules.classifierGuidance(5.0)));
+                  .withSchedule(Schedules.x0Step(uniddStep)));
+          if (!only.isEmpty()) {
+            methods.keySet().retainAll(only);
+          }
           for (Map.Entry<String, DistillMethod> m : methods.entrySet()) {
             String name = m.getKey();
             Path dir = out.resolve(ipcs.size() > 1 ? name + "-ipc" + ipc : name);

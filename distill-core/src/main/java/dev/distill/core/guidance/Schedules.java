@@ -88,6 +88,26 @@ public final class Schedules {
         });
   }
 
+  /**
+   * s(t) = η·ᾱ/√(1−ᾱ): each step moves the predicted clean sample x̂0 by −η·∇<sub>x̂0</sub>L (a
+   * gradient step of size η on x̂0, whatever the noise level), the natural scale for losses on the
+   * decoded prediction such as UniDD's task loss.
+   *
+   * @param stepSize η, finite and {@code >= 0}
+   * @return the schedule
+   */
+  public static StrengthSchedule x0Step(double stepSize) {
+    checkArgument(
+        Double.isFinite(stepSize) && stepSize >= 0, "stepSize must be finite and >= 0 but was %s",
+        stepSize);
+    return new Named(
+        "x0Step(" + stepSize + ")",
+        step -> {
+          double a = step.alphaBar();
+          return a >= 1 ? 0.0 : stepSize * a / Math.sqrt(1 - a);
+        });
+  }
+
   /** 0 at the first step, 1 at the last (0 for a one-step run). */
   static double endFraction(StepInfo step) {
     return step.numSteps() <= 1 ? 0.0 : (double) step.index() / (step.numSteps() - 1);

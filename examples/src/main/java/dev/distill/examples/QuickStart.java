@@ -76,7 +76,7 @@ public final class QuickStart {
     int steps = 25;
     double cfg = 2.0;
     int threads = 1;
-    double uniddStep = 1.0;
+    double uniddStep = 3.0;
     double mgdGamma = 0.05;
     double mgdStop = 0.5;
     ModeGuided.Target mgdTarget = ModeGuided.Target.CENTROID;

@@ -175,26 +175,12 @@ final class DenoiseLoop {
               + pipe.predictionType());
     }
     try (AutoGradMode grad = new AutoGradMode(true)) {
-      return guidedNoiseWithGrad(
-          pipe, modelInput, t, text, guidanceScale, guidanceRescale, guidance, active, info);
+      Tensor[] epsOut = new Tensor[1];
+      Tensor g =
+          gradient(pipe, modelInput, t, text, guidanceScale, guidanceRescale, guidance, active,
+              info, epsOut);
+      return g == null ? epsOut[0] : epsOut[0].add(g);
     }
-  }
-
-  private static Tensor guidedNoiseWithGrad(
-      SdxlPipeline pipe,
-      Tensor modelInput,
-      Tensor t,
-      TextConditioning text,
-      double guidanceScale,
-      double guidanceRescale,
-      Guidance guidance,
-      List<GuidanceTerm> active,
-      StepInfo info) {
-    Tensor[] epsOut = new Tensor[1];
-    Tensor grad =
-        gradient(pipe, modelInput, t, text, guidanceScale, guidanceRescale, guidance, active, info,
-            epsOut);
-    return grad == null ? epsOut[0] : epsOut[0].add(grad);
   }
 
   /**

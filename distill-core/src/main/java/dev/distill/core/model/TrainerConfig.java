@@ -387,6 +387,32 @@ public record TrainerConfig(
       return this;
     }
 
+    /**
+     * Copies every value of a config.
+     *
+     * @param c the config to start from
+     * @return this builder
+     */
+    public Builder from(TrainerConfig c) {
+      Builder b = new Builder(c);
+      numSteps = b.numSteps;
+      batchSize = b.batchSize;
+      learningRate = b.learningRate;
+      minLearningRate = b.minLearningRate;
+      warmupSteps = b.warmupSteps;
+      weightDecay = b.weightDecay;
+      adamBeta1 = b.adamBeta1;
+      adamBeta2 = b.adamBeta2;
+      adamEpsilon = b.adamEpsilon;
+      gradClipNorm = b.gradClipNorm;
+      emaDecay = b.emaDecay;
+      classDropout = b.classDropout;
+      seed = b.seed;
+      checkpointEvery = b.checkpointEvery;
+      logEvery = b.logEvery;
+      return this;
+    }
+
     /** Builds and validates the config. */
     public TrainerConfig build() {
       return new TrainerConfig(

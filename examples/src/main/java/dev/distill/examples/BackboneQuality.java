@@ -40,7 +40,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * java -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -cp ... dev.distill.examples.BackboneQuality \
  *     --out DIR [--steps 25] [--cfg 2.0] [--per-class 100] [--seed 0] [--grid docs/builtin-samples.png]
  *     [--weights W.safetensors --config C.json | --ckpt checkpoint.safetensors] [--threads 2]
- *     [--scheduler DDIMScheduler|EulerDiscreteScheduler|DPMSolverMultistepScheduler]
+ *     [--scheduler DPMSolverMultistepScheduler|DDIMScheduler|EulerDiscreteScheduler]
  *     [--data /usr/share/datasets/fashion-mnist]
  * </pre>
  *
@@ -68,7 +68,7 @@ public final class BackboneQuality {
     int perClass = 100;
     long seed = 0;
     int threads = 2;
-    String schedulerName = "DDIMScheduler";
+    String schedulerName = "DPMSolverMultistepScheduler";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--out":

@@ -27,7 +27,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * </pre>
  *
  * <p>{@code --resume} continues from {@code DIR/checkpoint.safetensors} of {@code --ckpt} (default:
- * {@code --out}); the resumed run equals an uninterrupted one.
+ * {@code --out}); the resumed run equals an uninterrupted one. {@code --extend N} resumes and
+ * lengthens the run to N steps in all (a warm restart of the cosine learning rate).
  */
 public final class TrainBackbone {
   private TrainBackbone() {}
@@ -43,6 +44,7 @@ public final class TrainBackbone {
     Path ckptDir = null;
     Path data = Path.of("/usr/share/datasets/fashion-mnist");
     boolean resume = false;
+    int extend = 0;
     int threads = 2;
     TrainerConfig tc = TrainerConfig.defaults();
     SmallUNetConfig.Builder mc = SmallUNetConfig.builder();
@@ -56,6 +58,10 @@ public final class TrainBackbone {
           break;
         case "--data":
           data = Path.of(args[++i]);
+          break;
+        case "--extend":
+          resume = true;
+          extend = Integer.parseInt(args[++i]);
           break;
         case "--resume":
           resume = true;
@@ -123,7 +129,7 @@ public final class TrainBackbone {
       System.out.printf("data: %d images %dx%d%n", n, img.shape()[1], img.shape()[2]);
       DiffusionTrainer trainer =
           resume && Files.exists(ckpt)
-              ? DiffusionTrainer.resume(ckpt, images, labels)
+              ? DiffusionTrainer.resume(ckpt, images, labels, extend)
               : DiffusionTrainer.create(mc.build(), tc, images, labels);
       try (trainer) {
         System.out.printf(

@@ -59,7 +59,7 @@ public final class BuiltinModel implements AutoCloseable {
     this.id = id;
     this.classNames = List.copyOf(classNames);
     this.sampler =
-        BuiltinSampler.of(unet, BuiltinSampler.scheduler(unet.config(), "DDIMScheduler"), id);
+        BuiltinSampler.of(unet, BuiltinSampler.scheduler(unet.config(), "DPMSolverMultistepScheduler"), id);
   }
 
   /**
@@ -151,7 +151,10 @@ public final class BuiltinModel implements AutoCloseable {
     return classNames;
   }
 
-  /** The DDIM sampler of this model (valid until {@link #close()}). */
+  /**
+   * The sampler of this model, with DPM-Solver++ 2M (valid until {@link #close()}); use {@link
+   * BuiltinSampler#withScheduler} for another scheduler.
+   */
   public BuiltinSampler sampler() {
     return sampler;
   }

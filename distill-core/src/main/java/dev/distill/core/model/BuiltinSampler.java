@@ -81,6 +81,18 @@ public final class BuiltinSampler implements Sampler {
   }
 
   /**
+   * A sampler with DPM-Solver++ 2M (diffusers' {@code DPMSolverMultistepScheduler} defaults)
+   * configured from the network's noise schedule: the recommended sampler of the built-in model
+   * (clearly better samples than DDIM at 25 steps).
+   *
+   * @param unet the network (borrowed)
+   * @return the sampler
+   */
+  public static BuiltinSampler dpmSolver(SmallUNet unet) {
+    return of(unet, scheduler(unet.config(), "DPMSolverMultistepScheduler"), "small-unet");
+  }
+
+  /**
    * A sampler with deterministic DDIM (eta 0) configured from the network's noise schedule.
    *
    * @param unet the network (borrowed)

@@ -119,6 +119,27 @@ public final class DiffusionTrainer implements AutoCloseable {
    */
   public static DiffusionTrainer resume(Path checkpoint, Tensor images, Tensor labels)
       throws IOException {
+    return resume(checkpoint, images, labels, 0);
+  }
+
+  /**
+   * Resumes a run from a checkpoint and lengthens it to {@code numSteps} steps in all.
+   *
+   * <p>The learning rate then follows the cosine of the new length, so at the checkpoint's step it
+   * jumps up to that curve (a warm restart) and decays to {@code minLearningRate} at the new end.
+   * Every other state (weights, EMA, Adam moments, per-step randomness) continues unchanged.
+   *
+   * @param checkpoint the checkpoint file
+   * @param images the same training images as the original run, borrowed
+   * @param labels the same labels
+   * @param numSteps the new total number of steps, at least the checkpoint's; 0 keeps the
+   *     checkpoint's own
+   * @return the trainer at the checkpoint's step
+   * @throws IOException if the checkpoint cannot be read or is not a trainer checkpoint
+   * @throws IllegalArgumentException if {@code numSteps} is below the checkpoint's
+   */
+  public static DiffusionTrainer resume(
+      Path checkpoint, Tensor images, Tensor labels, int numSteps) throws IOException {
     checkNotNull(checkpoint, "checkpoint");
     try (TensorScope s = TensorScope.open();
         Safetensors st = Safetensors.open(checkpoint)) {
@@ -135,6 +156,14 @@ public final class DiffusionTrainer implements AutoCloseable {
       SmallUNetConfig modelConfig = SmallUNetConfig.fromJson(meta.get("model_config"));
       TrainerConfig config = TrainerConfig.fromJson(meta.get("trainer_config"));
       int step = Integer.parseInt(meta.get("step"));
+      if (numSteps != 0) {
+        checkArgument(
+            numSteps >= config.numSteps(),
+            "numSteps must be >= the checkpoint's %s but was %s",
+            config.numSteps(),
+            numSteps);
+        config = TrainerConfig.builder().from(config).numSteps(numSteps).build();
+      }
       checkData(modelConfig, config, images, labels);
       SmallUNet model = SmallUNet.fromTensors(modelConfig, section(st, "model/"));
       SmallUNet ema = SmallUNet.fromTensors(modelConfig, section(st, "ema/"));

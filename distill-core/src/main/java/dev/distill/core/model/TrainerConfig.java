@@ -81,13 +81,15 @@ public record TrainerConfig(
   }
 
   /**
-   * The settings of the shipped Fashion-MNIST run.
+   * The settings of the shipped Fashion-MNIST run: 3000 steps of batch 48, peak learning rate
+   * 2e-3 (100 warm-up steps, cosine to 1e-4), EMA 0.995, 10% class dropout, seed 42. The shipped
+   * weights then continued to 6000 steps in all ({@code TrainBackbone --extend 6000}).
    *
    * @return the defaults
    */
   public static TrainerConfig defaults() {
     return new TrainerConfig(
-        2500, 48, 2e-3, 1e-4, 100, 0.0, 0.9, 0.999, 1e-8, 1.0, 0.995, 0.1, 42L, 100, 10);
+        3000, 48, 2e-3, 1e-4, 100, 0.0, 0.9, 0.999, 1e-8, 1.0, 0.995, 0.1, 42L, 100, 10);
   }
 
   /** A copy with another number of steps. */
@@ -384,6 +386,32 @@ public record TrainerConfig(
     /** Sets {@code logEvery}. */
     public Builder logEvery(int value) {
       this.logEvery = value;
+      return this;
+    }
+
+    /**
+     * Copies every value of a config.
+     *
+     * @param c the config to start from
+     * @return this builder
+     */
+    public Builder from(TrainerConfig c) {
+      Builder b = new Builder(c);
+      numSteps = b.numSteps;
+      batchSize = b.batchSize;
+      learningRate = b.learningRate;
+      minLearningRate = b.minLearningRate;
+      warmupSteps = b.warmupSteps;
+      weightDecay = b.weightDecay;
+      adamBeta1 = b.adamBeta1;
+      adamBeta2 = b.adamBeta2;
+      adamEpsilon = b.adamEpsilon;
+      gradClipNorm = b.gradClipNorm;
+      emaDecay = b.emaDecay;
+      classDropout = b.classDropout;
+      seed = b.seed;
+      checkpointEvery = b.checkpointEvery;
+      logEvery = b.logEvery;
       return this;
     }
 

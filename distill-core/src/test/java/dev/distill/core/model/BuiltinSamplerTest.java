@@ -133,6 +133,17 @@ class BuiltinSamplerTest {
   }
 
   @Test
+  void guidanceWorksWithDpmSolver() {
+    BuiltinSampler dpm = BuiltinSampler.dpmSolver(unet);
+    try (SampleResult plain = dpm.sample(request(0, 1).seed(2).build());
+        SampleResult pulled = dpm.sample(request(0, 1).seed(2).guidance(new PullToZero(0.1)).build());
+        SampleResult again = dpm.sample(request(0, 1).seed(2).guidance(new PullToZero(0.1)).build())) {
+      assertThat(meanSquare(pulled)).isLessThan(0.95 * meanSquare(plain));
+      assertThat(Tensors.maxAbsDiff(pulled.images(), again.images())).isZero();
+    }
+  }
+
+  @Test
   void guidanceWorksForVPredictionModels() {
     try (SmallUNet v = TinyNets.random(TinyNets.config(PredictionType.V_PREDICTION), 12)) {
       BuiltinSampler vs = BuiltinSampler.ddim(v);

@@ -68,6 +68,7 @@ public final class BackboneQuality {
     int perClass = 100;
     long seed = 0;
     int threads = 2;
+    int fdSamples = 10_000;
     String schedulerName = "DPMSolverMultistepScheduler";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -85,6 +86,9 @@ public final class BackboneQuality {
           break;
         case "--grid":
           grid = Path.of(args[++i]);
+          break;
+        case "--fd-samples":
+          fdSamples = Integer.parseInt(args[++i]);
           break;
         case "--data":
           data = Path.of(args[++i]);
@@ -156,7 +160,7 @@ public final class BackboneQuality {
       System.out.printf(
           "sampling: %d images in %.1f s (%.2f s per 100)%n",
           labels.length, sampleSeconds, sampleSeconds * 100 / labels.length);
-      judge(samples, labels, numClasses, perClass, data);
+      judge(samples, labels, numClasses, perClass, data, sampler, steps, cfg, seed, fdSamples);
     }
   }
 
@@ -190,7 +194,17 @@ public final class BackboneQuality {
     return BuiltinModel.fashionMnist();
   }
 
-  private static void judge(Tensor samples, long[] labels, int numClasses, int perClass, Path data)
+  private static void judge(
+      Tensor samples,
+      long[] labels,
+      int numClasses,
+      int perClass,
+      Path data,
+      BuiltinSampler sampler,
+      int steps,
+      double cfg,
+      long seed,
+      int fdSamples)
       throws Exception {
     try (ImageClassifier teacher = Teachers.fashionMnist();
         NoGradGuard g = new NoGradGuard()) {
@@ -223,7 +237,40 @@ public final class BackboneQuality {
       System.out.printf(
           "within-class diversity: generated %.4f, real %.4f, ratio %.3f%n",
           fakeDiv / numClasses, realDiv / numClasses, fakeDiv / realDiv);
-      System.out.printf("feature Frechet distance: %.4f%n", frechet(fakeFeatures, realFeatures));
+      // Frechet distance: the full real test set (shipped) vs fdSamples class-balanced samples
+      int fdPerClass = Math.max(perClass, fdSamples / numClasses);
+      List<Tensor> fdFeatures = new ArrayList<>();
+      fdFeatures.add(fakeFeatures);
+      long tf = System.nanoTime();
+      for (int k = 0; k < numClasses && fdPerClass > perClass; k++) {
+        for (int done = perClass; done < fdPerClass; done += 100) {
+          int n = Math.min(100, fdPerClass - done);
+          try (dev.distill.core.tensor.TensorScope sc = dev.distill.core.tensor.TensorScope.open()) {
+            SampleRequest request =
+                SampleRequest.builder(java.util.Collections.nCopies(n, Conditioning.ofClass(k)))
+                    .seed(seed + 1_000_000L + (long) k * fdPerClass + done)
+                    .numSteps(steps)
+                    .guidanceScale(cfg)
+                    .build();
+            try (SampleResult r = sampler.sample(request)) {
+              fdFeatures.add(sc.keep(teacher.penultimate(r.images()).to(ScalarType.Double)));
+            }
+          }
+        }
+      }
+      Tensor allFake = torch.cat(new TensorVector(fdFeatures.toArray(new Tensor[0])), 0);
+      Tensor allReal;
+      try (dev.distill.core.data.LabeledImages test = dev.distill.core.data.FashionMnist.test()) {
+        List<Tensor> parts = new ArrayList<>();
+        for (long i = 0; i < test.size(); i += 500) {
+          parts.add(teacher.penultimate(test.images().narrow(0, i, Math.min(500, test.size() - i)))
+              .to(ScalarType.Double));
+        }
+        allReal = torch.cat(new TensorVector(parts.toArray(new Tensor[0])), 0);
+      }
+      System.out.printf(
+          "feature Frechet distance (%d real test images vs %d samples, %.0f s extra sampling): %.4f%n",
+          allReal.size(0), allFake.size(0), (System.nanoTime() - tf) / 1e9, frechet(allFake, allReal));
       System.out.printf("class agreement: %.4f%n", (double) agree / labels.length);
     }
   }
@@ -258,25 +305,18 @@ public final class BackboneQuality {
   }
 
   /** The first {@code perClass} test images of each class, in class order, in [-1, 1]. */
+  /** The first {@code perClass} images of each class of the shipped Fashion-MNIST test set. */
   private static Tensor realTestImages(Path data, int numClasses, int perClass) throws Exception {
-    Idx.ByteArray img = Idx.read(data.resolve("t10k-images-idx3-ubyte.gz"));
-    Idx.ByteArray lab = Idx.read(data.resolve("t10k-labels-idx1-ubyte.gz"));
-    int size = img.shape()[1] * img.shape()[2];
-    byte[] picked = new byte[numClasses * perClass * size];
-    int[] count = new int[numClasses];
-    for (int i = 0; i < lab.data().length; i++) {
-      int k = lab.data()[i] & 0xff;
-      if (k < numClasses && count[k] < perClass) {
-        System.arraycopy(img.data(), i * size, picked, (k * perClass + count[k]) * size, size);
-        count[k]++;
+    try (dev.distill.core.data.LabeledImages test = dev.distill.core.data.FashionMnist.test()) {
+      List<Tensor> parts = new ArrayList<>();
+      for (int k = 0; k < numClasses; k++) {
+        int[] idx = java.util.Arrays.copyOf(test.indicesOf(k), perClass);
+        parts.add(test.images().index_select(0, Tensors.fromInts(idx)));
       }
+      return torch.cat(new TensorVector(parts.toArray(new Tensor[0])), 0);
     }
-    return Tensors.fromBytes(
-            picked, (long) numClasses * perClass, 1, img.shape()[1], img.shape()[2])
-        .to(ScalarType.Float)
-        .div(Tensors.scalar(127.5))
-        .sub(Tensors.scalar(1.0));
   }
+
 
   private static byte[] toBytes(float[] v, int offset, int n) {
     byte[] b = new byte[n];

@@ -47,7 +47,7 @@ import org.bytedeco.pytorch.global.torch;
  * labels) on the full real test set, and prints the table.
  *
  * <pre>
- * ./run-example QuickStart [--out DIR] [--ipc N] [--full] [--epochs E] [--seeds S] [--steps K]
+ * ./run-example QuickStart [--out DIR] [--ipc N | --ipcs 1,10,50] [--full] [--epochs E] [--seeds S] [--steps K]
  *     [--cfg G] [--threads T] [--methods a,b] [--unidd-step S] [--mgd-gamma G] [--mgd-stop F]
  *     [--mgd-target CENTROID|NEAREST_REAL]
  * </pre>
@@ -85,6 +85,12 @@ public final class QuickStart {
       switch (args[i]) {
         case "--out" -> out = Path.of(args[++i]);
         case "--ipc" -> ipcs = List.of(Integer.parseInt(args[++i]));
+        case "--ipcs" -> {
+          ipcs = new ArrayList<>();
+          for (String v : args[++i].split(",")) {
+            ipcs.add(Integer.parseInt(v));
+          }
+        }
         case "--full" -> full = true;
         case "--epochs" -> epochs = Integer.parseInt(args[++i]);
         case "--seeds" -> seeds = Integer.parseInt(args[++i]);
@@ -98,7 +104,7 @@ public final class QuickStart {
         case "--methods" -> only = List.of(args[++i].split(","));
         default -> {
           System.err.println(
-              "usage: QuickStart [--out DIR] [--ipc N] [--full] [--epochs E] [--seeds S]"
+              "usage: QuickStart [--out DIR] [--ipc N | --ipcs 1,10,50] [--full] [--epochs E] [--seeds S]"
                   + " [--steps K] [--cfg G] [--threads T]   (unknown argument: " + args[i] + ")");
           System.exit(2);
         }

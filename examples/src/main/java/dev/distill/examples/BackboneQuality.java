@@ -4,7 +4,6 @@ import dev.distill.api.Conditioning;
 import dev.distill.api.SampleRequest;
 import dev.distill.api.SampleResult;
 import dev.distill.core.eval.Teachers;
-import dev.distill.core.io.Idx;
 import dev.distill.core.io.Safetensors;
 import dev.distill.core.model.BuiltinModel;
 import dev.distill.core.model.BuiltinSampler;
@@ -41,7 +40,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *     --out DIR [--steps 25] [--cfg 2.0] [--per-class 100] [--seed 0] [--grid docs/builtin-samples.png]
  *     [--weights W.safetensors --config C.json | --ckpt checkpoint.safetensors] [--threads 2]
  *     [--scheduler DPMSolverMultistepScheduler|DDIMScheduler|EulerDiscreteScheduler]
- *     [--data /usr/share/datasets/fashion-mnist]
+ *     [--fd-samples 10000]   (real images: the shipped Fashion-MNIST test set)
  * </pre>
  *
  * <p>Without {@code --weights}/{@code --ckpt} the shipped model ({@link
@@ -62,7 +61,6 @@ public final class BackboneQuality {
     Path config = null;
     Path ckpt = null;
     Path grid = null;
-    Path data = Path.of("/usr/share/datasets/fashion-mnist");
     int steps = 25;
     double cfg = 2.0;
     int perClass = 100;
@@ -89,9 +87,6 @@ public final class BackboneQuality {
           break;
         case "--fd-samples":
           fdSamples = Integer.parseInt(args[++i]);
-          break;
-        case "--data":
-          data = Path.of(args[++i]);
           break;
         case "--steps":
           steps = Integer.parseInt(args[++i]);
@@ -160,7 +155,7 @@ public final class BackboneQuality {
       System.out.printf(
           "sampling: %d images in %.1f s (%.2f s per 100)%n",
           labels.length, sampleSeconds, sampleSeconds * 100 / labels.length);
-      judge(samples, labels, numClasses, perClass, data, sampler, steps, cfg, seed, fdSamples);
+      judge(samples, labels, numClasses, perClass, sampler, steps, cfg, seed, fdSamples);
     }
   }
 
@@ -199,7 +194,6 @@ public final class BackboneQuality {
       long[] labels,
       int numClasses,
       int perClass,
-      Path data,
       BuiltinSampler sampler,
       int steps,
       double cfg,
@@ -225,7 +219,7 @@ public final class BackboneQuality {
       }
       System.out.println("per-class agreement:" + per);
 
-      Tensor real = realTestImages(data, numClasses, perClass);
+      Tensor real = realTestImages(numClasses, perClass);
       Tensor fakeFeatures = teacher.penultimate(samples).to(ScalarType.Double);
       Tensor realFeatures = teacher.penultimate(real).to(ScalarType.Double);
       double fakeDiv = 0;
@@ -306,7 +300,7 @@ public final class BackboneQuality {
 
   /** The first {@code perClass} test images of each class, in class order, in [-1, 1]. */
   /** The first {@code perClass} images of each class of the shipped Fashion-MNIST test set. */
-  private static Tensor realTestImages(Path data, int numClasses, int perClass) throws Exception {
+  private static Tensor realTestImages(int numClasses, int perClass) throws Exception {
     try (dev.distill.core.data.LabeledImages test = dev.distill.core.data.FashionMnist.test()) {
       List<Tensor> parts = new ArrayList<>();
       for (int k = 0; k < numClasses; k++) {

@@ -4,21 +4,11 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.distill.api.Conditioning;
 import dev.distill.api.InitLatents;
-import dev.distill.api.SampleRequest;
-import dev.distill.api.SampleResult;
 import dev.distill.api.Sampler;
-import dev.distill.core.cluster.KMeans;
-import dev.distill.core.cluster.KMeansConfig;
-import dev.distill.core.cluster.KMeansResult;
 import dev.distill.core.pipeline.ClassContext;
 import dev.distill.core.pipeline.ClassGenerator;
 import dev.distill.core.pipeline.DistillMethod;
-import dev.distill.core.pipeline.Seeds;
-import dev.distill.core.tensor.TensorScope;
-import dev.distill.core.tensor.Tensors;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 
@@ -109,54 +99,14 @@ public final class D4m implements DistillMethod {
   @Override
   public ClassGenerator prepare(ClassContext ctx) {
     Sampler sampler = ctx.requireSampler();
-    Tensor latents = Latents.encodeAll(sampler.latentEncoder(), ctx.realImages(), ctx.batchSize());
-    long[] latentShape = Tensors.shape(latents);
-    checkArgument(
-        latentShape[0] >= ctx.ipc(),
-        "class %s needs at least ipc=%s real images for k-means but has %s",
-        ctx.classId(),
-        ctx.ipc(),
-        latentShape[0]);
-    long[] protoShape = latentShape.clone();
-    protoShape[0] = ctx.ipc();
-    Tensor prototypes;
-    try (KMeansResult km =
-        KMeans.of(
-                KMeansConfig.builder(ctx.ipc())
-                    .restarts(restarts)
-                    .maxIterations(maxIterations)
-                    .seed(Seeds.classSeed(ctx.runSeed(), ctx.classId()))
-                    .build())
-            .fit(latents.view(latentShape[0], -1))) {
-      prototypes = km.centroids().clone().view(protoShape);
-    }
+    Tensor prototypes = ClassModes.discover(ctx, sampler, restarts, maxIterations, false);
     Conditioning cond =
         sampler.textConditioned() && ctx.conditioning().negativePrompt().isEmpty()
             ? ctx.conditioning().withNegativePrompt(NEGATIVE_PROMPT)
             : ctx.conditioning();
-    return (first, count) -> {
-      try (TensorScope scope = TensorScope.open()) {
-        int[] protoIdx = new int[count];
-        List<Long> seeds = new ArrayList<>();
-        List<Conditioning> conds = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-          protoIdx[i] = (first + i) % ctx.ipc();
-          seeds.add(ctx.sampleSeed(first + i));
-          conds.add(cond);
-        }
-        Tensor init = prototypes.index_select(0, Tensors.fromInts(protoIdx));
-        SampleRequest request =
-            SampleRequest.builder(conds)
-                .seeds(seeds)
-                .numSteps(ctx.numSteps())
-                .guidanceScale(ctx.guidanceScale())
-                .guidance(ctx.extraGuidance())
-                .init(new InitLatents(init, strength))
-                .build();
-        try (SampleResult r = sampler.sample(request, ctx.listener())) {
-          return scope.keep(r.images().clone());
-        }
-      }
-    };
+    return (first, count) ->
+        ClassModes.generate(
+            ctx, sampler, cond, prototypes, first, count,
+            (request, init) -> request.init(new InitLatents(init, strength)));
   }
 }

@@ -3,23 +3,14 @@ package dev.distill.core.method;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.distill.api.Conditioning;
-import dev.distill.api.SampleRequest;
-import dev.distill.api.SampleResult;
 import dev.distill.api.Sampler;
-import dev.distill.core.cluster.KMeans;
 import dev.distill.core.cluster.KMeansConfig;
-import dev.distill.core.cluster.KMeansResult;
 import dev.distill.core.guidance.ModeGuidance;
 import dev.distill.core.guidance.Schedules;
 import dev.distill.core.pipeline.ClassContext;
 import dev.distill.core.pipeline.ClassGenerator;
 import dev.distill.core.pipeline.DistillMethod;
-import dev.distill.core.pipeline.Seeds;
-import dev.distill.core.tensor.TensorScope;
-import dev.distill.core.tensor.Tensors;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 
@@ -122,56 +113,17 @@ public final class ModeGuided implements DistillMethod {
   @Override
   public ClassGenerator prepare(ClassContext ctx) {
     Sampler sampler = ctx.requireSampler();
-    Tensor latents = Latents.encodeAll(sampler.latentEncoder(), ctx.realImages(), ctx.batchSize());
-    long[] shape = Tensors.shape(latents);
-    checkArgument(
-        shape[0] >= ctx.ipc(),
-        "class %s needs at least ipc=%s real images for mode discovery but has %s",
-        ctx.classId(),
-        ctx.ipc(),
-        shape[0]);
-    Tensor flat = latents.view(shape[0], -1);
-    Tensor modesFlat;
-    try (KMeansResult km =
-        KMeans.of(
-                KMeansConfig.builder(ctx.ipc())
-                    .restarts(restarts)
-                    .seed(Seeds.classSeed(ctx.runSeed(), ctx.classId()))
-                    .build())
-            .fit(flat)) {
-      modesFlat =
-          target == Target.CENTROID
-              ? km.centroids().clone()
-              : flat.index_select(0, Tensors.fromInts(KMeans.nearestMembers(flat, km)));
-    }
-    long[] modeShape = shape.clone();
-    modeShape[0] = ctx.ipc();
-    Tensor modes = modesFlat.reshape(modeShape);
+    Tensor modes =
+        ClassModes.discover(
+            ctx, sampler, restarts, KMeansConfig.DEFAULT_MAX_ITERATIONS,
+            target == Target.NEAREST_REAL);
     int stopStep = (int) Math.round(ctx.numSteps() * stopFraction);
     Conditioning cond = ctx.conditioning();
-    return (first, count) -> {
-      try (TensorScope scope = TensorScope.open()) {
-        int[] modeIdx = new int[count];
-        List<Long> seeds = new ArrayList<>();
-        List<Conditioning> conds = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-          modeIdx[i] = (first + i) % ctx.ipc();
-          seeds.add(ctx.sampleSeed(first + i));
-          conds.add(cond);
-        }
-        Tensor batchModes = modes.index_select(0, Tensors.fromInts(modeIdx));
-        SampleRequest request =
-            SampleRequest.builder(conds)
-                .seeds(seeds)
-                .numSteps(ctx.numSteps())
-                .guidanceScale(ctx.guidanceScale())
-                .guidance(ModeGuidance.toward(batchModes, Schedules.pullFraction(gamma), stopStep))
-                .guidance(ctx.extraGuidance())
-                .build();
-        try (SampleResult r = sampler.sample(request, ctx.listener())) {
-          return scope.keep(r.images().clone());
-        }
-      }
-    };
+    return (first, count) ->
+        ClassModes.generate(
+            ctx, sampler, cond, modes, first, count,
+            (request, batchModes) ->
+                request.guidance(
+                    ModeGuidance.toward(batchModes, Schedules.pullFraction(gamma), stopStep)));
   }
 }

@@ -101,4 +101,21 @@ public final class BenchSupport {
     int n = xs.length;
     return n % 2 == 1 ? xs[n / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2;
   }
+
+  /**
+   * A dtype by name.
+   *
+   * @param name {@code float32}, {@code bfloat16} or {@code float16}
+   * @return the LibTorch scalar type
+   * @throws IllegalArgumentException for another name
+   */
+  public static org.bytedeco.pytorch.global.torch.ScalarType dtype(String name) {
+    return switch (name) {
+      case "float32" -> org.bytedeco.pytorch.global.torch.ScalarType.Float;
+      case "bfloat16" -> org.bytedeco.pytorch.global.torch.ScalarType.BFloat16;
+      case "float16" -> org.bytedeco.pytorch.global.torch.ScalarType.Half;
+      default -> throw new IllegalArgumentException(
+          "dtype must be float32, bfloat16 or float16 but was " + name);
+    };
+  }
 }

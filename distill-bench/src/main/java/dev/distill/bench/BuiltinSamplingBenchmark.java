@@ -1,5 +1,6 @@
 package dev.distill.bench;
 
+import dev.distill.core.tensor.Threads;
 import dev.distill.api.Conditioning;
 import dev.distill.api.SampleRequest;
 import dev.distill.api.SampleResult;
@@ -51,7 +52,7 @@ public class BuiltinSamplingBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    torch.set_num_threads(TinyPipelineState.threads());
+    Threads.set(TinyPipelineState.threads());
     model = BuiltinModel.fashionMnist();
     sampler = model.sampler();
     List<Conditioning> conds = new ArrayList<>();

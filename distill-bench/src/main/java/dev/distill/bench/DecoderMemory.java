@@ -2,6 +2,7 @@ package dev.distill.bench;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.distill.core.tensor.Threads;
 import dev.distill.core.config.JsonConfig;
 import dev.distill.core.tensor.Rng;
 import dev.distill.core.tensor.TensorScope;
@@ -59,7 +60,7 @@ public final class DecoderMemory {
         mode.equals("baseline") || mode.equals("nograd") || mode.equals("grad"),
         "mode must be baseline|nograd|grad but was %s",
         mode);
-    torch.set_num_threads(threads);
+    Threads.set(threads);
     VaeConfig config = VaeConfig.from(JsonConfig.read(dir.resolve("config.json")));
     int factor = 1 << (JsonConfig.read(dir.resolve("config.json")).getIntList("block_out_channels").size() - 1);
     checkArgument(h % factor == 0 && w % factor == 0, "size must be a multiple of %s but was %sx%s", factor, h, w);

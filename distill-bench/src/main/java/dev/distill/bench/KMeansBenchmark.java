@@ -1,5 +1,6 @@
 package dev.distill.bench;
 
+import dev.distill.core.tensor.Threads;
 import dev.distill.core.cluster.KMeans;
 import dev.distill.core.cluster.KMeansConfig;
 import dev.distill.core.cluster.KMeansResult;
@@ -45,7 +46,7 @@ public class KMeansBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    torch.set_num_threads(TinyPipelineState.threads());
+    Threads.set(TinyPipelineState.threads());
     try (TensorScope sc = TensorScope.open()) {
       data = sc.detach(Rng.normal(11, n, 4, 32, 32));
     }

@@ -1,5 +1,6 @@
 package dev.distill.bench;
 
+import dev.distill.core.tensor.Threads;
 import dev.distill.core.tensor.TensorScope;
 import java.util.Locale;
 import org.bytedeco.pytorch.Tensor;
@@ -23,18 +24,20 @@ public final class MatmulRate {
     int n = 1024;
     int reps = 4;
     int threads = Runtime.getRuntime().availableProcessors();
+    String dtype = "float32";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--n" -> n = Integer.parseInt(args[++i]);
         case "--reps" -> reps = Integer.parseInt(args[++i]);
         case "--threads" -> threads = Integer.parseInt(args[++i]);
+        case "--dtype" -> dtype = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    torch.set_num_threads(threads);
+    Threads.set(threads);
     try (TensorScope s = TensorScope.open()) {
-      Tensor a = torch.randn(n, n);
-      Tensor b = torch.randn(n, n);
+      Tensor a = torch.randn(n, n).to(BenchSupport.dtype(dtype));
+      Tensor b = torch.randn(n, n).to(BenchSupport.dtype(dtype));
       double[] rates = new double[5];
       for (int round = -1; round < rates.length; round++) {
         long t0 = System.nanoTime();
@@ -49,8 +52,8 @@ public final class MatmulRate {
         }
       }
       System.out.printf(
-          Locale.ROOT, "matmul %dx%d float32, %d threads: %.2f GFLOP/s (median of 5)%n",
-          n, n, threads, BenchSupport.median(rates));
+          Locale.ROOT, "matmul %dx%d %s, %d threads: %.2f GFLOP/s (median of 5)%n",
+          n, n, dtype, threads, BenchSupport.median(rates));
     }
   }
 }

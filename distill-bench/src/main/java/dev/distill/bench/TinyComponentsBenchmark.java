@@ -4,8 +4,11 @@ import dev.distill.core.tensor.TensorScope;
 import dev.distill.sdxl.text.PromptEmbeddings;
 import dev.distill.sdxl.text.PromptRequest;
 import java.util.List;
-import org.bytedeco.pytorch.Tensor;
 import java.util.concurrent.TimeUnit;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -38,11 +41,14 @@ import org.openjdk.jmh.annotations.Warmup;
 public class TinyComponentsBenchmark {
   private TinyPipelineState s;
   private Tensor latents;
+  private Tensor images;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     s = new TinyPipelineState();
     latents = s.randn(5, 1, s.inChannels, s.latentSize, s.latentSize);
+    long size = s.latentSize * s.pipe.vaeScaleFactor();
+    images = s.own(() -> torch.rand(1, 3, size, size).mul(new Scalar(2)).sub(new Scalar(1)));
   }
 
   @TearDown(Level.Trial)
@@ -54,6 +60,15 @@ public class TinyComponentsBenchmark {
   public double vaeDecode() {
     try (TensorScope sc = TensorScope.open()) {
       return s.pipe.decode(latents).sum().item_double();
+    }
+  }
+
+  /** Deterministic encode (the posterior mean), as {@code SdxlVaeEncoder} does for D4M. */
+  @Benchmark
+  public double vaeEncode() {
+    try (TensorScope sc = TensorScope.open();
+        NoGradGuard g = new NoGradGuard()) {
+      return s.pipe.encodeLatents(images, null).sum().item_double();
     }
   }
 

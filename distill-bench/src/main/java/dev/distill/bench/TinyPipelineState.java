@@ -1,5 +1,6 @@
 package dev.distill.bench;
 
+import dev.distill.core.tensor.Threads;
 import dev.distill.core.config.JsonConfig;
 import dev.distill.core.tensor.Rng;
 import dev.distill.core.tensor.TensorScope;
@@ -29,7 +30,7 @@ final class TinyPipelineState implements AutoCloseable {
   private final List<Tensor> owned = new ArrayList<>();
 
   TinyPipelineState() throws IOException {
-    torch.set_num_threads(threads());
+    Threads.set(threads());
     Path dir = fixtures().resolve("sdxl-tiny");
     pipe = SdxlPipeline.load(dir, SdxlOptions.cpu());
     JsonConfig unet = JsonConfig.read(dir.resolve("unet/config.json"));

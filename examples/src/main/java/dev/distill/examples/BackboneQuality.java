@@ -1,5 +1,6 @@
 package dev.distill.examples;
 
+import dev.distill.core.tensor.Threads;
 import dev.distill.api.Conditioning;
 import dev.distill.api.SampleRequest;
 import dev.distill.api.SampleResult;
@@ -113,7 +114,7 @@ public final class BackboneQuality {
     if (out == null) {
       throw new IllegalArgumentException("--out DIR is required");
     }
-    torch.set_num_threads(threads);
+    Threads.set(threads);
     try (TensorScope scope = TensorScope.open();
         BuiltinModel model = open(weights, config, ckpt)) {
       int numClasses = model.config().numClasses();

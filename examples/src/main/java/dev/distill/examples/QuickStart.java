@@ -1,6 +1,7 @@
 package dev.distill.examples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.core.tensor.Threads;
 import dev.distill.api.DistilledSet;
 import dev.distill.api.EvalReport;
 import dev.distill.api.Matcher;
@@ -165,7 +166,7 @@ public final class QuickStart {
     }
     // one intra-op thread: the models are small, and LibTorch's pool collapses when the cores are
     // shared with anything else (README "Memory, threads, devices")
-    torch.set_num_threads(threads);
+    Threads.set(threads);
     Files.createDirectories(out);
     long start = System.nanoTime();
     PrintStream console = System.out;

@@ -1,5 +1,6 @@
 package dev.distill.examples;
 
+import dev.distill.core.tensor.Threads;
 import dev.distill.core.io.AtomicFiles;
 import dev.distill.core.io.Idx;
 import dev.distill.core.model.DiffusionTrainer;
@@ -112,7 +113,7 @@ public final class TrainBackbone {
     if (ckptDir == null) {
       ckptDir = out;
     }
-    torch.set_num_threads(threads);
+    Threads.set(threads);
     Files.createDirectories(out);
     Path ckpt = ckptDir.resolve("checkpoint.safetensors");
     long t0 = System.nanoTime();

@@ -2,6 +2,7 @@ package dev.distill.examples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.distill.core.tensor.Threads;
 import dev.distill.api.Progress;
 import dev.distill.core.augment.DsaConfig;
 import dev.distill.core.augment.DsaMode;
@@ -71,7 +72,7 @@ public final class TrainTeacher {
     int limit = Integer.parseInt(opt.getOrDefault("limit", "0"));
     long seed = Long.parseLong(opt.getOrDefault("seed", "0"));
     if (opt.containsKey("threads")) {
-      torch.set_num_threads(Integer.parseInt(opt.get("threads")));
+      Threads.set(Integer.parseInt(opt.get("threads")));
     }
     System.out.printf(Locale.ROOT, "LibTorch threads: %d%n", torch.get_num_threads());
 

@@ -14,9 +14,12 @@ import dev.distill.core.scheduler.SchedulerRun;
 import dev.distill.core.scheduler.StepOutput;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
+import dev.distill.sdxl.unet.UNet2DConditionModel;
+import dev.distill.sdxl.unet.UNetConfig;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.AutoGradMode;
+import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -38,8 +41,24 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 final class DenoiseLoop {
   private DenoiseLoop() {}
 
-  /** Text conditioning for the loop: batched [uncond; cond] when CFG is on. */
-  record TextConditioning(Tensor embeds, Tensor pooled, Tensor timeIds, boolean cfg) {}
+  /**
+   * Text conditioning for the loop: batched [uncond; cond] when CFG is on. {@code added} is the
+   * UNet's text_time embedding of {@code pooled} and {@code timeIds}, computed once per run (null
+   * for a UNet without one).
+   */
+  record TextConditioning(Tensor embeds, Tensor pooled, Tensor timeIds, Tensor added, boolean cfg) {
+    /** Computes the added embedding once (outside any autograd graph: it does not depend on z). */
+    static TextConditioning of(
+        UNet2DConditionModel unet, Tensor embeds, Tensor pooled, Tensor timeIds, boolean cfg) {
+      Tensor added = null;
+      if (unet.config().additionEmbedType() == UNetConfig.AdditionEmbedType.TEXT_TIME) {
+        try (NoGradGuard g = new NoGradGuard()) {
+          added = unet.addedEmbedding(pooled, timeIds);
+        }
+      }
+      return new TextConditioning(embeds, pooled, timeIds, added, cfg);
+    }
+  }
 
   /** Guidance settings of one run. */
   record Guidance(List<GuidanceTerm> terms, GradientMode mode, List<Conditioning> conditionings) {
@@ -86,7 +105,9 @@ final class DenoiseLoop {
           Tensor modelInput = run.scaleModelInput(x);
           Tensor eps;
           if (active.isEmpty()) {
-            try (NoGradGuard g = new NoGradGuard()) {
+            // inference mode: no autograd bookkeeping at all; eps only feeds the scheduler step,
+            // whose outputs (made outside this block) are ordinary tensors
+            try (InferenceMode g = new InferenceMode()) {
               eps = predictNoise(pipe, modelInput, tensorT, text, guidanceScale, guidanceRescale);
             }
           } else {
@@ -129,7 +150,10 @@ final class DenoiseLoop {
       in = torch.cat(new TensorVector(in, in), 0);
     }
     Tensor out =
-        pipe.unet().forward(in, t, text.embeds(), text.pooled(), text.timeIds()).to(ScalarType.Float);
+        (text.added() != null
+                ? pipe.unet().forwardPrepared(in, t, text.embeds(), text.added())
+                : pipe.unet().forward(in, t, text.embeds(), text.pooled(), text.timeIds()))
+            .to(ScalarType.Float);
     if (!text.cfg()) {
       return out;
     }

@@ -265,8 +265,8 @@ public final class PipelineParity {
       Tensor b = st.tensor("classifier.bias");
       Tensor target = st.tensor("classifier.target");
       DenoiseLoop.TextConditioning text =
-          new DenoiseLoop.TextConditioning(
-              st.tensor("prompt_embeds"), st.tensor("pooled_prompt_embeds"),
+          DenoiseLoop.TextConditioning.of(
+              pipe.unet(), st.tensor("prompt_embeds"), st.tensor("pooled_prompt_embeds"),
               st.tensor("time_ids"), false);
       GuidanceTerm classifier =
           ctx -> {

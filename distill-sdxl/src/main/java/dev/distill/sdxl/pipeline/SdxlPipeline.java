@@ -29,6 +29,7 @@ import java.util.List;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.InterpolateFuncOptions;
 import org.bytedeco.pytorch.LongVector;
+import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -306,9 +307,13 @@ public final class SdxlPipeline implements AutoCloseable {
    * @return {@code [B, 3, H, W]} float32, in the caller's scope
    */
   public Tensor decode(Tensor latents) {
-    try (TensorScope scope = TensorScope.open();
-        NoGradGuard g = new NoGradGuard()) {
-      Tensor x = vae.decode(latents.to(device(), vaeDtype).div(new Scalar(vae.scalingFactor())));
+    try (TensorScope scope = TensorScope.open()) {
+      Tensor x;
+      try (InferenceMode g = new InferenceMode()) {
+        x = vae.decode(latents.to(device(), vaeDtype).div(new Scalar(vae.scalingFactor())));
+      }
+      // the clamp runs outside inference mode, so callers get an ordinary tensor they may use
+      // with autograd later
       return scope.keep(x.to(ScalarType.Float).clamp(new org.bytedeco.pytorch.ScalarOptional(new Scalar(-1.0)),
           new org.bytedeco.pytorch.ScalarOptional(new Scalar(1.0))));
     }
@@ -359,7 +364,7 @@ public final class SdxlPipeline implements AutoCloseable {
       pooled = torch.cat(new TensorVector(negP, pooled), 0);
       ids = torch.cat(new TensorVector(ids, ids), 0);
     }
-    return new DenoiseLoop.TextConditioning(embeds, pooled, ids, cfg);
+    return DenoiseLoop.TextConditioning.of(unet, embeds, pooled, ids, cfg);
   }
 
   /**

@@ -230,65 +230,124 @@ public final class UNet2DConditionModel implements AutoCloseable {
       Tensor timeIds) {
     try (TensorScope scope = TensorScope.open()) {
       long batch = checkInputs(sample, timestep, encoderHiddenStates, textEmbeds, timeIds);
-      Tensor x = sample;
-      if (config.centerInputSample()) {
-        x = x.mul(new Scalar(2.0)).sub(new Scalar(1.0));
-      }
-
-      Tensor t = timestep.dim() == 0 ? timestep.unsqueeze(0) : timestep;
-      t = t.to(new Device(deviceName), t.scalar_type()).expand(batch);
-      Tensor tEmb =
-          Timesteps.embed(
-                  t, config.blockOutChannels().get(0), config.flipSinToCos(), config.freqShift())
-              .to(dtype);
-      Tensor emb = timeEmbedding.forward(tEmb);
-      if (addEmbedding != null) {
-        Tensor timeEmb =
-            Timesteps.embed(
-                    timeIds.flatten(),
-                    config.additionTimeEmbedDim(),
-                    config.flipSinToCos(),
-                    config.freqShift())
-                .reshape(batch, -1);
-        Tensor add = torch.cat(new TensorVector(textEmbeds, timeEmb), -1).to(dtype);
-        emb = emb.add(addEmbedding.forward(add));
-      }
-
-      Tensor h = convIn.forward(x);
-      List<Tensor> skips = new ArrayList<>();
-      skips.add(h);
-      for (UNetBlocks.Down block : downBlocks) {
-        h = block.forward(h, emb, encoderHiddenStates, skips);
-      }
-      h = midBlock.forward(h, emb, encoderHiddenStates);
-
-      long factor = 1L << (config.numBlocks() - 1);
-      boolean forwardUpsampleSize = sample.size(2) % factor != 0 || sample.size(3) % factor != 0;
-      Deque<Tensor> remaining = new ArrayDeque<>(skips);
-      for (int i = 0; i < upBlocks.size(); i++) {
-        UNetBlocks.Up block = upBlocks.get(i);
-        Deque<Tensor> own = new ArrayDeque<>();
-        for (int j = 0; j < block.numResnets(); j++) {
-          own.addFirst(remaining.removeLast());
-        }
-        long[] upsampleSize = null;
-        if (i < upBlocks.size() - 1 && forwardUpsampleSize) {
-          Tensor next = remaining.peekLast();
-          upsampleSize = new long[] {next.size(2), next.size(3)};
-        }
-        h = block.forward(h, emb, encoderHiddenStates, own, upsampleSize);
-      }
-      h = convOut.forward(torch.silu(convNormOut.forward(h)));
-      return scope.keep(h);
+      Tensor added = addEmbedding == null ? null : added(textEmbeds, timeIds, batch);
+      return scope.keep(run(sample, timestep, encoderHiddenStates, added, batch));
     }
   }
 
-  private long checkInputs(
-      Tensor sample,
-      Tensor timestep,
-      Tensor encoderHiddenStates,
-      Tensor textEmbeds,
-      Tensor timeIds) {
+  /**
+   * The {@code text_time} part of the time embedding, {@code add_embedding(cat(text_embeds,
+   * sinusoid(time_ids)))}: it depends only on the text and the size conditioning, so a sampling run
+   * computes it once and passes it to every step's {@link #forwardPrepared}.
+   *
+   * @param textEmbeds {@code [B, D]} pooled text embeddings, as for {@link #forward(Tensor, Tensor,
+   *     Tensor, Tensor, Tensor)}
+   * @param timeIds {@code [B, K]} time ids, as there
+   * @return {@code [B, time_embed_dim]} in the model's dtype, in the caller's scope
+   * @throws IllegalArgumentException if the model has no {@code text_time} conditioning or an
+   *     input is malformed
+   */
+  public Tensor addedEmbedding(Tensor textEmbeds, Tensor timeIds) {
+    checkArgument(
+        addEmbedding != null,
+        "addedEmbedding needs a UNet with addition_embed_type text_time but this one has none");
+    checkNotNull(textEmbeds, "textEmbeds");
+    checkNotNull(timeIds, "timeIds");
+    try (TensorScope scope = TensorScope.open()) {
+      checkAdded(textEmbeds, timeIds, textEmbeds.size(0));
+      return scope.keep(added(textEmbeds, timeIds, textEmbeds.size(0)));
+    }
+  }
+
+  /**
+   * {@link #forward(Tensor, Tensor, Tensor, Tensor, Tensor)} with the added embedding precomputed
+   * by {@link #addedEmbedding} (numerically the same).
+   *
+   * @param sample see {@link #forward(Tensor, Tensor, Tensor, Tensor, Tensor)}
+   * @param timestep see there
+   * @param encoderHiddenStates see there
+   * @param addedEmbedding {@code [B, time_embed_dim]} from {@link #addedEmbedding} for a {@code
+   *     text_time} model, null otherwise
+   * @return see there
+   * @throws IllegalArgumentException if an input is malformed
+   */
+  public Tensor forwardPrepared(
+      Tensor sample, Tensor timestep, Tensor encoderHiddenStates, Tensor addedEmbedding) {
+    try (TensorScope scope = TensorScope.open()) {
+      long batch = checkCommon(sample, timestep, encoderHiddenStates);
+      if (addEmbedding == null) {
+        checkArgument(
+            addedEmbedding == null,
+            "addedEmbedding must be null for a UNet without addition_embed_type but was given");
+      } else {
+        checkArgument(
+            addedEmbedding != null,
+            "addedEmbedding must be given to a UNet with addition_embed_type text_time");
+        Tensors.checkShape(addedEmbedding, "addedEmbedding", batch, config.timeEmbedDim());
+        checkModelTensor(addedEmbedding, "addedEmbedding");
+      }
+      return scope.keep(run(sample, timestep, encoderHiddenStates, addedEmbedding, batch));
+    }
+  }
+
+  private Tensor added(Tensor textEmbeds, Tensor timeIds, long batch) {
+    Tensor timeEmb =
+        Timesteps.embed(
+                timeIds.flatten(),
+                config.additionTimeEmbedDim(),
+                config.flipSinToCos(),
+                config.freqShift())
+            .reshape(batch, -1);
+    Tensor add = torch.cat(new TensorVector(textEmbeds, timeEmb), -1).to(dtype);
+    return addEmbedding.forward(add);
+  }
+
+  private Tensor run(
+      Tensor sample, Tensor timestep, Tensor encoderHiddenStates, Tensor added, long batch) {
+    Tensor x = sample;
+    if (config.centerInputSample()) {
+      x = x.mul(new Scalar(2.0)).sub(new Scalar(1.0));
+    }
+
+    Tensor t = timestep.dim() == 0 ? timestep.unsqueeze(0) : timestep;
+    t = t.to(new Device(deviceName), t.scalar_type()).expand(batch);
+    Tensor tEmb =
+        Timesteps.embed(
+                t, config.blockOutChannels().get(0), config.flipSinToCos(), config.freqShift())
+            .to(dtype);
+    Tensor emb = timeEmbedding.forward(tEmb);
+    if (added != null) {
+      emb = emb.add(added);
+    }
+
+    Tensor h = convIn.forward(x);
+    List<Tensor> skips = new ArrayList<>();
+    skips.add(h);
+    for (UNetBlocks.Down block : downBlocks) {
+      h = block.forward(h, emb, encoderHiddenStates, skips);
+    }
+    h = midBlock.forward(h, emb, encoderHiddenStates);
+
+    long factor = 1L << (config.numBlocks() - 1);
+    boolean forwardUpsampleSize = sample.size(2) % factor != 0 || sample.size(3) % factor != 0;
+    Deque<Tensor> remaining = new ArrayDeque<>(skips);
+    for (int i = 0; i < upBlocks.size(); i++) {
+      UNetBlocks.Up block = upBlocks.get(i);
+      Deque<Tensor> own = new ArrayDeque<>();
+      for (int j = 0; j < block.numResnets(); j++) {
+        own.addFirst(remaining.removeLast());
+      }
+      long[] upsampleSize = null;
+      if (i < upBlocks.size() - 1 && forwardUpsampleSize) {
+        Tensor next = remaining.peekLast();
+        upsampleSize = new long[] {next.size(2), next.size(3)};
+      }
+      h = block.forward(h, emb, encoderHiddenStates, own, upsampleSize);
+    }
+    return convOut.forward(torch.silu(convNormOut.forward(h)));
+  }
+
+  private long checkCommon(Tensor sample, Tensor timestep, Tensor encoderHiddenStates) {
     checkNotNull(sample, "sample");
     checkNotNull(timestep, "timestep");
     checkNotNull(encoderHiddenStates, "encoderHiddenStates");
@@ -316,6 +375,16 @@ public final class UNet2DConditionModel implements AutoCloseable {
         crossAttentionDims,
         Arrays.toString(Tensors.shape(encoderHiddenStates)));
     checkModelTensor(encoderHiddenStates, "encoderHiddenStates");
+    return batch;
+  }
+
+  private long checkInputs(
+      Tensor sample,
+      Tensor timestep,
+      Tensor encoderHiddenStates,
+      Tensor textEmbeds,
+      Tensor timeIds) {
+    long batch = checkCommon(sample, timestep, encoderHiddenStates);
     if (addEmbedding == null) {
       checkArgument(
           textEmbeds == null && timeIds == null,
@@ -326,6 +395,11 @@ public final class UNet2DConditionModel implements AutoCloseable {
     checkArgument(
         textEmbeds != null && timeIds != null,
         "textEmbeds and timeIds must be given to a UNet with addition_embed_type text_time");
+    checkAdded(textEmbeds, timeIds, batch);
+    return batch;
+  }
+
+  private void checkAdded(Tensor textEmbeds, Tensor timeIds, long batch) {
     Tensors.checkShape(textEmbeds, "textEmbeds", batch, -1);
     Tensors.checkShape(timeIds, "timeIds", batch, -1);
     long width = textEmbeds.size(1) + timeIds.size(1) * config.additionTimeEmbedDim();
@@ -344,7 +418,6 @@ public final class UNet2DConditionModel implements AutoCloseable {
         textEmbeds.scalar_type());
     checkSameDevice(textEmbeds, "textEmbeds");
     checkSameDevice(timeIds, "timeIds");
-    return batch;
   }
 
   private void checkModelTensor(Tensor t, String name) {

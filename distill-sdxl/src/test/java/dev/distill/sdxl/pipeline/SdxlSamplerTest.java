@@ -49,6 +49,30 @@ class SdxlSamplerTest {
     scope.close();
   }
 
+  /**
+   * The unguided steps and the final decode run in inference mode; what callers get back must
+   * still be ordinary tensors (usable with autograd later, e.g. as guidance targets).
+   */
+  @Test
+  void outputsAreOrdinaryTensorsAfterInferenceModeSteps() {
+    try (TensorScope s = TensorScope.open();
+        SampleResult r =
+            pipe.generate(
+                SdxlRequest.builder(java.util.List.of("a red square"))
+                    .numSteps(2)
+                    .guidanceScale(5.0)
+                    .build())) {
+      assertThat(r.images().is_inference()).isFalse();
+      assertThat(r.latents().is_inference()).isFalse();
+      Tensor decoded = pipe.decode(r.latents());
+      assertThat(decoded.is_inference()).isFalse();
+      Tensor x = decoded.detach().requires_grad_(true);
+      Tensor loss = x.square().sum();
+      loss.backward();
+      assertThat(x.grad().defined()).isTrue();
+    }
+  }
+
   /** A linear classifier on the mean colour of the image (the fixture's guidance classifier). */
   private static Tensor logits(Tensor images) {
     Tensor feat = images.mean(new long[] {2, 3}, false, new ScalarTypeOptional());

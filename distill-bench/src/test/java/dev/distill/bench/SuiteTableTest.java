@@ -1,0 +1,61 @@
+package dev.distill.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SuiteTableTest {
+  private static final String UNET =
+      """
+      {"block_out_channels": [320, 640, 1280], "layers_per_block": 2,
+       "down_block_types": ["DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"],
+       "up_block_types": ["CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"],
+       "transformer_layers_per_block": [1, 2, 10], "cross_attention_dim": 2048,
+       "in_channels": 4, "out_channels": 4, "addition_embed_type": "text_time",
+       "projection_class_embeddings_input_dim": 2816}
+      """;
+  private static final String VAE =
+      """
+      {"block_out_channels": [128, 256, 512, 512], "layers_per_block": 2,
+       "latent_channels": 4, "in_channels": 3, "out_channels": 3}
+      """;
+
+  private static String run(String guidance, double medianSeconds) {
+    return "{\"pipeline\":\"sdxl\",\"randomWeights\":false,\"steps\":1,\"batch\":1,\"height\":1024,"
+        + "\"width\":1024,\"cfg\":5.0,\"guidance\":\"" + guidance + "\",\"decodeScale\":1,"
+        + "\"threads\":1,\"medianSeconds\":" + medianSeconds + ",\"peakRssMib\":100.0}\n";
+  }
+
+  @Test
+  void floorsFollowTheFlopCounts(@TempDir Path tmp) throws Exception {
+    Path fx = tmp.resolve("fx");
+    Files.createDirectories(fx.resolve("sdxl/unet"));
+    Files.createDirectories(fx.resolve("sdxl/vae"));
+    Files.writeString(fx.resolve("sdxl/unet/config.json"), UNET);
+    Files.writeString(fx.resolve("sdxl/vae/config.json"), VAE);
+    Path res = tmp.resolve("res");
+    Files.createDirectories(res);
+    Files.writeString(
+        res.resolve("matmul.txt"), "matmul 1024x1024 float32, 1 threads: 100.00 GFLOP/s (median of 5)\n");
+    // CFG step at 128² latents: 2 × 6.761 TFLOP; decode 10.470 TFLOP
+    Files.writeString(res.resolve("sampler.jsonl"), run("none", 270.44) + run("decoder", 689.24));
+    String table = SuiteTable.table(res, fx);
+    // none: 13.522 TFLOP / 100 GFLOP/s = 135.22 s floor → 2.0 × floor
+    assertThat(table).contains("| none | 1 | 0.004 | 270.440 | 13522.");
+    assertThat(table).contains("| 135.2");
+    // decoder: 13.522 + 2 × 10.470 = 34.463 TFLOP → 344.6 s floor; 689.24 s = 2.0 × floor, 2.55 × none
+    assertThat(table).contains("| decoder | 1 | 0.001 | 689.240 | 34463.");
+    assertThat(table).contains("| 2.0 | 2.55 |");
+  }
+
+  @Test
+  void missingInputsAreNamed(@TempDir Path tmp) {
+    assertThatThrownBy(() -> SuiteTable.table(tmp, tmp))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("matmul.txt");
+  }
+}

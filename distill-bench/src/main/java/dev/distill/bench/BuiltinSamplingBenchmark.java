@@ -1,23 +1,23 @@
 package dev.distill.bench;
 
-import dev.distill.core.tensor.Threads;
 import dev.distill.api.Conditioning;
 import dev.distill.api.SampleRequest;
 import dev.distill.api.SampleResult;
 import dev.distill.api.Sampler;
 import dev.distill.core.model.BuiltinModel;
 import dev.distill.core.tensor.TensorScope;
+import dev.distill.core.tensor.Threads;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.pytorch.global.torch;
-import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import java.util.concurrent.TimeUnit;
+import org.bytedeco.pytorch.global.torch;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;

@@ -2,10 +2,10 @@ package dev.distill.bench;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.distill.core.tensor.Threads;
 import dev.distill.core.config.JsonConfig;
 import dev.distill.core.tensor.Rng;
 import dev.distill.core.tensor.TensorScope;
+import dev.distill.core.tensor.Threads;
 import dev.distill.sdxl.nn.ModelWeights;
 import dev.distill.sdxl.vae.AutoencoderKL;
 import dev.distill.sdxl.vae.VaeConfig;

@@ -1,14 +1,14 @@
 package dev.distill.bench;
 
-import dev.distill.core.tensor.Threads;
 import dev.distill.core.cluster.KMeans;
 import dev.distill.core.cluster.KMeansConfig;
 import dev.distill.core.cluster.KMeansResult;
 import dev.distill.core.tensor.Rng;
 import dev.distill.core.tensor.TensorScope;
+import dev.distill.core.tensor.Threads;
+import java.util.concurrent.TimeUnit;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

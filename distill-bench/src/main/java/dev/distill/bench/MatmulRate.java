@@ -1,7 +1,7 @@
 package dev.distill.bench;
 
-import dev.distill.core.tensor.Threads;
 import dev.distill.core.tensor.TensorScope;
+import dev.distill.core.tensor.Threads;
 import java.util.Locale;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;

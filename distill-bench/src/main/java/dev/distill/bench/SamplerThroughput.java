@@ -2,13 +2,13 @@ package dev.distill.bench;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.distill.core.tensor.Threads;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.api.Conditioning;
 import dev.distill.api.SampleRequest;
 import dev.distill.api.SampleResult;
 import dev.distill.bench.BenchSupport.GuidanceKind;
 import dev.distill.core.tensor.TensorScope;
+import dev.distill.core.tensor.Threads;
 import dev.distill.sdxl.pipeline.SdxlOptions;
 import dev.distill.sdxl.pipeline.SdxlPipeline;
 import dev.distill.sdxl.pipeline.SdxlRequest;
@@ -20,8 +20,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import org.bytedeco.pytorch.global.torch;
 
 /**

@@ -1,9 +1,9 @@
 package dev.distill.bench;
 
-import dev.distill.core.tensor.Threads;
 import dev.distill.core.config.JsonConfig;
 import dev.distill.core.tensor.Rng;
 import dev.distill.core.tensor.TensorScope;
+import dev.distill.core.tensor.Threads;
 import dev.distill.sdxl.pipeline.SdxlOptions;
 import dev.distill.sdxl.pipeline.SdxlPipeline;
 import java.io.IOException;

@@ -1,6 +1,5 @@
 package dev.distill.examples;
 
-import dev.distill.core.tensor.Threads;
 import dev.distill.api.Conditioning;
 import dev.distill.api.SampleRequest;
 import dev.distill.api.SampleResult;
@@ -13,6 +12,7 @@ import dev.distill.core.model.SmallUNetConfig;
 import dev.distill.core.nn.ImageClassifier;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
+import dev.distill.core.tensor.Threads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

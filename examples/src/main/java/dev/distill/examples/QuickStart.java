@@ -1,7 +1,6 @@
 package dev.distill.examples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.distill.core.tensor.Threads;
 import dev.distill.api.DistilledSet;
 import dev.distill.api.EvalReport;
 import dev.distill.api.Matcher;
@@ -33,6 +32,7 @@ import dev.distill.core.pipeline.DistillMethod;
 import dev.distill.core.pipeline.DistillResult;
 import dev.distill.core.pipeline.Filters;
 import dev.distill.core.tensor.TensorScope;
+import dev.distill.core.tensor.Threads;
 import dev.distill.task.method.UniDD;
 import dev.distill.task.proxy.ClassifierProxy;
 import java.io.IOException;
@@ -58,6 +58,9 @@ import org.bytedeco.pytorch.global.torch;
  *     [--unidd-step S] [--mgd-gamma G] [--mgd-stop F] [--mgd-target CENTROID|NEAREST_REAL]
  * </pre>
  *
+ * <p>{@code --methods} takes a subset of {@code random-real,d4m,mode-guided,unidd} ({@code none}
+ * runs only the whole-train-slice reference).
+ *
  * <p>Writes {@code DIR/<method>/} (ImageFolder of 28×28 grayscale PNGs + manifest.json), {@code
  * DIR/<method>-grid.png}, one {@code .eval.json} report per set and label kind, and {@code
  * DIR/results.md} (rewritten after every method). The default is the quick profile (IPC 10, one
@@ -73,6 +76,10 @@ public final class QuickStart {
   static final int DEFAULT_UPPER_EPOCHS = 20;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The method names {@code --methods} accepts ({@code none}: only the reference row). */
+  private static final List<String> METHODS =
+      List.of("random-real", "d4m", "mode-guided", "unidd");
 
   private QuickStart() {}
 
@@ -133,6 +140,12 @@ public final class QuickStart {
                   + " [--methods a,b]   (unknown argument: " + args[i] + ")");
           System.exit(2);
         }
+      }
+    }
+    for (String name : only) {
+      if (!METHODS.contains(name) && !name.equals("none")) {
+        throw new IllegalArgumentException(
+            "--methods must list names from " + METHODS + " (or be none) but contained " + name);
       }
     }
     if (full && !ipcsGiven) {

@@ -1,6 +1,5 @@
 package dev.distill.examples;
 
-import dev.distill.core.tensor.Threads;
 import dev.distill.core.io.AtomicFiles;
 import dev.distill.core.io.Idx;
 import dev.distill.core.model.DiffusionTrainer;
@@ -8,6 +7,7 @@ import dev.distill.core.model.SmallUNetConfig;
 import dev.distill.core.model.TrainerConfig;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
+import dev.distill.core.tensor.Threads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,7 +2,6 @@ package dev.distill.examples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.distill.core.tensor.Threads;
 import dev.distill.api.Progress;
 import dev.distill.core.augment.DsaConfig;
 import dev.distill.core.augment.DsaMode;
@@ -20,6 +19,7 @@ import dev.distill.core.nn.ConvNet;
 import dev.distill.core.nn.ConvNetConfig;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
+import dev.distill.core.tensor.Threads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

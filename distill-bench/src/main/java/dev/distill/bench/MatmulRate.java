@@ -34,7 +34,7 @@ public final class MatmulRate {
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    Threads.set(threads);
+    Threads.set(threads, threads); // a pure BLAS workload: OpenBLAS gets the threads
     try (TensorScope s = TensorScope.open()) {
       Tensor a = torch.randn(n, n).to(BenchSupport.dtype(dtype));
       Tensor b = torch.randn(n, n).to(BenchSupport.dtype(dtype));

@@ -29,12 +29,13 @@ import java.util.regex.Pattern;
  * D = VAE decode × batch at the latent size divided by the decode scale. Unguided and {@code z0}:
  * U. {@code decoder}: U + 2·D (the decode and its input gradient; the VAE weights need none).
  * {@code unet}: 2·U + 2·D (the UNet's input gradient too). The floor is those FLOPs over the
- * float32 matmul rate measured at the run's thread count ({@code matmul.txt}); "× floor" is the
- * measured seconds per step over it. Writes {@code table.md} into the folder and prints it.
+ * matmul rate measured for the run's dtype and thread count ({@code matmul.txt}; a proxy for the
+ * machine's peak — convolutions can run a little faster); "× floor" is the measured seconds per
+ * step over it. Writes {@code table.md} into the folder and prints it.
  */
 public final class SuiteTable {
   private static final Pattern MATMUL =
-      Pattern.compile("float32, (\\d+) threads: ([0-9.]+) GFLOP/s");
+      Pattern.compile("(float32|bfloat16|float16), (\\d+) threads: ([0-9.]+) GFLOP/s");
 
   private SuiteTable() {}
 
@@ -62,13 +63,13 @@ public final class SuiteTable {
 
   /** The markdown table for one results folder. */
   static String table(Path dir, Path fixtures) throws IOException {
-    Map<Integer, Double> rates = new LinkedHashMap<>();
+    Map<String, Double> rates = new LinkedHashMap<>();
     Path matmul = dir.resolve("matmul.txt");
     checkArgument(Files.isRegularFile(matmul), "%s must exist (run-suite writes it)", matmul);
     for (String line : Files.readAllLines(matmul)) {
       Matcher m = MATMUL.matcher(line);
       if (m.find()) {
-        rates.put(Integer.parseInt(m.group(1)), Double.parseDouble(m.group(2)));
+        rates.put(m.group(1) + "/" + m.group(2), Double.parseDouble(m.group(3)));
       }
     }
     Path jsonl = dir.resolve("sampler.jsonl");
@@ -111,12 +112,12 @@ public final class SuiteTable {
             default -> u;
           };
       int threads = r.get("threads").asInt();
-      Double rate = rates.get(threads);
+      String dtype = r.has("dtype") ? r.get("dtype").asText() : "float32";
+      Double rate = rates.get(dtype + "/" + threads);
       int steps = r.get("steps").asInt();
       double perStep = r.get("medianSeconds").asDouble() / steps;
       double floor = rate == null ? Double.NaN : flops / (rate * 1e9);
       Double base = unguided.get(key(r));
-      String dtype = r.has("dtype") ? r.get("dtype").asText() : "float32";
       b.append(String.format(Locale.ROOT,
           "| %s | %d² | %d | %s%s%s | %d | %.3f | %.3f | %.2f | %.3f | %.1f | %s | %.0f MiB |%n",
           pipeline + (r.get("randomWeights").asBoolean() ? " (random)" : ""),
@@ -129,7 +130,8 @@ public final class SuiteTable {
           r.get("peakRssMib").asDouble()));
     }
     b.append(String.format(Locale.ROOT,
-        "%nFloor = GFLOP per step / float32 matmul rate %s GFLOP/s (threads → rate, matmul.txt).%n",
+        "%nFloor = GFLOP per step / the matmul rate of the row's dtype and thread count, %s GFLOP/s"
+            + " (matmul.txt).%n",
         rates));
     return b.toString();
   }

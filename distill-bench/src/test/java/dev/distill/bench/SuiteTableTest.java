@@ -50,6 +50,7 @@ class SuiteTableTest {
     // decoder: 13.522 + 2 × 10.470 = 34.463 TFLOP → 344.6 s floor; 689.24 s = 2.0 × floor, 2.55 × none
     assertThat(table).contains("| decoder | 1 | 0.001 | 689.240 | 34463.");
     assertThat(table).contains("| 2.0 | 2.55 |");
+    assertThat(table).contains("{float32/1=100.0}");
   }
 
   @Test

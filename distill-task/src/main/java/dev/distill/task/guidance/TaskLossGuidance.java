@@ -45,6 +45,22 @@ public final class TaskLossGuidance implements GuidanceTerm {
   }
 
   /**
+   * Classification guidance whose target for each sample is that sample's conditioning class
+   * ({@link dev.distill.api.Conditioning#classId()}), so one term serves batches of any size.
+   *
+   * @param proxy the proxy classifier
+   * @param schedule s(t)
+   * @return the term; its loss fails, naming the sample, if a conditioning has no class or a class
+   *     outside {@code [0, proxy.numClasses())}
+   */
+  public static TaskLossGuidance classification(
+      ClassificationProxy proxy, StrengthSchedule schedule) {
+    checkNotNull(proxy, "proxy");
+    checkNotNull(schedule, "schedule");
+    return new TaskLossGuidance(proxy, null, schedule);
+  }
+
+  /**
    * Classification guidance with a constant strength.
    *
    * @param proxy the proxy classifier
@@ -88,6 +104,7 @@ public final class TaskLossGuidance implements GuidanceTerm {
   @Override
   public Tensor loss(GuidanceContext ctx) {
     Tensor x = ctx.predictedImages();
+    long[] targets = this.targets != null ? this.targets : fromConditionings(ctx, x.size(0));
     checkArgument(
         x.size(0) == targets.length,
         "targets must have one entry per sample (%s) but had %s",
@@ -108,6 +125,27 @@ public final class TaskLossGuidance implements GuidanceTerm {
     Tensor y = Tensors.fromLongs(targets, targets.length).to(logits.device(), torch.ScalarType.Long);
     Tensor logp = torch.log_softmax(logits, 1);
     return logp.gather(1, y.unsqueeze(1)).sum().neg();
+  }
+
+  private long[] fromConditionings(GuidanceContext ctx, long batch) {
+    List<dev.distill.api.Conditioning> conds = ctx.conditionings();
+    checkArgument(
+        conds.size() == batch,
+        "conditionings must have one entry per sample (%s) but had %s",
+        batch,
+        conds.size());
+    long[] t = new long[conds.size()];
+    for (int i = 0; i < t.length; i++) {
+      int c = conds.get(i).classId();
+      checkArgument(
+          c >= 0 && c < proxy.numClasses(),
+          "sample %s must be conditioned on a class in [0, %s) to be its target but had classId %s",
+          i,
+          proxy.numClasses(),
+          c);
+      t[i] = c;
+    }
+    return t;
   }
 
   @Override

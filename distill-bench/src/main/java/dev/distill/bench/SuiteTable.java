@@ -88,9 +88,9 @@ public final class SuiteTable {
       }
     }
     StringBuilder b = new StringBuilder();
-    b.append("| pipeline | image | batch | guidance | threads | steps/s | s/step | GFLOP/step |"
+    b.append("| pipeline | image | batch | CFG | guidance | threads | steps/s | s/step | GFLOP/step |"
         + " floor s/step | × floor | × unguided | peak RSS |\n");
-    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (JsonNode r : runs) {
       String pipeline = r.get("pipeline").asText();
       Path cfgDir = fixtures.resolve(pipeline);
@@ -119,9 +119,10 @@ public final class SuiteTable {
       double floor = rate == null ? Double.NaN : flops / (rate * 1e9);
       Double base = unguided.get(key(r));
       b.append(String.format(Locale.ROOT,
-          "| %s | %d² | %d | %s%s%s | %d | %.3f | %.3f | %.2f | %.3f | %.1f | %s | %.0f MiB |%n",
+          "| %s | %d² | %d | %s | %s%s%s | %d | %.3f | %.3f | %.2f | %.3f | %.1f | %s | %.0f MiB |%n",
           pipeline + (r.get("randomWeights").asBoolean() ? " (random)" : ""),
-          r.get("height").asInt(), batch, guidance,
+          r.get("height").asInt(), batch,
+          cfg ? String.format(Locale.ROOT, "%.0f", r.get("cfg").asDouble()) : "off", guidance,
           ds > 1 ? ", decode-scale " + ds : "",
           dtype.equals("float32") ? "" : ", " + dtype,
           threads, steps / r.get("medianSeconds").asDouble(), perStep, flops / 1e9, floor,

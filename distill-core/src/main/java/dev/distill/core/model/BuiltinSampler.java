@@ -4,10 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.distill.api.Conditioning;
 import dev.distill.api.DistillException;
 import dev.distill.api.GradientMode;
-import dev.distill.api.GuidanceContext;
 import dev.distill.api.GuidanceTerm;
 import dev.distill.api.InitLatents;
 import dev.distill.api.Progress;
@@ -17,6 +15,7 @@ import dev.distill.api.SampleResult;
 import dev.distill.api.Sampler;
 import dev.distill.api.StepInfo;
 import dev.distill.core.config.JsonConfig;
+import dev.distill.core.guidance.StepContext;
 import dev.distill.core.scheduler.NoiseSource;
 import dev.distill.core.scheduler.PredictionType;
 import dev.distill.core.scheduler.Scheduler;
@@ -30,6 +29,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -320,7 +320,10 @@ public final class BuiltinSampler implements Sampler {
                 .mul(Tensors.scalar(Math.sqrt(ab)))
                 .add(zt.mul(Tensors.scalar(Math.sqrt(1 - ab))))
             : modelOutput;
-    Context ctx = new Context(info, request.conditionings(), zt, eps, run, modelOutput);
+    StepContext ctx =
+        new StepContext(
+            info, request.conditionings(), zt, eps, x -> run.predictOriginal(modelOutput, x),
+            UnaryOperator.identity());
     Tensor loss = null;
     for (GuidanceTerm term : active) {
       double s = term.strength(info);
@@ -426,64 +429,5 @@ public final class BuiltinSampler implements Sampler {
       }
     }
     return Tensors.fromFloats(v, shape);
-  }
-
-  /** The guidance context of one step: ẑ0 and x̂0 computed once, lazily. */
-  private static final class Context implements GuidanceContext {
-    private final StepInfo info;
-    private final List<Conditioning> conditionings;
-    private final Tensor zt;
-    private final Tensor eps;
-    private final SchedulerRun run;
-    private final Tensor modelOutput;
-    private Tensor z0;
-
-    Context(
-        StepInfo info,
-        List<Conditioning> conditionings,
-        Tensor zt,
-        Tensor eps,
-        SchedulerRun run,
-        Tensor modelOutput) {
-      this.info = info;
-      this.conditionings = conditionings;
-      this.zt = zt;
-      this.eps = eps;
-      this.run = run;
-      this.modelOutput = modelOutput;
-    }
-
-    @Override
-    public StepInfo step() {
-      return info;
-    }
-
-    @Override
-    public List<Conditioning> conditionings() {
-      return conditionings;
-    }
-
-    @Override
-    public Tensor latents() {
-      return zt;
-    }
-
-    @Override
-    public Tensor noisePrediction() {
-      return eps;
-    }
-
-    @Override
-    public Tensor predictedLatents() {
-      if (z0 == null) {
-        z0 = run.predictOriginal(modelOutput, zt);
-      }
-      return z0;
-    }
-
-    @Override
-    public Tensor predictedImages() {
-      return predictedLatents();
-    }
   }
 }

@@ -3,11 +3,11 @@ package dev.distill.sdxl.pipeline;
 import dev.distill.api.Conditioning;
 import dev.distill.api.DistillException;
 import dev.distill.api.GradientMode;
-import dev.distill.api.GuidanceContext;
 import dev.distill.api.GuidanceTerm;
 import dev.distill.api.Progress;
 import dev.distill.api.ProgressListener;
 import dev.distill.api.StepInfo;
+import dev.distill.core.guidance.StepContext;
 import dev.distill.core.scheduler.NoiseSource;
 import dev.distill.core.scheduler.PredictionType;
 import dev.distill.core.scheduler.SchedulerRun;
@@ -233,7 +233,12 @@ final class DenoiseLoop {
       }
     }
     epsOut[0] = eps.detach();
-    Context ctx = new Context(pipe, info, guidance.conditionings(), z, eps);
+    double a = info.alphaBar();
+    StepContext ctx =
+        new StepContext(
+            info, guidance.conditionings(), z, eps,
+            zt -> zt.sub(eps.mul(new Scalar(Math.sqrt(1 - a)))).div(new Scalar(Math.sqrt(a))),
+            pipe::decodeForGuidance);
     Tensor total = null;
     for (GuidanceTerm term : active) {
       double s = term.strength(info);
@@ -270,61 +275,5 @@ final class DenoiseLoop {
               + info.timestep() + ")");
     }
     return grad;
-  }
-
-  /** The lazily computed, differentiable view of one step for guidance terms. */
-  private static final class Context implements GuidanceContext {
-    private final SdxlPipeline pipe;
-    private final StepInfo info;
-    private final List<Conditioning> conditionings;
-    private final Tensor z;
-    private final Tensor eps;
-    private Tensor z0;
-    private Tensor x0;
-
-    Context(SdxlPipeline pipe, StepInfo info, List<Conditioning> conditionings, Tensor z, Tensor eps) {
-      this.pipe = pipe;
-      this.info = info;
-      this.conditionings = conditionings;
-      this.z = z;
-      this.eps = eps;
-    }
-
-    @Override
-    public StepInfo step() {
-      return info;
-    }
-
-    @Override
-    public List<Conditioning> conditionings() {
-      return conditionings;
-    }
-
-    @Override
-    public Tensor latents() {
-      return z;
-    }
-
-    @Override
-    public Tensor noisePrediction() {
-      return eps;
-    }
-
-    @Override
-    public Tensor predictedLatents() {
-      if (z0 == null) {
-        double a = info.alphaBar();
-        z0 = z.sub(eps.mul(new Scalar(Math.sqrt(1 - a)))).div(new Scalar(Math.sqrt(a)));
-      }
-      return z0;
-    }
-
-    @Override
-    public Tensor predictedImages() {
-      if (x0 == null) {
-        x0 = pipe.decodeForGuidance(predictedLatents());
-      }
-      return x0;
-    }
   }
 }

@@ -4,14 +4,13 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.api.Encoder;
+import dev.distill.core.nn.Encoders;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -78,27 +77,11 @@ public final class EmbeddingSimilarity {
         images.dim() == 4,
         "images must have shape [N, C, H, W] but had %s",
         Arrays.toString(Tensors.shape(images)));
-    long n = images.size(0);
+    if (images.size(0) == 0) {
+      return torch.zeros(new long[] {0, 0});
+    }
     try (TensorScope scope = TensorScope.open()) {
-      List<Tensor> parts = new ArrayList<>();
-      for (long start = 0; start < n; start += batchSize) {
-        long len = Math.min(batchSize, n - start);
-        try (TensorScope batch = TensorScope.open();
-            NoGradGuard noGrad = new NoGradGuard()) {
-          Tensor e = encoder.encode(images.narrow(0, start, len));
-          checkArgument(
-              e.dim() >= 1 && e.size(0) == len,
-              "encoder %s must return [%s, ...] but returned %s",
-              encoder.id(),
-              len,
-              Arrays.toString(Tensors.shape(e)));
-          parts.add(batch.keep(normalizeRows(e.detach().reshape(len, -1)).cpu()));
-        }
-      }
-      if (parts.isEmpty()) {
-        return scope.keep(torch.zeros(new long[] {0, 0}));
-      }
-      return scope.keep(torch.cat(new TensorVector(parts.toArray(new Tensor[0])), 0));
+      return scope.keep(normalizeRows(Encoders.encodeAll(encoder, images, batchSize)));
     }
   }
 

@@ -9,6 +9,7 @@ import dev.distill.api.Sampler;
 import dev.distill.core.cluster.KMeans;
 import dev.distill.core.cluster.KMeansConfig;
 import dev.distill.core.cluster.KMeansResult;
+import dev.distill.core.nn.Encoders;
 import dev.distill.core.pipeline.ClassContext;
 import dev.distill.core.pipeline.Seeds;
 import dev.distill.core.tensor.TensorScope;
@@ -35,7 +36,7 @@ final class ClassModes {
    */
   static Tensor discover(
       ClassContext ctx, Sampler sampler, int restarts, int maxIterations, boolean nearestReal) {
-    Tensor latents = Latents.encodeAll(sampler.latentEncoder(), ctx.realImages(), ctx.batchSize());
+    Tensor latents = Encoders.encodeAll(sampler.latentEncoder(), ctx.realImages(), ctx.batchSize());
     long[] shape = Tensors.shape(latents);
     checkArgument(
         shape[0] >= ctx.ipc(),

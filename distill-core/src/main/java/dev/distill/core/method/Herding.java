@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.api.Encoder;
+import dev.distill.core.nn.Encoders;
 import dev.distill.core.pipeline.ClassContext;
 import dev.distill.core.pipeline.ClassGenerator;
 import dev.distill.core.pipeline.DistillMethod;
@@ -61,7 +62,7 @@ public final class Herding implements DistillMethod {
   public ClassGenerator prepare(ClassContext ctx) {
     Tensor real = ctx.realImages();
     int n = (int) real.size(0);
-    Tensor features = Latents.encodeAll(encoder, real, Math.max(ctx.batchSize(), 64));
+    Tensor features = Encoders.encodeAll(encoder, real, Math.max(ctx.batchSize(), 64));
     SelectionResult order =
         HerdingSelection.selectByFeatures(features, Collections.nCopies(n, 0), 1, n);
     List<Integer> idx = order.indicesOf(0);

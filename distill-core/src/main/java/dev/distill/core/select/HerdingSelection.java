@@ -5,16 +5,14 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.api.Encoder;
 import dev.distill.core.data.LabeledImages;
+import dev.distill.core.nn.Encoders;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -111,24 +109,10 @@ public final class HerdingSelection implements SubsetSelector {
   }
 
   private Tensor embed(Tensor images) {
-    long n = images.size(0);
-    List<Tensor> parts = new ArrayList<>();
-    for (long start = 0; start < n; start += batchSize) {
-      long len = Math.min(batchSize, n - start);
-      try (TensorScope batch = TensorScope.open();
-          NoGradGuard noGrad = new NoGradGuard()) {
-        Tensor e = encoder.encode(images.narrow(0, start, len));
-        checkArgument(
-            e.dim() >= 1 && e.size(0) == len,
-            "encoder %s must return [%s, ...] but returned %s",
-            encoder.id(),
-            len,
-            Arrays.toString(Tensors.shape(e)));
-        parts.add(batch.keep(e.detach().reshape(len, -1).to(ScalarType.Double).cpu()));
-      }
-    }
-    return torch.cat(new TensorVector(parts.toArray(new Tensor[0])), 0);
+    Tensor e = Encoders.encodeAll(encoder, images, batchSize);
+    return e.reshape(e.size(0), -1).to(ScalarType.Double);
   }
+
 
   private static SelectionResult herdAll(Tensor features, int[][] byClass, int ipc) {
     List<List<Integer>> out = new ArrayList<>();

@@ -99,7 +99,9 @@ class BuiltinSamplerTest {
         SampleResult alone =
             sampler.sample(request(1).seeds(List.of(6L)).guidanceScale(2).build())) {
       Tensor middle = batch.latents().narrow(0, 1, 1);
-      assertThat(Tensors.maxAbsDiff(middle, alone.latents())).isLessThan(1e-5);
+      // mathematically equal; batched convolutions may sum in another order (oneDNN picks kernels
+      // per batch size), seen up to 3.5e-5 here. A real dependence on the batch is O(0.1).
+      assertThat(Tensors.maxAbsDiff(middle, alone.latents())).isLessThan(1e-4);
     }
   }
 

@@ -249,6 +249,17 @@ public final class SampleRequest {
     }
 
     /**
+     * Sets the output size in pixels (default: the model's own size).
+     *
+     * @param size the size
+     * @return this builder
+     */
+    public Builder imageSize(ImageSize size) {
+      Checks.checkNotNull(size, "size");
+      return imageSize(size.height(), size.width());
+    }
+
+    /**
      * Builds the request.
      *
      * @return the request

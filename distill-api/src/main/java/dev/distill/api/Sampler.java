@@ -42,4 +42,34 @@ public interface Sampler {
 
   /** A stable identifier of the model (name and weights hash) for provenance. */
   String modelId();
+
+  /**
+   * The size this sampler generates when a request does not set one (SDXL 1024², SDXL-Turbo 512²,
+   * the built-in model its training size).
+   *
+   * @return the default generation size
+   */
+  ImageSize imageSize();
+
+  /** The channels of the generated images (3 for SDXL, the built-in model's image channels). */
+  int imageChannels();
+
+  /**
+   * Checks that this sampler can generate at a size, before any work is done.
+   *
+   * <p>The default accepts only {@link #imageSize()}; latent models accept any size divisible by
+   * their VAE factor.
+   *
+   * @param size the requested generation size
+   * @throws IllegalArgumentException naming the size and the rule if it cannot
+   */
+  default void checkImageSize(ImageSize size) {
+    Checks.checkNotNull(size, "size");
+    Checks.checkArgument(
+        size.equals(imageSize()),
+        "generation size must be %s for sampler %s but was %s",
+        imageSize(),
+        modelId(),
+        size);
+  }
 }

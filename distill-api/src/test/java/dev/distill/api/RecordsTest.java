@@ -106,6 +106,12 @@ class RecordsTest {
             List.of(new RunProvenance("d4m", config, 1, "builtin", "0.1.0", T0)),
             List.of(new RunProvenance("d4m", config, 1, "sdxl", "0.2.0", T0)),
             List.of(new RunProvenance("d4m", config, 1, "sdxl", "0.1.0", T0.plusSeconds(1)))));
+    m.put(
+        ImageSize.class,
+        List.of(
+            List.of(new ImageSize(480, 640), ImageSize.of(480, 640), ImageSize.parse("480x640")),
+            List.of(ImageSize.square(480), ImageSize.parse("480")),
+            List.of(ImageSize.of(640, 480))));
     // tensors compare by identity of the native handle (Pointer.equals)
     m.put(
         InitLatents.class,

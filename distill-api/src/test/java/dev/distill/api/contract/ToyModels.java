@@ -5,6 +5,7 @@ import dev.distill.api.DistillException;
 import dev.distill.api.Encoder;
 import dev.distill.api.GuidanceContext;
 import dev.distill.api.GuidanceTerm;
+import dev.distill.api.ImageSize;
 import dev.distill.api.Matcher;
 import dev.distill.api.Progress;
 import dev.distill.api.ProgressListener;
@@ -166,6 +167,16 @@ final class ToyModels {
     @Override
     public String modelId() {
       return "toy-ddim";
+    }
+
+    @Override
+    public ImageSize imageSize() {
+      return ImageSize.of((int) IMAGE[1], (int) IMAGE[2]);
+    }
+
+    @Override
+    public int imageChannels() {
+      return (int) IMAGE[0];
     }
   }
 

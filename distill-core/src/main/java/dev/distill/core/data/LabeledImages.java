@@ -1,5 +1,7 @@
 package dev.distill.core.data;
 
+import dev.distill.api.ImageSize;
+
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
@@ -18,11 +20,14 @@ import org.bytedeco.pytorch.Tensor;
  *
  * @since 0.1.0
  */
-public final class LabeledImages implements AutoCloseable {
+public final class LabeledImages implements Dataset, AutoCloseable {
   private final Tensor images;
   private final Tensor labels;
   private final List<String> classNames;
   private final int[] labelArray;
+  private final ClassIndex classIndex;
+  private final int[][] byClass;
+  private final String id;
 
   /**
    * Takes ownership of detached tensors.
@@ -33,6 +38,22 @@ public final class LabeledImages implements AutoCloseable {
    * @throws IllegalArgumentException if shapes disagree or a label is out of range
    */
   public LabeledImages(Tensor images, Tensor labels, List<String> classNames) {
+    this(images, labels, ClassIndex.of(classNames), "in-memory");
+  }
+
+  /**
+   * Takes ownership of detached tensors, with an explicit class index and source id.
+   *
+   * @param images {@code [N, C, H, W]} float32 CPU in {@code [-1, 1]}, detached from every scope
+   * @param labels {@code [N]} int64 CPU, detached from every scope
+   * @param classIndex the classes, index = label
+   * @param id where the data came from, for manifests (e.g. {@code idx:/path})
+   * @throws IllegalArgumentException if shapes disagree or a label is out of range
+   */
+  public LabeledImages(Tensor images, Tensor labels, ClassIndex classIndex, String id) {
+    this.classIndex = checkNotNull(classIndex, "classIndex");
+    this.id = checkNotNull(id, "id");
+    List<String> classNames = classIndex.displayNames();
     this.images = checkNotNull(images, "images");
     this.labels = checkNotNull(labels, "labels");
     this.classNames = List.copyOf(classNames);
@@ -48,6 +69,18 @@ public final class LabeledImages implements AutoCloseable {
           i,
           l[i]);
       labelArray[i] = (int) l[i];
+    }
+    int[] counts = new int[this.classNames.size()];
+    for (int label : labelArray) {
+      counts[label]++;
+    }
+    this.byClass = new int[counts.length][];
+    for (int c = 0; c < counts.length; c++) {
+      byClass[c] = new int[counts[c]];
+    }
+    int[] fill = new int[counts.length];
+    for (int i = 0; i < labelArray.length; i++) {
+      byClass[labelArray[i]][fill[labelArray[i]]++] = i;
     }
   }
 
@@ -85,21 +118,25 @@ public final class LabeledImages implements AutoCloseable {
   }
 
   /** Class names (immutable). */
+  @Override
   public List<String> classNames() {
     return classNames;
   }
 
   /** The number of classes. */
+  @Override
   public int numClasses() {
     return classNames.size();
   }
 
   /** The number of images. */
+  @Override
   public int size() {
     return labelArray.length;
   }
 
   /** Channels, height, width of the images. */
+  @Override
   public long[] imageShape() {
     return new long[] {images.size(1), images.size(2), images.size(3)};
   }
@@ -111,18 +148,60 @@ public final class LabeledImages implements AutoCloseable {
    * @return the indices
    */
   public int[] indicesOf(int classId) {
+    checkClass(classId);
+    return byClass[classId].clone();
+  }
+
+  private void checkClass(int classId) {
     checkArgument(
         classId >= 0 && classId < classNames.size(),
         "classId must be in [0, %s) but was %s",
         classNames.size(),
         classId);
-    List<Integer> idx = new ArrayList<>();
-    for (int i = 0; i < labelArray.length; i++) {
-      if (labelArray[i] == classId) {
-        idx.add(i);
-      }
+  }
+
+  @Override
+  public ClassIndex classIndex() {
+    return classIndex;
+  }
+
+  @Override
+  public int classSize(int classId) {
+    checkClass(classId);
+    return byClass[classId].length;
+  }
+
+  @Override
+  public int channels() {
+    return Math.toIntExact(images.size(1));
+  }
+
+  @Override
+  public ImageSize imageSize() {
+    return ImageSize.of(Math.toIntExact(images.size(2)), Math.toIntExact(images.size(3)));
+  }
+
+  /** Copies the selected images of the class out of the in-memory tensor. */
+  @Override
+  public Tensor load(int classId, int[] positions) {
+    checkClass(classId);
+    int[] members = byClass[classId];
+    int[] idx = new int[positions.length];
+    for (int i = 0; i < positions.length; i++) {
+      checkArgument(
+          positions[i] >= 0 && positions[i] < members.length,
+          "positions must be in [0, %s) for class %s but contained %s",
+          members.length,
+          classId,
+          positions[i]);
+      idx[i] = members[positions[i]];
     }
-    return idx.stream().mapToInt(Integer::intValue).toArray();
+    return images.index_select(0, Tensors.fromInts(idx));
+  }
+
+  @Override
+  public String id() {
+    return id;
   }
 
   /**

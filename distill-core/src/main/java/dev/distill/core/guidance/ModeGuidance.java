@@ -8,6 +8,7 @@ import dev.distill.api.GuidanceTerm;
 import dev.distill.api.StepInfo;
 import dev.distill.api.StrengthSchedule;
 import dev.distill.core.tensor.Tensors;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -29,11 +30,14 @@ import org.bytedeco.pytorch.Tensor;
  */
 public final class ModeGuidance implements GuidanceTerm {
   private final Tensor modes;
+  private final UnaryOperator<Tensor> features;
   private final StrengthSchedule schedule;
   private final int stopStep;
 
-  private ModeGuidance(Tensor modes, StrengthSchedule schedule, int stopStep) {
+  private ModeGuidance(
+      Tensor modes, UnaryOperator<Tensor> features, StrengthSchedule schedule, int stopStep) {
     this.modes = modes;
+    this.features = features;
     this.schedule = schedule;
     this.stopStep = stopStep;
   }
@@ -63,12 +67,30 @@ public final class ModeGuidance implements GuidanceTerm {
     checkNotNull(schedule, "schedule");
     checkArgument(modes.dim() >= 2, "modes must have shape [N, ...] but had %s dims", modes.dim());
     checkArgument(stopStep >= 0, "stopStep must be >= 0 but was %s", stopStep);
-    return new ModeGuidance(modes, schedule, stopStep);
+    return new ModeGuidance(modes, null, schedule, stopStep);
+  }
+
+  /**
+   * Guides sample {@code i} toward {@code modes[i]} in a feature space: L = ½·Σ‖F(x̂0<sub>i</sub>)
+   * − m<sub>i</sub>‖², with F differentiable (e.g. a classifier's penultimate layer after resizing
+   * x̂0 to its input).
+   *
+   * @param modes {@code [N, D]} target features, one per sample
+   * @param features F, mapping x̂0 {@code [N, C, H, W]} to {@code [N, D]} with autograd
+   * @param schedule s(t)
+   * @param stopStep the first step without guidance, {@code >= 0}
+   * @return the term
+   */
+  public static ModeGuidance inFeatureSpace(
+      Tensor modes, UnaryOperator<Tensor> features, StrengthSchedule schedule, int stopStep) {
+    checkNotNull(features, "features");
+    ModeGuidance latent = toward(modes, schedule, stopStep);
+    return new ModeGuidance(latent.modes, features, schedule, stopStep);
   }
 
   @Override
   public Tensor loss(GuidanceContext ctx) {
-    Tensor z0 = ctx.predictedLatents();
+    Tensor z0 = features == null ? ctx.predictedLatents() : features.apply(ctx.predictedImages());
     long[] expected = Tensors.shape(z0);
     Tensors.checkShape(modes, "modes", expected);
     Tensor target = modes.to(z0.device(), z0.scalar_type());
@@ -87,6 +109,6 @@ public final class ModeGuidance implements GuidanceTerm {
 
   @Override
   public String name() {
-    return "mode-guidance";
+    return features == null ? "mode-guidance" : "mode-guidance-features";
   }
 }

@@ -209,6 +209,7 @@ public final class Images {
       throw new NoSuchFileException(file.toString(), null, "image file not found");
     }
     byte[] bytes = Files.readAllBytes(file);
+    checkComplete(file, bytes);
     try (TensorScope scope = TensorScope.open()) {
       Mat encoded = new Mat(1, bytes.length, CV_8UC1);
       if (bytes.length > 0) {
@@ -224,6 +225,41 @@ public final class Images {
       }
       return scope.keep(fromMat(decoded));
     }
+  }
+
+  /**
+   * Rejects PNG and JPEG files cut short: decoders return a partly grey image for them instead of
+   * failing (libjpeg only warns), which would silently enter a dataset. A PNG must end with its
+   * {@code IEND} chunk, a JPEG with its end-of-image marker {@code FF D9} (trailing padding of up
+   * to 64 bytes is allowed).
+   */
+  static void checkComplete(Path file, byte[] b) throws IOException {
+    int n = b.length;
+    boolean png =
+        n >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G';
+    boolean jpeg = n >= 2 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8;
+    if (png && !tailContains(b, new byte[] {'I', 'E', 'N', 'D'})) {
+      throw new IOException(
+          "image file " + file + " is truncated (PNG of " + n + " bytes without its IEND chunk)");
+    }
+    if (jpeg && !tailContains(b, new byte[] {(byte) 0xFF, (byte) 0xD9})) {
+      throw new IOException(
+          "image file " + file + " is truncated (JPEG of " + n + " bytes without its end marker)");
+    }
+  }
+
+  private static boolean tailContains(byte[] b, byte[] needle) {
+    int from = Math.max(0, b.length - 64 - needle.length);
+    outer:
+    for (int i = b.length - needle.length; i >= from; i--) {
+      for (int j = 0; j < needle.length; j++) {
+        if (b[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.distill.core.method;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.distill.api.Conditioning;
 import dev.distill.api.InitLatents;
 import dev.distill.api.Sampler;
 import dev.distill.core.pipeline.ClassContext;
@@ -20,8 +19,9 @@ import org.bytedeco.pytorch.Tensor;
  * training time (teacher soft labels) in the evaluator.
  *
  * <p>Deviations from the D4M scripts, each deliberate: k-means is full-batch Lloyd with k-means++
- * and several restarts (D4M uses scikit-learn's MiniBatchKMeans with one pass), which is
- * deterministic for a seed; images past the IPC (replacements for filtered ones) reuse prototype
+ * and several restarts while the class's latents fit in {@link #withMaxLatentBytes} (default 1 GiB;
+ * D4M uses scikit-learn's MiniBatchKMeans with one pass), which is deterministic for a seed, and one
+ * pass of mini-batch k-means beyond it, as D4M does; images past the IPC (replacements for filtered ones) reuse prototype
  * {@code i mod IPC} with a fresh seed. Defaults follow the D4M scripts: strength 0.7, negative
  * prompt "cartoon, anime, painting" for text models.
  *
@@ -36,19 +36,22 @@ public final class D4m implements DistillMethod {
   private final double strength;
   private final int restarts;
   private final int maxIterations;
+  private final long maxLatentBytes;
 
-  private D4m(double strength, int restarts, int maxIterations) {
+  private D4m(double strength, int restarts, int maxIterations, long maxLatentBytes) {
     checkArgument(strength > 0 && strength <= 1, "strength must be in (0, 1] but was %s", strength);
     checkArgument(restarts >= 1, "restarts must be >= 1 but was %s", restarts);
     checkArgument(maxIterations >= 1, "maxIterations must be >= 1 but was %s", maxIterations);
     this.strength = strength;
     this.restarts = restarts;
     this.maxIterations = maxIterations;
+    checkArgument(maxLatentBytes >= 1, "maxLatentBytes must be >= 1 but was %s", maxLatentBytes);
+    this.maxLatentBytes = maxLatentBytes;
   }
 
   /** D4M with the scripts' defaults (strength 0.7, 5 k-means restarts, 100 iterations). */
   public static D4m defaults() {
-    return new D4m(0.7, 5, 100);
+    return new D4m(0.7, 5, 100, ClassModes.DEFAULT_MAX_LATENT_BYTES);
   }
 
   /**
@@ -58,7 +61,7 @@ public final class D4m implements DistillMethod {
    * @return the copy
    */
   public D4m withStrength(double strength) {
-    return new D4m(strength, restarts, maxIterations);
+    return new D4m(strength, restarts, maxIterations, maxLatentBytes);
   }
 
   /**
@@ -68,7 +71,18 @@ public final class D4m implements DistillMethod {
    * @return the copy
    */
   public D4m withRestarts(int restarts) {
-    return new D4m(strength, restarts, maxIterations);
+    return new D4m(strength, restarts, maxIterations, maxLatentBytes);
+  }
+
+  /**
+   * A copy with another in-memory budget for one class's latents: above it, clustering switches
+   * to one streaming pass of mini-batch k-means (as the D4M scripts cluster).
+   *
+   * @param bytes at least 1 (default 1 GiB)
+   * @return the copy
+   */
+  public D4m withMaxLatentBytes(long bytes) {
+    return new D4m(strength, restarts, maxIterations, bytes);
   }
 
   /** The img2img strength. */
@@ -88,6 +102,8 @@ public final class D4m implements DistillMethod {
     m.put("kmeans.restarts", Integer.toString(restarts));
     m.put("kmeans.maxIterations", Integer.toString(maxIterations));
     m.put("kmeans.k", "ipc");
+    m.put("kmeans.maxLatentBytes", Long.toString(maxLatentBytes));
+    m.put("negativePromptIfEmpty", NEGATIVE_PROMPT);
     return m;
   }
 
@@ -99,14 +115,15 @@ public final class D4m implements DistillMethod {
   @Override
   public ClassGenerator prepare(ClassContext ctx) {
     Sampler sampler = ctx.requireSampler();
-    Tensor prototypes = ClassModes.discover(ctx, sampler, restarts, maxIterations, false);
-    Conditioning cond =
-        sampler.textConditioned() && ctx.conditioning().negativePrompt().isEmpty()
-            ? ctx.conditioning().withNegativePrompt(NEGATIVE_PROMPT)
-            : ctx.conditioning();
+    Tensor prototypes =
+        ClassModes.discover(ctx, sampler, restarts, maxIterations, false, maxLatentBytes);
+    ClassContext run =
+        sampler.textConditioned() && ctx.negativePrompt().isEmpty()
+            ? ctx.withNegativePrompt(NEGATIVE_PROMPT)
+            : ctx;
     return (first, count) ->
         ClassModes.generate(
-            ctx, sampler, cond, prototypes, first, count,
+            run, sampler, prototypes, first, count,
             (request, init) -> request.init(new InitLatents(init, strength)));
   }
 }

@@ -10,7 +10,6 @@ import dev.distill.core.pipeline.ClassGenerator;
 import dev.distill.core.pipeline.DistillMethod;
 import dev.distill.core.select.HerdingSelection;
 import dev.distill.core.select.SelectionResult;
-import dev.distill.core.tensor.Tensors;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -60,9 +59,10 @@ public final class Herding implements DistillMethod {
 
   @Override
   public ClassGenerator prepare(ClassContext ctx) {
-    Tensor real = ctx.realImages();
-    int n = (int) real.size(0);
-    Tensor features = Encoders.encodeAll(encoder, real, Math.max(ctx.batchSize(), 64));
+    int n = ctx.realCount();
+    Tensor features =
+        Encoders.encodeClass(
+            encoder, ctx.data(), ctx.classId(), Math.max(ctx.batchSize(), 64), x -> x);
     SelectionResult order =
         HerdingSelection.selectByFeatures(features, Collections.nCopies(n, 0), 1, n);
     List<Integer> idx = order.indicesOf(0);
@@ -77,7 +77,7 @@ public final class Herding implements DistillMethod {
       for (int i = 0; i < count; i++) {
         pick[i] = idx.get(first + i);
       }
-      return real.index_select(0, Tensors.fromInts(pick));
+      return ctx.realImages(pick);
     };
   }
 }

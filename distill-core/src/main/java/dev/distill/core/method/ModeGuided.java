@@ -1,10 +1,22 @@
 package dev.distill.core.method;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
 
-import dev.distill.api.Conditioning;
+import dev.distill.api.Encoder;
+import dev.distill.api.ImageSize;
 import dev.distill.api.Sampler;
+import dev.distill.core.cluster.KMeans;
 import dev.distill.core.cluster.KMeansConfig;
+import dev.distill.core.cluster.KMeansResult;
+import dev.distill.core.data.ImageTransforms;
+import dev.distill.core.nn.Encoders;
+import dev.distill.core.nn.ImageClassifier;
+import dev.distill.core.nn.PenultimateEncoder;
+import dev.distill.core.pipeline.Seeds;
+import dev.distill.core.tensor.TensorScope;
+import dev.distill.core.tensor.Tensors;
+import java.util.function.UnaryOperator;
 import dev.distill.core.guidance.ModeGuidance;
 import dev.distill.core.guidance.Schedules;
 import dev.distill.core.pipeline.ClassContext;
@@ -41,8 +53,23 @@ public final class ModeGuided implements DistillMethod {
   private final double stopFraction;
   private final Target target;
   private final int restarts;
+  private final FeatureSpace features;
+  private final long maxLatentBytes;
 
-  private ModeGuided(double gamma, double stopFraction, Target target, int restarts) {
+  /**
+   * Modes in a classifier's feature space instead of the sampler's latent space: real images and
+   * x̂0 are brought to the classifier's input (size and channels) and mapped to its penultimate
+   * features.
+   */
+  private record FeatureSpace(ImageClassifier classifier, String id) {}
+
+  private ModeGuided(
+      double gamma,
+      double stopFraction,
+      Target target,
+      int restarts,
+      FeatureSpace features,
+      long maxLatentBytes) {
     checkArgument(gamma >= 0 && gamma <= 1, "gamma must be in [0, 1] but was %s", gamma);
     checkArgument(
         stopFraction >= 0 && stopFraction <= 1,
@@ -53,11 +80,14 @@ public final class ModeGuided implements DistillMethod {
     this.stopFraction = stopFraction;
     this.target = target;
     this.restarts = restarts;
+    this.features = features;
+    checkArgument(maxLatentBytes >= 1, "maxLatentBytes must be >= 1 but was %s", maxLatentBytes);
+    this.maxLatentBytes = maxLatentBytes;
   }
 
   /** Defaults: γ = 0.1 per step, stop at half the steps, guide toward the centroid. */
   public static ModeGuided defaults() {
-    return new ModeGuided(0.1, 0.5, Target.CENTROID, 5);
+    return new ModeGuided(0.1, 0.5, Target.CENTROID, 5, null, ClassModes.DEFAULT_MAX_LATENT_BYTES);
   }
 
   /**
@@ -67,7 +97,7 @@ public final class ModeGuided implements DistillMethod {
    * @return the copy
    */
   public ModeGuided withGamma(double gamma) {
-    return new ModeGuided(gamma, stopFraction, target, restarts);
+    return new ModeGuided(gamma, stopFraction, target, restarts, features, maxLatentBytes);
   }
 
   /**
@@ -77,7 +107,7 @@ public final class ModeGuided implements DistillMethod {
    * @return the copy
    */
   public ModeGuided withStopFraction(double stopFraction) {
-    return new ModeGuided(gamma, stopFraction, target, restarts);
+    return new ModeGuided(gamma, stopFraction, target, restarts, features, maxLatentBytes);
   }
 
   /**
@@ -87,7 +117,33 @@ public final class ModeGuided implements DistillMethod {
    * @return the copy
    */
   public ModeGuided withTarget(Target target) {
-    return new ModeGuided(gamma, stopFraction, target, restarts);
+    return new ModeGuided(gamma, stopFraction, target, restarts, features, maxLatentBytes);
+  }
+
+  /**
+   * A copy that discovers modes and guides in a classifier's feature space (its penultimate
+   * layer) rather than the sampler's latent space: MGD³'s "embedding space" option. The guidance
+   * loss is ½‖F(x̂0) − m‖² with x̂0 resized to the classifier's input; the classifier is borrowed
+   * and must stay open while the method is used.
+   *
+   * @param classifier the feature network (e.g. the proxy or teacher)
+   * @return the copy
+   */
+  public ModeGuided withFeatureSpace(ImageClassifier classifier) {
+    checkNotNull(classifier, "classifier");
+    return new ModeGuided(
+        gamma, stopFraction, target, restarts,
+        new FeatureSpace(classifier, PenultimateEncoder.of(classifier).id()), maxLatentBytes);
+  }
+
+  /**
+   * A copy with another in-memory budget for one class's latents (above it: mini-batch k-means).
+   *
+   * @param bytes at least 1 (default 1 GiB)
+   * @return the copy
+   */
+  public ModeGuided withMaxLatentBytes(long bytes) {
+    return new ModeGuided(gamma, stopFraction, target, restarts, features, bytes);
   }
 
   @Override
@@ -102,6 +158,8 @@ public final class ModeGuided implements DistillMethod {
     m.put("stopFraction", Double.toString(stopFraction));
     m.put("target", target.name());
     m.put("kmeans.restarts", Integer.toString(restarts));
+    m.put("kmeans.maxLatentBytes", Long.toString(maxLatentBytes));
+    m.put("space", features == null ? "latent" : "features:" + features.id());
     return m;
   }
 
@@ -113,17 +171,70 @@ public final class ModeGuided implements DistillMethod {
   @Override
   public ClassGenerator prepare(ClassContext ctx) {
     Sampler sampler = ctx.requireSampler();
-    Tensor modes =
-        ClassModes.discover(
-            ctx, sampler, restarts, KMeansConfig.DEFAULT_MAX_ITERATIONS,
-            target == Target.NEAREST_REAL);
     int stopStep = (int) Math.round(ctx.numSteps() * stopFraction);
-    Conditioning cond = ctx.conditioning();
+    if (features == null) {
+      Tensor modes =
+          ClassModes.discover(
+              ctx, sampler, restarts, KMeansConfig.DEFAULT_MAX_ITERATIONS,
+              target == Target.NEAREST_REAL, maxLatentBytes);
+      return (first, count) ->
+          ClassModes.generate(
+              ctx, sampler, modes, first, count,
+              (request, batchModes) ->
+                  request.guidance(
+                      ModeGuidance.toward(batchModes, Schedules.pullFraction(gamma), stopStep)));
+    }
+    ImageClassifier net = features.classifier();
+    long[] in = net.inputShape();
+    ImageSize inputSize = ImageSize.of((int) in[1], (int) in[2]);
+    int channels = (int) in[0];
+    UnaryOperator<Tensor> embed =
+        x -> net.penultimate(ImageTransforms.fit(x, inputSize, channels, ctx.resizeMode()), false);
+    Tensor modes = featureModes(ctx, embed);
     return (first, count) ->
         ClassModes.generate(
-            ctx, sampler, cond, modes, first, count,
+            ctx, sampler, modes, first, count,
             (request, batchModes) ->
                 request.guidance(
-                    ModeGuidance.toward(batchModes, Schedules.pullFraction(gamma), stopStep)));
+                    ModeGuidance.inFeatureSpace(
+                        batchModes, embed, Schedules.pullFraction(gamma), stopStep)));
+  }
+
+  /** k-means (K = IPC) over the class's real images' features, computed batch by batch. */
+  private Tensor featureModes(ClassContext ctx, UnaryOperator<Tensor> embed) {
+    Encoder encoder =
+        new Encoder() {
+          @Override
+          public Tensor encode(Tensor images) {
+            return embed.apply(images);
+          }
+
+          @Override
+          public String id() {
+            return features.id();
+          }
+        };
+    try (TensorScope scope = TensorScope.open()) {
+      Tensor f = Encoders.encodeClass(encoder, ctx.data(), ctx.classId(), ctx.batchSize(), x -> x);
+      checkArgument(
+          f.size(0) >= ctx.ipc(),
+          "class %s needs at least ipc=%s real images for k-means but has %s",
+          ctx.classId(),
+          ctx.ipc(),
+          f.size(0));
+      try (KMeansResult km =
+          KMeans.of(
+                  KMeansConfig.builder(ctx.ipc())
+                      .restarts(restarts)
+                      .seed(Seeds.classSeed(ctx.runSeed(), ctx.classId()))
+                      .build())
+              .fit(f)) {
+        Tensor modes =
+            target == Target.NEAREST_REAL
+                ? f.index_select(0, Tensors.fromInts(KMeans.nearestMembers(f, km)))
+                : km.centroids().clone();
+        return scope.keep(modes);
+      }
+    }
   }
 }

@@ -6,10 +6,8 @@ import dev.distill.core.pipeline.ClassContext;
 import dev.distill.core.pipeline.ClassGenerator;
 import dev.distill.core.pipeline.DistillMethod;
 import dev.distill.core.pipeline.Seeds;
-import dev.distill.core.tensor.Tensors;
 import java.util.Map;
 import java.util.Random;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * The random-real baseline: IPC real images per class drawn uniformly without replacement (seeded
@@ -46,9 +44,8 @@ public final class RandomReal implements DistillMethod {
 
   @Override
   public ClassGenerator prepare(ClassContext ctx) {
-    int n = (int) ctx.realImages().size(0);
+    int n = ctx.realCount();
     int[] order = shuffled(n, Seeds.classSeed(ctx.runSeed(), ctx.classId()));
-    Tensor real = ctx.realImages();
     return (first, count) -> {
       checkArgument(
           first + count <= n,
@@ -58,7 +55,7 @@ public final class RandomReal implements DistillMethod {
           first + count - 1);
       int[] idx = new int[count];
       System.arraycopy(order, first, idx, 0, count);
-      return real.index_select(0, Tensors.fromInts(idx));
+      return ctx.realImages(idx);
     };
   }
 

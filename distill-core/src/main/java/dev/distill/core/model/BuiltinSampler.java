@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.api.DistillException;
 import dev.distill.api.GradientMode;
 import dev.distill.api.GuidanceTerm;
+import dev.distill.api.ImageSize;
 import dev.distill.api.InitLatents;
 import dev.distill.api.Progress;
 import dev.distill.api.ProgressListener;
@@ -180,6 +181,17 @@ public final class BuiltinSampler implements Sampler {
   @Override
   public String modelId() {
     return modelId;
+  }
+
+  /** The network's training size (the only size it generates). */
+  @Override
+  public ImageSize imageSize() {
+    return ImageSize.square(unet.config().imageSize());
+  }
+
+  @Override
+  public int imageChannels() {
+    return unet.config().imageChannels();
   }
 
   @Override

@@ -6,7 +6,6 @@ import static com.google.common.base.Preconditions.checkState;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.distill.api.Conditioning;
 import dev.distill.api.DistillException;
 import dev.distill.api.DistilledSet;
 import dev.distill.api.GuidanceTerm;
@@ -15,7 +14,11 @@ import dev.distill.api.ProgressListener;
 import dev.distill.api.RunProvenance;
 import dev.distill.api.Sampler;
 import dev.distill.core.Version;
-import dev.distill.core.data.LabeledImages;
+import dev.distill.api.ImageSize;
+import dev.distill.core.data.Dataset;
+import dev.distill.core.data.ImageTransforms;
+import dev.distill.core.data.ResizeMode;
+import dev.distill.core.prompt.PromptSource;
 import dev.distill.core.io.DistilledSetIO;
 import dev.distill.core.io.Safetensors;
 import dev.distill.core.tensor.TensorScope;
@@ -70,7 +73,7 @@ public final class Distill {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PARTS = ".parts";
 
-  private final LabeledImages data;
+  private final Dataset data;
   private DistillMethod method;
   private Sampler sampler;
   private int ipc = 10;
@@ -78,25 +81,30 @@ public final class Distill {
   private int numSteps = 50;
   private double guidanceScale = 1.0;
   private int batchSize = 25;
-  private IntFunction<String> prompts;
+  private PromptSource prompts;
   private String negativePrompt = "";
+  private ImageSize imageSize;
+  private ImageSize outputSize;
+  private ResizeMode resizeMode = ResizeMode.COVER_CROP;
   private final List<GuidanceTerm> extraGuidance = new ArrayList<>();
   private final List<SampleFilter> filters = new ArrayList<>();
   private int maxCandidatesFactor = 4;
   private int[] classes;
   private ProgressListener listener = ProgressListener.NONE;
 
-  private Distill(LabeledImages data) {
+  private Distill(Dataset data) {
     this.data = data;
   }
 
   /**
-   * Starts a run on a labelled dataset (borrowed: keep it open until {@link #run} returns).
+   * Starts a run on a labelled dataset (borrowed: keep it open until {@link #run} returns). The
+   * dataset is read class by class in batches ({@link Dataset}), never whole.
    *
-   * @param data the real training data
+   * @param data the real training data: in memory ({@link dev.distill.core.data.LabeledImages})
+   *     or streamed ({@link dev.distill.core.data.ImageFolderDataset})
    * @return the builder
    */
-  public static Distill from(LabeledImages data) {
+  public static Distill from(Dataset data) {
     return new Distill(checkNotNull(data, "data"));
   }
 
@@ -185,14 +193,64 @@ public final class Distill {
   }
 
   /**
-   * The label prompt of each class for text-conditioned samplers (default {@code "a photo of a
-   * <class name>"}).
+   * The prompts of each class for text-conditioned samplers (default {@link
+   * PromptSource#defaults()}: {@code "a photo of a <class name>"}). Sample {@code i} of class
+   * {@code c} gets the candidate chosen by its seed; the manifest records every image's prompt.
+   *
+   * @param prompts the source (templates, a captions file, a captioner)
+   * @return this
+   */
+  public Distill prompts(PromptSource prompts) {
+    this.prompts = checkNotNull(prompts, "prompts");
+    return this;
+  }
+
+  /**
+   * One prompt per class from a function.
    *
    * @param prompts class id → prompt
    * @return this
    */
   public Distill prompts(IntFunction<String> prompts) {
-    this.prompts = checkNotNull(prompts, "prompts");
+    checkNotNull(prompts, "prompts");
+    return prompts((PromptSource) (c, classes, d) -> List.of(prompts.apply(c)));
+  }
+
+  /**
+   * The size the sampler generates at (default: the sampler's own, {@link Sampler#imageSize()}:
+   * 1024² for SDXL, 512² for Turbo). Real images enter the encoder at this size and generated
+   * images leave at {@link #outputSize}; both go through {@link ImageTransforms} with {@link
+   * #resizeMode}.
+   *
+   * @param size the generation size (SDXL: sides divisible by the VAE factor)
+   * @return this
+   */
+  public Distill imageSize(ImageSize size) {
+    this.imageSize = checkNotNull(size, "size");
+    return this;
+  }
+
+  /**
+   * The size of the distilled images (default: the dataset's {@link Dataset#imageSize()}).
+   *
+   * @param size the output size
+   * @return this
+   */
+  public Distill outputSize(ImageSize size) {
+    this.outputSize = checkNotNull(size, "size");
+    return this;
+  }
+
+  /**
+   * How images change size into the encoder and out of the sampler (default {@link
+   * ResizeMode#COVER_CROP}: shorter side + centre crop; {@link ResizeMode#STRETCH} is the D4M
+   * scripts' squash).
+   *
+   * @param mode the mode
+   * @return this
+   */
+  public Distill resizeMode(ResizeMode mode) {
+    this.resizeMode = checkNotNull(mode, "mode");
     return this;
   }
 
@@ -287,6 +345,12 @@ public final class Distill {
         !method.needsSampler() || sampler != null,
         "sampler must be set for method %s but was not",
         method.name());
+    if (sampler != null) {
+      sampler.checkImageSize(generationSize());
+    }
+    if (prompts != null) {
+      prompts.checkClasses(data.classIndex());
+    }
     Instant start = Instant.now();
     Path out = outputDir.toAbsolutePath().normalize();
     Path parts = partsDir(out);
@@ -358,7 +422,30 @@ public final class Distill {
     f.put("guidanceScale", Double.toString(guidanceScale));
     f.put("model", sampler == null ? "" : sampler.modelId());
     f.put("filters", filters.stream().map(SampleFilter::name).toList().toString());
+    f.put("generationSize", sampler == null ? "" : generationSize().toString());
+    f.put("outputSize", outputSize().toString());
+    f.put("outputChannels", Integer.toString(data.channels()));
+    f.put("resizeMode", resizeMode.name());
+    f.put("classes", Integer.toHexString(data.classIndex().folders().hashCode()));
+    f.put("prompts", textPrompts() ? promptSource().id() : "");
+    f.put("negativePrompt", negativePrompt);
     return f;
+  }
+
+  private ImageSize generationSize() {
+    return imageSize != null ? imageSize : sampler.imageSize();
+  }
+
+  private ImageSize outputSize() {
+    return outputSize != null ? outputSize : data.imageSize();
+  }
+
+  private boolean textPrompts() {
+    return sampler != null && method.needsSampler() && sampler.textConditioned();
+  }
+
+  private PromptSource promptSource() {
+    return prompts != null ? prompts : PromptSource.defaults();
   }
 
   private void checkPart(Path part, Map<String, String> fingerprint) throws IOException {
@@ -381,26 +468,41 @@ public final class Distill {
     Map<String, Integer> classDropped = new TreeMap<>();
     int candidates = 0;
     try (TensorScope scope = TensorScope.open()) {
-      Tensor real = data.images().index_select(0, Tensors.fromInts(data.indicesOf(c)));
       String name = data.classNames().get(c);
-      String prompt = prompts != null ? prompts.apply(c) : "a photo of a " + name;
+      List<String> classPrompts =
+          textPrompts()
+              ? List.copyOf(promptSource().prompts(c, data.classIndex(), data))
+              : List.of("");
+      checkState(
+          !textPrompts()
+              || (!classPrompts.isEmpty() && classPrompts.stream().noneMatch(String::isBlank)),
+          "prompt source %s must give class %s (%s) at least one non-blank prompt but gave %s",
+          promptSource().id(),
+          c,
+          name,
+          classPrompts);
       ClassContext ctx =
           new ClassContext(
               c,
               name,
-              real,
+              data,
               ipc,
               seed,
               java.util.Optional.ofNullable(sampler),
-              new Conditioning(c, prompt, negativePrompt),
+              classPrompts,
+              negativePrompt,
+              sampler == null ? data.imageSize() : generationSize(),
+              resizeMode,
               numSteps,
               guidanceScale,
               batchSize,
               extraGuidance,
               listener);
       ClassGenerator gen = method.prepare(ctx);
-      long[] shape = data.imageShape();
-      Tensor kept = torch.zeros(0, shape[0], shape[1], shape[2]);
+      ImageSize outSize = outputSize();
+      int channels = data.channels();
+      Tensor kept = torch.zeros(0, channels, outSize.height(), outSize.width());
+      List<String> keptPrompts = new ArrayList<>();
       int next = 0;
       int limit = ipc * maxCandidatesFactor;
       while (kept.size(0) < ipc) {
@@ -412,8 +514,11 @@ public final class Distill {
                   c, name, kept.size(0), ipc, next, classDropped));
         }
         int n = (int) Math.min(batchSize, ipc - kept.size(0));
-        Tensor batch = gen.generate(next, n);
-        Tensors.checkShape(batch, "generated images", n, shape[0], shape[1], shape[2]);
+        Tensor generated = gen.generate(next, n);
+        Tensors.checkShape(generated, "generated images", n, -1, -1, -1);
+        Tensor batch = ImageTransforms.fit(generated, outSize, channels, resizeMode).contiguous();
+        Tensors.checkShape(batch, "generated images", n, channels, outSize.height(), outSize.width());
+        int first = next;
         next += n;
         candidates += n;
         boolean[] keep = new boolean[n];
@@ -441,12 +546,20 @@ public final class Distill {
             }
           }
         }
+        for (int i = 0; i < n; i++) {
+          if (keep[i]) {
+            keptPrompts.add(ctx.prompt(first + i));
+          }
+        }
         kept = torch.cat(new TensorVector(kept, select(batch, keep)), 0);
       }
       Map<String, String> meta = new LinkedHashMap<>(fingerprint);
       meta.put("class", Integer.toString(c));
       meta.put("candidates", Integer.toString(candidates));
       meta.put("dropped", JSON.writeValueAsString(classDropped));
+      if (textPrompts()) {
+        meta.put("imagePrompts", JSON.writeValueAsString(keptPrompts));
+      }
       Safetensors.write(part, Map.of("images", kept.contiguous()), meta);
     }
     classDropped.forEach((k, v) -> dropped.merge(k, v, Integer::sum));
@@ -468,6 +581,7 @@ public final class Distill {
       Duration elapsed)
       throws IOException {
     List<Integer> labels = new ArrayList<>();
+    List<String> imagePrompts = new ArrayList<>();
     boolean complete = true;
     try (TensorScope scope = TensorScope.open()) {
       TensorVector all = new TensorVector();
@@ -483,6 +597,10 @@ public final class Distill {
           for (int i = 0; i < images.size(0); i++) {
             labels.add(c);
           }
+          String p = st.metadata().get("imagePrompts");
+          if (p != null) {
+            imagePrompts.addAll(JSON.readValue(p, new TypeReference<List<String>>() {}));
+          }
           if (!(classes == null || contains(classes, c))) {
             Map<String, Integer> d =
                 JSON.readValue(st.metadata().get("dropped"), new TypeReference<Map<String, Integer>>() {});
@@ -490,12 +608,20 @@ public final class Distill {
           }
         }
       }
-      long[] shape = data.imageShape();
+      ImageSize outSize = outputSize();
       Tensor images =
-          all.empty() ? torch.zeros(0, shape[0], shape[1], shape[2]) : torch.cat(all, 0);
+          all.empty()
+              ? torch.zeros(0, data.channels(), outSize.height(), outSize.width())
+              : torch.cat(all, 0);
       Map<String, String> config = new LinkedHashMap<>(fingerprint());
       config.putAll(prefixed(method.config()));
       config.put("filters.dropped", dropped.toString());
+      config.put("dataset", data.id());
+      config.put("classIndex.folders", JSON.writeValueAsString(data.classIndex().folders()));
+      config.put("classIndex.names", JSON.writeValueAsString(data.classIndex().displayNames()));
+      if (textPrompts()) {
+        config.put("imagePrompts", JSON.writeValueAsString(imagePrompts));
+      }
       RunProvenance provenance =
           new RunProvenance(
               method.name(),
@@ -505,7 +631,8 @@ public final class Distill {
               Version.get(),
               Instant.now());
       DistilledSet set =
-          new DistilledSet(scope.detach(images), labels, null, data.classNames(), provenance);
+          new DistilledSet(
+              scope.detach(images), labels, null, data.classIndex().folders(), provenance);
       if (complete) {
         try {
           DistilledSetIO.save(set, outputDir);

@@ -35,8 +35,8 @@ public final class Seeds {
     return sampleSeed(runSeed, classId, -1);
   }
 
-  /** SplitMix64's finaliser. */
-  static long mix(long z) {
+  /** SplitMix64's finaliser (a bijection of 64-bit values). */
+  public static long mix(long z) {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);

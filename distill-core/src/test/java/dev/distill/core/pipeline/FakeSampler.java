@@ -1,6 +1,7 @@
 package dev.distill.core.pipeline;
 
 import dev.distill.api.Encoder;
+import dev.distill.api.ImageSize;
 import dev.distill.api.ProgressListener;
 import dev.distill.api.SampleRequest;
 import dev.distill.api.SampleResult;
@@ -46,7 +47,9 @@ final class FakeSampler implements Sampler {
       } else {
         TensorVector parts = new TensorVector();
         for (long seed : request.seeds()) {
-          parts.push_back(torch.tanh(Rng.normal(seed, 1, shape[0], shape[1], shape[2])));
+          long h = request.height() > 0 ? request.height() : shape[1];
+          long w = request.width() > 0 ? request.width() : shape[2];
+          parts.push_back(torch.tanh(Rng.normal(seed, 1, shape[0], h, w)));
         }
         images = torch.cat(parts, 0);
       }
@@ -77,5 +80,15 @@ final class FakeSampler implements Sampler {
   @Override
   public String modelId() {
     return "fake";
+  }
+
+  @Override
+  public ImageSize imageSize() {
+    return ImageSize.of((int) shape[1], (int) shape[2]);
+  }
+
+  @Override
+  public int imageChannels() {
+    return (int) shape[0];
   }
 }

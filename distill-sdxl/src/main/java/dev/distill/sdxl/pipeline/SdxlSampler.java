@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.api.Conditioning;
 import dev.distill.api.Encoder;
+import dev.distill.api.ImageSize;
 import dev.distill.api.InitLatents;
 import dev.distill.api.ProgressListener;
 import dev.distill.api.SampleRequest;
@@ -49,6 +50,7 @@ public final class SdxlSampler implements Sampler {
   private final Scheduler scheduler;
   private final Encoder encoder;
   private double guidanceRescale;
+  private int defaultSize;
 
   SdxlSampler(SdxlPipeline pipeline, Scheduler scheduler) {
     this.pipeline = checkNotNull(pipeline, "pipeline");
@@ -65,6 +67,7 @@ public final class SdxlSampler implements Sampler {
   public SdxlSampler withScheduler(Scheduler scheduler) {
     SdxlSampler s = new SdxlSampler(pipeline, scheduler);
     s.guidanceRescale = guidanceRescale;
+    s.defaultSize = defaultSize;
     return s;
   }
 
@@ -78,6 +81,7 @@ public final class SdxlSampler implements Sampler {
     checkArgument(phi >= 0 && phi <= 1, "guidanceRescale must be in [0, 1] but was %s", phi);
     SdxlSampler s = new SdxlSampler(pipeline, scheduler);
     s.guidanceRescale = phi;
+    s.defaultSize = defaultSize;
     return s;
   }
 
@@ -86,8 +90,8 @@ public final class SdxlSampler implements Sampler {
     checkNotNull(request, "request");
     checkNotNull(listener, "listener");
     int b = request.batchSize();
-    int height = request.height() > 0 ? request.height() : pipeline.defaultImageSize();
-    int width = request.width() > 0 ? request.width() : pipeline.defaultImageSize();
+    int height = request.height() > 0 ? request.height() : imageSize().height();
+    int width = request.width() > 0 ? request.width() : imageSize().width();
     pipeline.checkSize(height, width);
     List<String> prompts = new ArrayList<>();
     List<String> negatives = new ArrayList<>();
@@ -162,6 +166,47 @@ public final class SdxlSampler implements Sampler {
   @Override
   public boolean textConditioned() {
     return true;
+  }
+
+  /** The pipeline's default size ({@code unet.sample_size × vae factor}; 1024² for SDXL base). */
+  @Override
+  public ImageSize imageSize() {
+    return ImageSize.square(defaultSize > 0 ? defaultSize : pipeline.defaultImageSize());
+  }
+
+  /** Always 3 (RGB). */
+  @Override
+  public int imageChannels() {
+    return 3;
+  }
+
+  /** Accepts any size whose sides are multiples of the VAE factor. */
+  @Override
+  public void checkImageSize(ImageSize size) {
+    checkNotNull(size, "size");
+    checkArgument(
+        size.divisibleBy(pipeline.vaeScaleFactor()),
+        "generation size must have sides divisible by the VAE factor %s but was %s",
+        pipeline.vaeScaleFactor(),
+        size);
+  }
+
+  /**
+   * A sampler whose default generation size is another (SDXL-Turbo: 512²).
+   *
+   * @param size sides divisible by the VAE factor
+   * @return a new sampler on the same pipeline
+   */
+  public SdxlSampler withImageSize(ImageSize size) {
+    checkImageSize(size);
+    checkArgument(
+        size.height() == size.width(),
+        "default generation size must be square but was %s (set non-square sizes per request)",
+        size);
+    SdxlSampler s = new SdxlSampler(pipeline, scheduler);
+    s.guidanceRescale = guidanceRescale;
+    s.defaultSize = size.height();
+    return s;
   }
 
   @Override

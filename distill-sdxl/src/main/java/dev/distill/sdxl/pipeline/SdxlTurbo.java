@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.api.Conditioning;
+import dev.distill.api.ImageSize;
 import dev.distill.api.SampleRequest;
 import dev.distill.core.config.JsonConfig;
 import dev.distill.core.scheduler.Scheduler;
@@ -27,7 +28,8 @@ public final class SdxlTurbo {
 
   /**
    * A sampler with Turbo's scheduler (Euler ancestral, trailing spacing) built from the pipeline's
-   * own scheduler config.
+   * own scheduler config, generating at {@link #IMAGE_SIZE}² unless a request (or {@code
+   * Distill.imageSize}) sets another size.
    *
    * @param pipeline an SDXL(-Turbo) pipeline
    * @return the sampler
@@ -39,7 +41,7 @@ public final class SdxlTurbo {
     Scheduler scheduler =
         Schedulers.fromConfig(
             config, "EulerAncestralDiscreteScheduler", Map.of("timestep_spacing", "trailing"));
-    return pipeline.sampler().withScheduler(scheduler);
+    return pipeline.sampler().withScheduler(scheduler).withImageSize(ImageSize.square(IMAGE_SIZE));
   }
 
   /**

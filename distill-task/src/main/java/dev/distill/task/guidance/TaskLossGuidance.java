@@ -5,14 +5,15 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.api.GuidanceContext;
 import dev.distill.api.GuidanceTerm;
+import dev.distill.api.ImageSize;
+import dev.distill.core.data.ImageTransforms;
+import dev.distill.core.data.ResizeMode;
 import dev.distill.api.StepInfo;
 import dev.distill.api.StrengthSchedule;
 import dev.distill.core.guidance.Schedules;
 import dev.distill.core.tensor.Tensors;
 import dev.distill.task.proxy.ClassificationProxy;
 import java.util.List;
-import org.bytedeco.pytorch.InterpolateFuncOptions;
-import org.bytedeco.pytorch.LongVector;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -23,8 +24,9 @@ import org.bytedeco.pytorch.global.torch;
  * ã each sample's target label.
  *
  * <p>The loss is the batch sum of the per-sample cross-entropies, so each sample's gradient is its
- * own. If x̂0 is not at the proxy's resolution it is resized bilinearly (differentiably) and, if the
- * proxy takes one channel and x̂0 has three, averaged to grey. Works with any {@link
+ * own. x̂0 is brought to the proxy's input by the library's one resolution policy ({@link
+ * ImageTransforms#fit}: antialiased bilinear, shorter side + centre crop — differentiable —, BT.601
+ * luminance for a gray proxy, channel replication for an RGB proxy on gray images). Works with any {@link
  * dev.distill.api.Sampler} that supports guidance; the gradient mode (decoder only, the UniDD
  * default, or through the denoiser) is the request's. No public UniDD code exists; the formula
  * follows the paper's description (see the methods notes).
@@ -111,16 +113,9 @@ public final class TaskLossGuidance implements GuidanceTerm {
         x.size(0),
         targets.length);
     long[] size = proxy.imageSize();
-    if (x.size(1) == 3 && size[0] == 1) {
-      x = x.mean(new long[] {1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
-    }
-    if (x.size(2) != size[1] || x.size(3) != size[2]) {
-      InterpolateFuncOptions opts = new InterpolateFuncOptions();
-      opts.size().put(new LongVector(size[1], size[2]));
-      opts.mode().put(new org.bytedeco.pytorch.kBilinear());
-      opts.align_corners().put(false);
-      x = torch.interpolate(x, opts);
-    }
+    x =
+        ImageTransforms.fit(
+            x, ImageSize.of((int) size[1], (int) size[2]), (int) size[0], ResizeMode.COVER_CROP);
     Tensor logits = proxy.logits(x);
     Tensor y = Tensors.fromLongs(targets, targets.length).to(logits.device(), torch.ScalarType.Long);
     Tensor logp = torch.log_softmax(logits, 1);

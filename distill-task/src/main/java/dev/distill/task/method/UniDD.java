@@ -3,7 +3,6 @@ package dev.distill.task.method;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import dev.distill.api.Conditioning;
 import dev.distill.api.GradientMode;
 import dev.distill.api.SampleRequest;
 import dev.distill.api.SampleResult;
@@ -16,10 +15,8 @@ import dev.distill.core.pipeline.DistillMethod;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.task.guidance.TaskLossGuidance;
 import dev.distill.task.proxy.ClassificationProxy;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -103,23 +100,14 @@ public final class UniDD implements DistillMethod {
         "class %s must be one of the proxy's %s classes",
         ctx.classId(),
         proxy.numClasses());
-    Conditioning cond = ctx.conditioning();
     return (first, count) -> {
       try (TensorScope scope = TensorScope.open()) {
-        List<Long> seeds = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-          seeds.add(ctx.sampleSeed(first + i));
-        }
         SampleRequest request =
-            SampleRequest.builder(Collections.nCopies(count, cond))
-                .seeds(seeds)
-                .numSteps(ctx.numSteps())
-                .guidanceScale(ctx.guidanceScale())
+            ctx.request(first, count)
                 .gradientMode(gradientMode)
                 .guidance(
                     TaskLossGuidance.classification(
                         proxy, Collections.nCopies(count, ctx.classId()), schedule))
-                .guidance(ctx.extraGuidance())
                 .build();
         try (SampleResult r = sampler.sample(request, ctx.listener())) {
           return scope.keep(r.images().clone());

@@ -44,15 +44,18 @@ public final class ConsoleProgress {
   public static ProgressListener of(PrintStream out, String label, boolean terminal) {
     return new ProgressListener() {
       private long lastPrint = System.nanoTime();
+      private Progress last;
 
       @Override
       public void onProgress(Progress p) {
         long now = System.nanoTime();
         boolean done = p.done() == p.total();
-        if (!done && now - lastPrint < (terminal ? BAR_INTERVAL_NANOS : PLAIN_INTERVAL_NANOS)) {
+        if (p.equals(last)
+            || !done && now - lastPrint < (terminal ? BAR_INTERVAL_NANOS : PLAIN_INTERVAL_NANOS)) {
           return;
         }
         lastPrint = now;
+        last = p;
         if (terminal) {
           int width = 30;
           int filled = (int) Math.round(p.fraction() * width);

@@ -13,12 +13,14 @@ import dev.distill.core.nn.ImageClassifier;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import dev.distill.core.tensor.Threads;
+import dev.distill.examples.cli.DistillCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -37,8 +39,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * relative to real test images, and the feature Fréchet distance to real test images.
  *
  * <pre>
- * java -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -cp ... dev.distill.examples.BackboneQuality \
- *     --out DIR [--steps 25] [--cfg 2.0] [--per-class 100] [--seed 0] [--grid docs/builtin-samples.png]
+ * ./distill quality --out DIR [--steps 25] [--cfg 2.0] [--per-class 100] [--seed 0] [--grid docs/builtin-samples.png]
  *     [--weights W.safetensors --config C.json | --ckpt checkpoint.safetensors] [--threads 2]
  *     [--scheduler DPMSolverMultistepScheduler|DDIMScheduler|EulerDiscreteScheduler]
  *     [--fd-samples 10000]   (real images: the shipped Fashion-MNIST test set)
@@ -50,73 +51,81 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 public final class BackboneQuality {
   private BackboneQuality() {}
 
+  /** Which diffusion model is measured. */
+  public sealed interface ModelSource {
+    /** The shipped model, {@link BuiltinModel#fashionMnist()}. */
+    record Shipped() implements ModelSource {}
+
+    /**
+     * EMA weights and their config, as {@code TrainBackbone} writes them.
+     *
+     * @param weights the {@code .safetensors} file
+     * @param config the model's JSON config
+     */
+    record WeightFiles(Path weights, Path config) implements ModelSource {}
+
+    /**
+     * The EMA weights inside a training checkpoint.
+     *
+     * @param checkpoint the trainer's {@code checkpoint.safetensors}
+     */
+    record Checkpoint(Path checkpoint) implements ModelSource {}
+  }
+
+  /**
+   * The parsed settings of one measurement (the {@code distill quality} options).
+   *
+   * @param out where the sampled ImageFolder is written
+   * @param model the model to measure
+   * @param grid where to write a grid of up to 10 samples per class, if anywhere
+   * @param steps sampling steps
+   * @param cfg classifier-free guidance scale
+   * @param perClass samples per class
+   * @param seed the sampling seed
+   * @param threads LibTorch intra-op threads
+   * @param fdSamples samples for the Fréchet distance
+   * @param scheduler a diffusers scheduler class name
+   * @since 0.1.0
+   */
+  public record Options(
+      Path out,
+      ModelSource model,
+      Optional<Path> grid,
+      int steps,
+      double cfg,
+      int perClass,
+      long seed,
+      int threads,
+      int fdSamples,
+      String scheduler) {}
+
+  /**
+   * Entry point; the same as {@code distill quality ARGS}.
+   *
+   * @param args the {@code distill quality} options
+   */
+  public static void main(String[] args) {
+    System.exit(DistillCli.run("quality", args));
+  }
+
   /**
    * Runs the measurement.
    *
-   * @param args see the class comment
+   * @param options the settings
    * @throws Exception on any failure
    */
-  public static void main(String[] args) throws Exception {
-    Path out = null;
-    Path weights = null;
-    Path config = null;
-    Path ckpt = null;
-    Path grid = null;
-    int steps = 25;
-    double cfg = 2.0;
-    int perClass = 100;
-    long seed = 0;
-    int threads = 2;
-    int fdSamples = 10_000;
-    String schedulerName = "DPMSolverMultistepScheduler";
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--out":
-          out = Path.of(args[++i]);
-          break;
-        case "--weights":
-          weights = Path.of(args[++i]);
-          break;
-        case "--config":
-          config = Path.of(args[++i]);
-          break;
-        case "--ckpt":
-          ckpt = Path.of(args[++i]);
-          break;
-        case "--grid":
-          grid = Path.of(args[++i]);
-          break;
-        case "--fd-samples":
-          fdSamples = Integer.parseInt(args[++i]);
-          break;
-        case "--steps":
-          steps = Integer.parseInt(args[++i]);
-          break;
-        case "--cfg":
-          cfg = Double.parseDouble(args[++i]);
-          break;
-        case "--per-class":
-          perClass = Integer.parseInt(args[++i]);
-          break;
-        case "--seed":
-          seed = Long.parseLong(args[++i]);
-          break;
-        case "--threads":
-          threads = Integer.parseInt(args[++i]);
-          break;
-        case "--scheduler":
-          schedulerName = args[++i];
-          break;
-        default:
-          throw new IllegalArgumentException("unknown argument " + args[i]);
-      }
-    }
-    if (out == null) {
-      throw new IllegalArgumentException("--out DIR is required");
-    }
-    Threads.set(threads);
+  public static void run(Options options) throws Exception {
+    Path out = options.out();
+    Path grid = options.grid().orElse(null);
+    int steps = options.steps();
+    double cfg = options.cfg();
+    int perClass = options.perClass();
+    long seed = options.seed();
+    int fdSamples = options.fdSamples();
+    String schedulerName = options.scheduler();
+    Threads.set(options.threads());
     try (TensorScope scope = TensorScope.open();
-        BuiltinModel model = open(weights, config, ckpt)) {
+        BuiltinModel model = open(options.model())) {
       int numClasses = model.config().numClasses();
       BuiltinSampler sampler =
           model.sampler().withScheduler(BuiltinSampler.scheduler(model.config(), schedulerName));
@@ -160,32 +169,31 @@ public final class BackboneQuality {
     }
   }
 
-  private static BuiltinModel open(Path weights, Path config, Path ckpt) throws Exception {
-    if (ckpt != null) {
+  private static BuiltinModel open(ModelSource source) throws Exception {
+    if (source instanceof ModelSource.WeightFiles f) {
+      return BuiltinModel.load(f.weights(), f.config(), BuiltinModel.FASHION_MNIST_CLASSES);
+    }
+    if (source instanceof ModelSource.Checkpoint c) {
       Path tmpDir = Files.createTempDirectory("backbone-quality");
+      SmallUNetConfig config;
       try (TensorScope s = TensorScope.open();
-          Safetensors st = Safetensors.open(ckpt)) {
-        SmallUNetConfig c = SmallUNetConfig.fromJson(st.metadata().get("model_config"));
+          Safetensors st = Safetensors.open(c.checkpoint())) {
+        config = SmallUNetConfig.fromJson(st.metadata().get("model_config"));
         Map<String, Tensor> ema = new LinkedHashMap<>();
         for (String name : st.names()) {
           if (name.startsWith("ema/")) {
             ema.put(name.substring(4), st.tensor(name));
           }
         }
-        try (SmallUNet net = SmallUNet.fromTensors(c, ema)) {
+        try (SmallUNet net = SmallUNet.fromTensors(config, ema)) {
           net.save(tmpDir.resolve("ema.safetensors"), Map.of("step", st.metadata().get("step")));
         }
-        Files.writeString(tmpDir.resolve("ema.json"), c.toJson());
+        Files.writeString(tmpDir.resolve("ema.json"), config.toJson());
         System.out.println("checkpoint step " + st.metadata().get("step"));
       }
-      weights = tmpDir.resolve("ema.safetensors");
-      config = tmpDir.resolve("ema.json");
-    }
-    if (weights != null) {
-      if (config == null) {
-        throw new IllegalArgumentException("--weights needs --config");
-      }
-      return BuiltinModel.load(weights, config, BuiltinModel.FASHION_MNIST_CLASSES);
+      return BuiltinModel.load(
+          tmpDir.resolve("ema.safetensors"), tmpDir.resolve("ema.json"),
+          BuiltinModel.FASHION_MNIST_CLASSES);
     }
     return BuiltinModel.fashionMnist();
   }

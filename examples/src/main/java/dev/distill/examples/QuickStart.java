@@ -33,6 +33,7 @@ import dev.distill.core.pipeline.DistillResult;
 import dev.distill.core.pipeline.Filters;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Threads;
+import dev.distill.examples.cli.DistillCli;
 import dev.distill.task.method.UniDD;
 import dev.distill.task.proxy.ClassifierProxy;
 import java.io.IOException;
@@ -53,12 +54,13 @@ import org.bytedeco.pytorch.global.torch;
  * labels) on the full real test set, and prints the table.
  *
  * <pre>
- * ./run-example QuickStart [--out DIR] [--ipc N | --ipcs 1,10,50] [--full] [--protocol pinned|quick]
+ * ./distill quickstart [--out DIR] [--ipc N | --ipcs 1,10,50] [--full] [--protocol pinned|quick]
  *     [--epochs E] [--seeds S] [--upper-epochs E] [--steps K] [--cfg G] [--threads T] [--methods a,b]
  *     [--unidd-step S] [--mgd-gamma G] [--mgd-stop F] [--mgd-target CENTROID|NEAREST_REAL]
  * </pre>
  *
- * <p>{@code --methods} takes a subset of {@code random-real,d4m,mode-guided,unidd} ({@code none}
+ * <p>The options are parsed and checked by {@code dev.distill.examples.cli.QuickStartCommand};
+ * {@link #run(Options)} takes the parsed values. {@code --methods} takes a subset of {@code random-real,d4m,mode-guided,unidd} ({@code none}
  * runs only the whole-train-slice reference).
  *
  * <p>Writes {@code DIR/<method>/} (ImageFolder of 28×28 grayscale PNGs + manifest.json), {@code
@@ -73,113 +75,105 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class QuickStart {
   /** Epochs of the whole-train-slice reference under {@code --full} (40 batches each). */
-  static final int DEFAULT_UPPER_EPOCHS = 20;
+  public static final int DEFAULT_UPPER_EPOCHS = 20;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The method names {@code --methods} accepts ({@code none}: only the reference row). */
-  private static final List<String> METHODS =
+  public static final List<String> METHODS =
       List.of("random-real", "d4m", "mode-guided", "unidd");
 
   private QuickStart() {}
 
+  /** Which evaluation protocol the students are trained with. */
+  public enum Protocol {
+    /** {@link EvalProtocol#defaults()}: ConvNet-3 width 128, 1000 epochs. */
+    PINNED,
+    /** {@link EvalProtocol#quick()}: ConvNet-3 width 32, 150 epochs. */
+    QUICK
+  }
+
   /**
-   * Entry point.
+   * The parsed settings of one quick-start run (the {@code distill quickstart} options, with the
+   * {@code --full} defaults already applied).
    *
-   * @param args see the class comment
-   * @throws IOException if the output cannot be written
+   * @param out the output folder
+   * @param ipcs the images-per-class values to run, each in {@code [1, 1000]}
+   * @param protocol the student protocol
+   * @param seeds student seeds {@code 0..seeds-1}; 0 keeps the protocol's
+   * @param epochs student epochs; 0 keeps the protocol's
+   * @param upperEpochs epochs of the whole-train-slice reference row; 0 skips it
+   * @param steps sampling steps
+   * @param cfg classifier-free guidance scale
+   * @param threads LibTorch intra-op threads
+   * @param uniddStep UniDD's x̂0 step
+   * @param mgdGamma Mode-Guided pull per step
+   * @param mgdStop fraction of the steps Mode-Guided pulls for
+   * @param mgdTarget Mode-Guided's mode target
+   * @param methods the methods to run, a subset of {@link #METHODS}; empty runs all, {@code none}
+   *     only the reference row
+   * @since 0.1.0
    */
-  public static void main(String[] args) throws IOException {
-    Path out = Path.of("distill-out", "quickstart");
-    List<Integer> ipcs = new ArrayList<>(List.of(10));
-    boolean ipcsGiven = false;
-    boolean full = false;
-    String protocolName = null;
-    int upperEpochs = -1;
-    int epochs = -1;
-    int seeds = -1;
-    int steps = 25;
-    double cfg = 2.0;
-    int threads = 1;
-    double uniddStep = 3.0;
-    double mgdGamma = 0.05;
-    double mgdStop = 0.5;
-    ModeGuided.Target mgdTarget = ModeGuided.Target.CENTROID;
-    List<String> only = List.of();
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--out" -> out = Path.of(args[++i]);
-        case "--ipc" -> {
-          ipcs = List.of(Integer.parseInt(args[++i]));
-          ipcsGiven = true;
-        }
-        case "--ipcs" -> {
-          ipcsGiven = true;
-          ipcs = new ArrayList<>();
-          for (String v : args[++i].split(",")) {
-            ipcs.add(Integer.parseInt(v));
-          }
-        }
-        case "--full" -> full = true;
-        case "--protocol" -> protocolName = args[++i];
-        case "--upper-epochs" -> upperEpochs = Integer.parseInt(args[++i]);
-        case "--epochs" -> epochs = Integer.parseInt(args[++i]);
-        case "--seeds" -> seeds = Integer.parseInt(args[++i]);
-        case "--steps" -> steps = Integer.parseInt(args[++i]);
-        case "--cfg" -> cfg = Double.parseDouble(args[++i]);
-        case "--threads" -> threads = Integer.parseInt(args[++i]);
-        case "--unidd-step" -> uniddStep = Double.parseDouble(args[++i]);
-        case "--mgd-gamma" -> mgdGamma = Double.parseDouble(args[++i]);
-        case "--mgd-stop" -> mgdStop = Double.parseDouble(args[++i]);
-        case "--mgd-target" -> mgdTarget = ModeGuided.Target.valueOf(args[++i]);
-        case "--methods" -> only = List.of(args[++i].split(","));
-        default -> {
-          System.err.println(
-              "usage: QuickStart [--out DIR] [--ipc N | --ipcs 1,10,50] [--full] [--protocol pinned|quick]"
-                  + " [--epochs E] [--seeds S] [--upper-epochs E] [--steps K] [--cfg G] [--threads T]"
-                  + " [--methods a,b]   (unknown argument: " + args[i] + ")");
-          System.exit(2);
-        }
-      }
+  public record Options(
+      Path out,
+      List<Integer> ipcs,
+      Protocol protocol,
+      int seeds,
+      int epochs,
+      int upperEpochs,
+      int steps,
+      double cfg,
+      int threads,
+      double uniddStep,
+      double mgdGamma,
+      double mgdStop,
+      ModeGuided.Target mgdTarget,
+      List<String> methods) {
+    /** Copies the lists. */
+    public Options {
+      ipcs = List.copyOf(ipcs);
+      methods = List.copyOf(methods);
     }
-    for (String name : only) {
-      if (!METHODS.contains(name) && !name.equals("none")) {
-        throw new IllegalArgumentException(
-            "--methods must list names from " + METHODS + " (or be none) but contained " + name);
-      }
-    }
-    if (full && !ipcsGiven) {
-      ipcs = List.of(1, 10, 50);
-    }
-    if (protocolName == null) {
-      protocolName = full ? "pinned" : "quick";
-    }
+  }
+
+  /**
+   * Entry point; the same as {@code distill quickstart ARGS}.
+   *
+   * @param args the {@code distill quickstart} options
+   */
+  public static void main(String[] args) {
+    System.exit(DistillCli.run("quickstart", args));
+  }
+
+  /**
+   * Runs the quick start.
+   *
+   * @param options the settings
+   * @throws IOException if the output cannot be written
+   * @throws IllegalStateException if {@code out} holds sets from another run
+   */
+  public static void run(Options options) throws IOException {
+    Path out = options.out();
+    List<Integer> ipcs = options.ipcs();
+    List<String> only = options.methods();
+    int steps = options.steps();
+    double cfg = options.cfg();
+    int upperEpochs = options.upperEpochs();
     EvalProtocol protocol =
-        switch (protocolName) {
-          case "pinned" -> EvalProtocol.defaults();
-          case "quick" -> EvalProtocol.quick();
-          default -> throw new IllegalArgumentException(
-              "--protocol must be pinned or quick but was " + protocolName);
-        };
-    if (full && seeds <= 0) {
-      seeds = 3;
+        options.protocol() == Protocol.PINNED ? EvalProtocol.defaults() : EvalProtocol.quick();
+    if (options.epochs() > 0) {
+      protocol = protocol.withEpochs(options.epochs());
     }
-    if (upperEpochs < 0) {
-      upperEpochs = full ? DEFAULT_UPPER_EPOCHS : 0;
-    }
-    if (epochs > 0) {
-      protocol = protocol.withEpochs(epochs);
-    }
-    if (seeds > 0) {
+    if (options.seeds() > 0) {
       List<Long> s = new ArrayList<>();
-      for (long i = 0; i < seeds; i++) {
+      for (long i = 0; i < options.seeds(); i++) {
         s.add(i);
       }
       protocol = protocol.withSeeds(s);
     }
     // one intra-op thread: the models are small, and LibTorch's pool collapses when the cores are
     // shared with anything else (README "Memory, threads, devices")
-    Threads.set(threads);
+    Threads.set(options.threads());
     Files.createDirectories(out);
     long start = System.nanoTime();
     PrintStream console = System.out;
@@ -203,12 +197,12 @@ public final class QuickStart {
           methods.put("d4m", D4m.defaults());
           methods.put(
               "mode-guided",
-              ModeGuided.defaults().withGamma(mgdGamma).withStopFraction(mgdStop)
-                  .withTarget(mgdTarget));
+              ModeGuided.defaults().withGamma(options.mgdGamma())
+                  .withStopFraction(options.mgdStop()).withTarget(options.mgdTarget()));
           methods.put(
               "unidd",
               UniDD.classification(ClassifierProxy.of(teacher, 1, 28, 28))
-                  .withSchedule(Schedules.x0Step(uniddStep)));
+                  .withSchedule(Schedules.x0Step(options.uniddStep())));
           if (!only.isEmpty()) {
             methods.keySet().retainAll(only);
           }
@@ -227,7 +221,7 @@ public final class QuickStart {
                     .guidanceScale(cfg)
                     .batchSize(50)
                     .filter(Filters.dedup(dedup, testIndex))
-                    .listener(bar(console, "distill " + name))
+                    .listener(ConsoleProgress.of(console, "distill " + name))
                     .run(dir)) {
               DistilledSet set = r.set();
               Grids.write(
@@ -241,7 +235,7 @@ public final class QuickStart {
                 EvalReport report =
                     evaluateOnce(
                         out.resolve(dir.getFileName() + "." + mt.getKey() + ".eval.json"),
-                        evaluator, set, mt.getValue(), bar(console, "train " + mt.getKey()));
+                        evaluator, set, mt.getValue(), ConsoleProgress.of(console, "train " + mt.getKey()));
                 row.results.put(mt.getKey(), report);
                 console.printf(
                     Locale.ROOT, "%n%s / %s labels: top-1 %s, top-5 %s%n",
@@ -265,7 +259,7 @@ public final class QuickStart {
             row.results.put("hard",
                 evaluateOnce(out.resolve("whole-train-slice.hard.eval.json"),
                     ClassificationEvaluator.of(upper, test), all, matchers.get("hard"),
-                    bar(console, "train whole")));
+                    ConsoleProgress.of(console, "train whole")));
           }
           rows.add(row);
         }
@@ -366,26 +360,5 @@ public final class QuickStart {
     }
     MetricSummary s = rep.metric(metric);
     return s.values().size() > 1 ? s.format(2) : String.format(Locale.ROOT, "%.2f", s.mean());
-  }
-
-  /** A one-line console progress bar. */
-  static ProgressListener bar(PrintStream out, String label) {
-    return new ProgressListener() {
-      private long lastPrint;
-
-      @Override
-      public void onProgress(Progress p) {
-        long now = System.nanoTime();
-        if (p.done() != p.total() && now - lastPrint < 500_000_000L) {
-          return;
-        }
-        lastPrint = now;
-        int width = 30;
-        int filled = (int) Math.round(p.fraction() * width);
-        out.printf(Locale.ROOT, "\r%-22s [%s%s] %3.0f%% %s", label, "#".repeat(filled),
-            " ".repeat(width - filled), 100 * p.fraction(), p.message());
-        out.flush();
-      }
-    };
   }
 }

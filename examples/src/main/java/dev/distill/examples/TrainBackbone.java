@@ -8,9 +8,9 @@ import dev.distill.core.model.TrainerConfig;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import dev.distill.core.tensor.Threads;
+import dev.distill.examples.cli.DistillCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
@@ -22,12 +22,13 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * as {@code fashion-mnist-unet.safetensors} plus {@code fashion-mnist-unet.json} (the config).
  *
  * <pre>
- * java -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -cp ... dev.distill.examples.TrainBackbone \
- *     --out DIR [--steps N] [--batch B] [--lr LR] [--channels 32,64,64] [--res-blocks 1]
+ * ./distill train-backbone --out DIR [--steps N] [--batch B] [--lr LR] [--channels 32,64,64] [--res-blocks 1]
  *     [--ckpt DIR] [--resume] [--threads 2] [--data /usr/share/datasets/fashion-mnist]
  * </pre>
  *
- * <p>{@code --resume} continues from {@code DIR/checkpoint.safetensors} of {@code --ckpt} (default:
+ * <p>The options are parsed and checked by {@code
+ * dev.distill.examples.cli.TrainBackboneCommand}; {@link #run(Options)} takes the parsed values.
+ * {@code --resume} continues from {@code DIR/checkpoint.safetensors} of {@code --ckpt} (default:
  * {@code --out}); the resumed run equals an uninterrupted one. {@code --extend N} resumes and
  * lengthens the run to N steps in all (a warm restart of the cosine learning rate).
  */
@@ -35,85 +36,84 @@ public final class TrainBackbone {
   private TrainBackbone() {}
 
   /**
+   * The parsed settings of one training run (the {@code distill train-backbone} options).
+   *
+   * @param out where the EMA weights and config are written
+   * @param ckptDir where {@code checkpoint.safetensors} is written and resumed from
+   * @param data the folder with Fashion-MNIST's IDX training files
+   * @param resume continue from the checkpoint if there is one
+   * @param extend when resuming, lengthen the run to this many steps in all (0: keep)
+   * @param threads LibTorch intra-op threads
+   * @param steps training steps
+   * @param batchSize batch size
+   * @param seed the run seed
+   * @param learningRate peak learning rate (the minimum is 5 % of it)
+   * @param checkpointEvery steps between checkpoints
+   * @param channels channels per UNet level; empty keeps the built-in config's
+   * @param resBlocks residual blocks per level; 0 keeps the built-in config's
+   * @param patchSize patch size; 0 keeps the built-in config's
+   * @since 0.1.0
+   */
+  public record Options(
+      Path out,
+      Path ckptDir,
+      Path data,
+      boolean resume,
+      int extend,
+      int threads,
+      int steps,
+      int batchSize,
+      long seed,
+      double learningRate,
+      int checkpointEvery,
+      List<Integer> channels,
+      int resBlocks,
+      int patchSize) {
+    /** Copies the list. */
+    public Options {
+      channels = List.copyOf(channels);
+    }
+  }
+
+  /**
+   * Entry point; the same as {@code distill train-backbone ARGS}.
+   *
+   * @param args the {@code distill train-backbone} options
+   */
+  public static void main(String[] args) {
+    System.exit(DistillCli.run("train-backbone", args));
+  }
+
+  /**
    * Runs the training.
    *
-   * @param args see the class comment
+   * @param options the settings
    * @throws Exception on any failure
    */
-  public static void main(String[] args) throws Exception {
-    Path out = null;
-    Path ckptDir = null;
-    Path data = Path.of("/usr/share/datasets/fashion-mnist");
-    boolean resume = false;
-    int extend = 0;
-    int threads = 2;
-    TrainerConfig tc = TrainerConfig.defaults();
+  public static void run(Options options) throws Exception {
+    Path out = options.out();
+    Path ckptDir = options.ckptDir();
+    Path data = options.data();
+    boolean resume = options.resume() || options.extend() > 0;
+    int extend = options.extend();
+    TrainerConfig tc =
+        TrainerConfig.defaults()
+            .withNumSteps(options.steps())
+            .withBatchSize(options.batchSize())
+            .withSeed(options.seed())
+            .withLearningRate(options.learningRate(), options.learningRate() * 0.05);
+    tc = tc.withIntervals(options.checkpointEvery(), tc.logEvery());
     SmallUNetConfig.Builder mc = SmallUNetConfig.builder();
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--out":
-          out = Path.of(args[++i]);
-          break;
-        case "--ckpt":
-          ckptDir = Path.of(args[++i]);
-          break;
-        case "--data":
-          data = Path.of(args[++i]);
-          break;
-        case "--extend":
-          resume = true;
-          extend = Integer.parseInt(args[++i]);
-          break;
-        case "--resume":
-          resume = true;
-          break;
-        case "--threads":
-          threads = Integer.parseInt(args[++i]);
-          break;
-        case "--steps":
-          tc = tc.withNumSteps(Integer.parseInt(args[++i]));
-          break;
-        case "--batch":
-          tc = tc.withBatchSize(Integer.parseInt(args[++i]));
-          break;
-        case "--seed":
-          tc = tc.withSeed(Long.parseLong(args[++i]));
-          break;
-        case "--lr":
-          {
-            double lr = Double.parseDouble(args[++i]);
-            tc = tc.withLearningRate(lr, lr * 0.05);
-            break;
-          }
-        case "--ckpt-every":
-          tc = tc.withIntervals(Integer.parseInt(args[++i]), tc.logEvery());
-          break;
-        case "--channels":
-          {
-            List<Integer> ch = new ArrayList<>();
-            for (String s : args[++i].split(",")) {
-              ch.add(Integer.parseInt(s.trim()));
-            }
-            mc.channels(ch);
-            break;
-          }
-        case "--res-blocks":
-          mc.resBlocksPerLevel(Integer.parseInt(args[++i]));
-          break;
-        case "--patch":
-          mc.patchSize(Integer.parseInt(args[++i]));
-          break;
-        default:
-          throw new IllegalArgumentException("unknown argument " + args[i]);
-      }
+    if (!options.channels().isEmpty()) {
+      mc.channels(options.channels());
     }
-    if (out == null) {
-      throw new IllegalArgumentException("--out DIR is required");
+    if (options.resBlocks() > 0) {
+      mc.resBlocksPerLevel(options.resBlocks());
     }
-    if (ckptDir == null) {
-      ckptDir = out;
+    if (options.patchSize() > 0) {
+      mc.patchSize(options.patchSize());
     }
-    Threads.set(threads);
+    Threads.set(options.threads());
     Files.createDirectories(out);
     Path ckpt = ckptDir.resolve("checkpoint.safetensors");
     long t0 = System.nanoTime();

@@ -20,14 +20,13 @@ import dev.distill.core.nn.ConvNetConfig;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import dev.distill.core.tensor.Threads;
+import dev.distill.examples.cli.DistillCli;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -40,8 +39,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * shipped teacher (width 64, 6 epochs, 92.0% test top-1, 31 min on a shared CPU):
  *
  * <pre>
- * java -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -cp ... dev.distill.examples.TrainTeacher \
- *     --threads 1 --out distill-core/src/main/resources/dev/distill/core/eval
+ * ./distill train-teacher --threads 1 --out distill-core/src/main/resources/dev/distill/core/eval
  * </pre>
  *
  * <p>Options: {@code --data DIR} (IDX files, default {@code /usr/share/datasets/fashion-mnist}),
@@ -55,24 +53,59 @@ public final class TrainTeacher {
   private TrainTeacher() {}
 
   /**
-   * Entry point.
+   * The parsed settings of one teacher training run (the {@code distill train-teacher} options).
    *
-   * @param args see the class comment
+   * @param data the folder with Fashion-MNIST's IDX files
+   * @param out where the weights and the JSON record are written
+   * @param width ConvNet-3 width
+   * @param epochs training epochs
+   * @param batchSize batch size
+   * @param learningRate Adam's peak learning rate
+   * @param augment the DSA strategy applied in full ({@code none} for none)
+   * @param limit use only the first {@code limit} training and {@code limit/6} test images (0: all)
+   * @param threads LibTorch intra-op threads; 0 keeps LibTorch's
+   * @param seed the seed
+   * @since 0.1.0
+   */
+  public record Options(
+      Path data,
+      Path out,
+      int width,
+      int epochs,
+      int batchSize,
+      double learningRate,
+      String augment,
+      int limit,
+      int threads,
+      long seed) {}
+
+  /**
+   * Entry point; the same as {@code distill train-teacher ARGS}.
+   *
+   * @param args the {@code distill train-teacher} options
+   */
+  public static void main(String[] args) {
+    System.exit(DistillCli.run("train-teacher", args));
+  }
+
+  /**
+   * Trains the teacher.
+   *
+   * @param options the settings
    * @throws IOException if the data cannot be read or the outputs written
    */
-  public static void main(String[] args) throws IOException {
-    Map<String, String> opt = parse(args);
-    Path data = Path.of(opt.getOrDefault("data", "/usr/share/datasets/fashion-mnist"));
-    Path out = Path.of(opt.getOrDefault("out", "distill-core/src/main/resources/dev/distill/core/eval"));
-    int width = Integer.parseInt(opt.getOrDefault("width", "64"));
-    int epochs = Integer.parseInt(opt.getOrDefault("epochs", "6"));
-    int batch = Integer.parseInt(opt.getOrDefault("batch", "256"));
-    double lr = Double.parseDouble(opt.getOrDefault("lr", "0.002"));
-    String augment = opt.getOrDefault("augment", "flip");
-    int limit = Integer.parseInt(opt.getOrDefault("limit", "0"));
-    long seed = Long.parseLong(opt.getOrDefault("seed", "0"));
-    if (opt.containsKey("threads")) {
-      Threads.set(Integer.parseInt(opt.get("threads")));
+  public static void run(Options options) throws IOException {
+    Path data = options.data();
+    Path out = options.out();
+    int width = options.width();
+    int epochs = options.epochs();
+    int batch = options.batchSize();
+    double lr = options.learningRate();
+    String augment = options.augment();
+    int limit = options.limit();
+    long seed = options.seed();
+    if (options.threads() > 0) {
+      Threads.set(options.threads());
     }
     System.out.printf(Locale.ROOT, "LibTorch threads: %d%n", torch.get_num_threads());
 
@@ -142,7 +175,7 @@ public final class TrainTeacher {
         record.put("seconds", (System.nanoTime() - start) / 1e9);
         record.put("threads", torch.get_num_threads());
         record.put("pixels", "x / 127.5 - 1, shape [N, 1, 28, 28]");
-        record.put("command", "TrainTeacher " + String.join(" ", args));
+        record.put("command", "distill train-teacher " + options);
         record.put("createdAt", Instant.now().toString());
         byte[] text =
             json.writerWithDefaultPrettyPrinter().writeValueAsString(record).getBytes(StandardCharsets.UTF_8);
@@ -186,16 +219,5 @@ public final class TrainTeacher {
       Tensor y = Tensors.fromLongs(lab, n);
       return new LabeledImages(s.detach(x), s.detach(y), Teachers.FASHION_MNIST_CLASSES);
     }
-  }
-
-  private static Map<String, String> parse(String[] args) {
-    Map<String, String> m = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("arguments must be --key value pairs but got " + args[i]);
-      }
-      m.put(args[i].substring(2), args[++i]);
-    }
-    return m;
   }
 }

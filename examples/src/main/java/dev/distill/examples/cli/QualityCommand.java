@@ -1,0 +1,135 @@
+package dev.distill.examples.cli;
+
+import dev.distill.core.scheduler.Schedulers;
+import dev.distill.examples.BackboneQuality;
+import dev.distill.examples.BackboneQuality.ModelSource;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code distill quality}: the built-in model's class agreement, within-class diversity and
+ * feature Fréchet distance ({@link BackboneQuality}).
+ *
+ * @since 0.1.0
+ */
+@Command(
+    name = "quality",
+    mixinStandardHelpOptions = true,
+    versionProvider = DistillCli.VersionProvider.class,
+    sortOptions = false,
+    header = "Measure the built-in model's sample quality (agreement, diversity, Frechet distance).",
+    description = {
+      "Samples images per class from the built-in diffusion model (the shipped one, or"
+          + " --weights/--config, or --ckpt), writes them as an ImageFolder and judges them with"
+          + " the shipped teacher: class agreement, within-class diversity, feature Frechet"
+          + " distance. The last line printed is the class agreement.",
+      ""
+    })
+public final class QualityCommand extends JobCommand<BackboneQuality.Options> {
+  /** Test images per class in the shipped test set: the most samples per class that are judged. */
+  static final int MAX_PER_CLASS = 1000;
+
+  @Option(names = "--out", paramLabel = "DIR", required = true,
+      description = "where the sampled ImageFolder is written")
+  Path out;
+
+  @Option(names = "--weights", paramLabel = "FILE",
+      description = "EMA weights (.safetensors) as train-backbone writes them; needs --config")
+  Path weights;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "the model config (.json) of --weights")
+  Path config;
+
+  @Option(names = "--ckpt", paramLabel = "FILE",
+      description = "measure the EMA weights of a train-backbone checkpoint.safetensors")
+  Path ckpt;
+
+  @Option(names = "--grid", paramLabel = "FILE",
+      description = "also write a PNG grid of up to 10 samples per class")
+  Path grid;
+
+  @Option(names = "--steps", paramLabel = "K", defaultValue = "25",
+      description = "sampling steps (default: ${DEFAULT-VALUE})")
+  int steps;
+
+  @Option(names = "--cfg", paramLabel = "G", defaultValue = "2.0",
+      description = "classifier-free guidance scale (default: ${DEFAULT-VALUE})")
+  double cfg;
+
+  @Option(names = "--per-class", paramLabel = "N", defaultValue = "100",
+      description = "samples per class, 2..1000 (default: ${DEFAULT-VALUE})")
+  int perClass;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+      description = "sampling seed (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--threads", paramLabel = "T", defaultValue = "2",
+      description = "LibTorch intra-op threads (default: ${DEFAULT-VALUE})")
+  int threads;
+
+  @Option(names = "--fd-samples", paramLabel = "N", defaultValue = "10000",
+      description = "samples for the Frechet distance against the 10,000 test images"
+          + " (default: ${DEFAULT-VALUE})")
+  int fdSamples;
+
+  @Option(names = "--scheduler", paramLabel = "CLASS", defaultValue = "DPMSolverMultistepScheduler",
+      description = "diffusers scheduler class: EulerDiscreteScheduler,"
+          + " EulerAncestralDiscreteScheduler, DDIMScheduler or DPMSolverMultistepScheduler"
+          + " (default: ${DEFAULT-VALUE})")
+  String scheduler;
+
+  /** The real measurement. */
+  public QualityCommand() {
+    this(Job.of(BackboneQuality::run));
+  }
+
+  /**
+   * A quality command that hands its options to {@code job}.
+   *
+   * @param job the work
+   */
+  public QualityCommand(Job<BackboneQuality.Options> job) {
+    super(job);
+  }
+
+  @Override
+  protected BackboneQuality.Options options() {
+    ModelSource source;
+    if (ckpt != null) {
+      if (weights != null || config != null) {
+        throw invalid("--ckpt", ckpt, "not be combined with --weights/--config");
+      }
+      source = new ModelSource.Checkpoint(readableFile("--ckpt", ckpt));
+    } else if (weights != null || config != null) {
+      if (weights == null) {
+        throw invalid("--weights", "missing", "be given with --config");
+      }
+      if (config == null) {
+        throw invalid("--config", "missing", "be given with --weights");
+      }
+      source = new ModelSource.WeightFiles(
+          readableFile("--weights", weights), readableFile("--config", config));
+    } else {
+      source = new ModelSource.Shipped();
+    }
+    writableFolder("--out", out);
+    if (grid != null) {
+      writableFile("--grid", grid);
+    }
+    inRange("--steps", steps, 1, 1000);
+    inRange("--cfg", cfg, 0.0, Double.MAX_VALUE);
+    inRange("--per-class", perClass, 2, MAX_PER_CLASS);
+    inRange("--threads", threads, 1, 1024);
+    inRange("--fd-samples", fdSamples, 0, Integer.MAX_VALUE);
+    if (!Schedulers.knownClassNames().contains(scheduler)) {
+      throw invalid("--scheduler", scheduler,
+          "be one of " + String.join(", ", Schedulers.knownClassNames()));
+    }
+    return new BackboneQuality.Options(
+        out, source, Optional.ofNullable(grid), steps, cfg, perClass, seed, threads, fdSamples,
+        scheduler);
+  }
+}

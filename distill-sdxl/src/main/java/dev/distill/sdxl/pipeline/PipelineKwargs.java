@@ -40,7 +40,8 @@ import java.util.TreeSet;
  * takes the negative crop from {@code crops_coords_top_left}, so {@code
  * negative_crops_coords_top_left} has no effect there.
  *
- * <p>Immutable once parsed; not part of the public API.
+ * <p>Not part of the public API and not thread-safe: {@link #builder()} hands out the request
+ * builder for the caller to complete (latents, noise, scheduler, img2img image).
  */
 final class PipelineKwargs {
   /** Which diffusers pipeline a case calls. */

@@ -144,19 +144,26 @@ public final class PipelineParity {
    * Compares the conditioning the pipeline builds for {@code request} with the fixture's: the
    * embeddings of both encoders and the UNet's time ids ({@code add_time_ids} holds the positive
    * rows, {@code negative_add_time_ids}, if stored, the negative ones). With {@code required}
-   * false (img2img, whose fixture layout does not store them) absent tensors are skipped.
+   * false (img2img, whose fixture layout does not store them) the embeddings and the time ids are
+   * compared only when the case stores them.
    */
   private static void compareConditioning(
       List<CaseResult> out, String label, SdxlPipeline pipe, Safetensors st, String c,
       SdxlRequest request, boolean cfg, boolean required) {
-    if (!required && !st.contains(c + ".prompt_embeds") && !st.contains(c + ".add_time_ids")
-        && !st.contains(c + ".negative_add_time_ids")) {
-      return;
+    if (required || st.contains(c + ".prompt_embeds")) {
+      PromptEmbeddings e;
+      try (NoGradGuard ng = new NoGradGuard()) {
+        e = pipe.textEncoder().encode(SdxlPipeline.promptRequest(request, cfg));
+      }
+      compareEmbeddings(out, label, st, c, e);
     }
-    PromptEmbeddings e;
-    try (NoGradGuard ng = new NoGradGuard()) {
-      e = pipe.textEncoder().encode(SdxlPipeline.promptRequest(request, cfg));
+    if (required || st.contains(c + ".add_time_ids") || st.contains(c + ".negative_add_time_ids")) {
+      compareTimeIds(out, st, label, c, request, cfg);
     }
+  }
+
+  private static void compareEmbeddings(
+      List<CaseResult> out, String label, Safetensors st, String c, PromptEmbeddings e) {
     out.add(Compare.allClose(label + ":prompt_embeds", e.promptEmbeds(),
         st.tensor(c + ".prompt_embeds"), EMBED_ATOL, EMBED_RTOL));
     out.add(Compare.allClose(label + ":pooled_prompt_embeds", e.pooledPromptEmbeds(),
@@ -169,6 +176,11 @@ public final class PipelineParity {
           e.negativePooledPromptEmbeds().orElseThrow(),
           st.tensor(c + ".negative_pooled_prompt_embeds"), EMBED_ATOL, EMBED_RTOL));
     }
+  }
+
+  private static void compareTimeIds(
+      List<CaseResult> out, Safetensors st, String label, String c, SdxlRequest request,
+      boolean cfg) {
     long b = request.prompts().size();
     Tensor ids = SdxlPipeline.addTimeIds(request, request.height, request.width, cfg);
     Tensor positive = ids.narrow(0, ids.size(0) - b, b);

@@ -14,7 +14,6 @@ import dev.distill.core.tensor.TensorScope;
 import dev.distill.sdxl.parity.CaseResult;
 import dev.distill.sdxl.parity.Compare;
 import dev.distill.sdxl.text.PromptEmbeddings;
-import dev.distill.sdxl.text.PromptRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +33,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * Golden parity of the end-to-end pipelines against a fixture's {@code cases/pipeline.safetensors},
  * {@code cases/img2img.safetensors} and {@code cases/guidance_grad.safetensors} (see the fixture's
  * {@code cases/README.md}). Every parameter (prompts, sizes, steps, guidance, strength, scheduler,
- * step index) is read from the files' metadata and tensor names, never assumed.
+ * step index) is read from the files' metadata and tensor names, never assumed: every key of a
+ * case's {@code kwargs} is applied as diffusers applies it or the case fails with an error naming
+ * the key (see {@link PipelineKwargs}).
  *
  * @since 0.1.0
  */
@@ -86,22 +87,13 @@ public final class PipelineParity {
       for (String c : names) {
         String label = "pipeline:" + c;
         try (TensorScope scope = TensorScope.open()) {
-          JsonConfig kw = JsonConfig.parse(c + ".kwargs", st.metadata().get(c + ".kwargs"));
+          Tensor latentsIn = st.tensor(c + ".latents_in");
+          PipelineKwargs kw =
+              PipelineKwargs.parse(
+                  c, PipelineKwargs.Kind.TEXT_TO_IMAGE, kwargs(st, c),
+                  Math.toIntExact(latentsIn.size(0)), pipe.defaultImageSize());
           Scheduler sched = fixtureScheduler(cases, st.metadata().get(c + ".scheduler"));
-          String prompt = kw.getString("prompt");
-          String negative = kw.has("negative_prompt") ? kw.getString("negative_prompt") : null;
-          double g = kw.getDouble("guidance_scale", 5.0);
-          int steps = kw.getInt("num_inference_steps");
-          SdxlRequest.Builder rb =
-              SdxlRequest.builder(prompt)
-                  .imageSize(kw.getInt("height"), kw.getInt("width"))
-                  .numSteps(steps)
-                  .guidanceScale(g)
-                  .scheduler(sched)
-                  .latents(st.tensor(c + ".latents_in"));
-          if (negative != null) {
-            rb.negativePrompt(negative);
-          }
+          SdxlRequest.Builder rb = kw.builder().scheduler(sched).latents(latentsIn);
           if (st.contains(c + ".ancestral_noise")) {
             Tensor noise = st.tensor(c + ".ancestral_noise");
             NoiseSource ns = (like, k) -> noise.select(0, k).to(like.device(), like.scalar_type());
@@ -114,33 +106,10 @@ public final class PipelineParity {
                 perStep.add(dev.distill.core.tensor.Tensors.toFloats(latents));
                 stepShape[0] = dev.distill.core.tensor.Tensors.shape(latents);
               });
-          // conditioning
-          PromptRequest.Builder pr = PromptRequest.builder(List.of(prompt)).classifierFreeGuidance(g > 1);
-          if (negative != null) {
-            pr.negativePrompt(negative);
-          }
-          PromptEmbeddings e;
-          try (NoGradGuard ng = new NoGradGuard()) {
-            e = pipe.textEncoder().encode(pr.build());
-          }
-          out.add(Compare.allClose(label + ":prompt_embeds", e.promptEmbeds(),
-              st.tensor(c + ".prompt_embeds"), EMBED_ATOL, EMBED_RTOL));
-          out.add(Compare.allClose(label + ":pooled_prompt_embeds", e.pooledPromptEmbeds(),
-              st.tensor(c + ".pooled_prompt_embeds"), EMBED_ATOL, EMBED_RTOL));
-          if (st.contains(c + ".negative_prompt_embeds")) {
-            out.add(Compare.allClose(label + ":negative_prompt_embeds",
-                e.negativePromptEmbeds().orElseThrow(), st.tensor(c + ".negative_prompt_embeds"),
-                EMBED_ATOL, EMBED_RTOL));
-            out.add(Compare.allClose(label + ":negative_pooled_prompt_embeds",
-                e.negativePooledPromptEmbeds().orElseThrow(),
-                st.tensor(c + ".negative_pooled_prompt_embeds"), EMBED_ATOL, EMBED_RTOL));
-          }
-          int h = kw.getInt("height");
-          int w = kw.getInt("width");
-          out.add(Compare.allClose(label + ":add_time_ids",
-              pipe.timeIds(new int[] {h, w}, new int[] {0, 0}, new int[] {h, w}).unsqueeze(0),
-              st.tensor(c + ".add_time_ids"), 0, 0));
-          try (SampleResult r = pipe.generate(rb.build())) {
+          SdxlRequest request = rb.build();
+          boolean cfg = kw.guidanceScale() > 1.0;
+          compareConditioning(out, label, pipe, st, c, request, cfg, true);
+          try (SampleResult r = pipe.generate(request)) {
             out.add(Compare.allClose(label + ":latents_out", r.latents(),
                 st.tensor(c + ".latents_out"), LATENT_ATOL, LATENT_RTOL));
             TensorVector stepTensors = new TensorVector();
@@ -150,8 +119,7 @@ public final class PipelineParity {
             Tensor steps0 = torch.stack(stepTensors, 0);
             out.add(Compare.allClose(label + ":latents_per_step", steps0,
                 st.tensor(c + ".latents_per_step"), LATENT_ATOL, LATENT_RTOL));
-            out.add(Compare.allClose(label + ":image_pt", toUnit(r.images()),
-                st.tensor(c + ".image_pt"), IMAGE_ATOL, 0));
+            compareImage(out, label, kw, st, c, r);
           }
         } catch (RuntimeException ex) {
           out.add(CaseResult.error(label, ex));
@@ -159,6 +127,88 @@ public final class PipelineParity {
       }
     }
     return out;
+  }
+
+  /** The JSON object of {@code <case>.kwargs}. */
+  private static com.fasterxml.jackson.databind.JsonNode kwargs(Safetensors st, String c) {
+    String json = st.metadata().get(c + ".kwargs");
+    if (json == null) {
+      throw new IllegalArgumentException(
+          "pipeline case '" + c + "' must have metadata '" + c + ".kwargs' but has "
+              + st.metadata().keySet());
+    }
+    return JsonConfig.parse(c + ".kwargs", json).node();
+  }
+
+  /**
+   * Compares the conditioning the pipeline builds for {@code request} with the fixture's: the
+   * embeddings of both encoders and the UNet's time ids ({@code add_time_ids} holds the positive
+   * rows, {@code negative_add_time_ids}, if stored, the negative ones). With {@code required}
+   * false (img2img, whose fixture layout does not store them) the embeddings and the time ids are
+   * compared only when the case stores them.
+   */
+  private static void compareConditioning(
+      List<CaseResult> out, String label, SdxlPipeline pipe, Safetensors st, String c,
+      SdxlRequest request, boolean cfg, boolean required) {
+    if (required || st.contains(c + ".prompt_embeds")) {
+      PromptEmbeddings e;
+      try (NoGradGuard ng = new NoGradGuard()) {
+        e = pipe.textEncoder().encode(SdxlPipeline.promptRequest(request, cfg));
+      }
+      compareEmbeddings(out, label, st, c, e);
+    }
+    if (required || st.contains(c + ".add_time_ids") || st.contains(c + ".negative_add_time_ids")) {
+      compareTimeIds(out, st, label, c, request, cfg);
+    }
+  }
+
+  private static void compareEmbeddings(
+      List<CaseResult> out, String label, Safetensors st, String c, PromptEmbeddings e) {
+    out.add(Compare.allClose(label + ":prompt_embeds", e.promptEmbeds(),
+        st.tensor(c + ".prompt_embeds"), EMBED_ATOL, EMBED_RTOL));
+    out.add(Compare.allClose(label + ":pooled_prompt_embeds", e.pooledPromptEmbeds(),
+        st.tensor(c + ".pooled_prompt_embeds"), EMBED_ATOL, EMBED_RTOL));
+    if (st.contains(c + ".negative_prompt_embeds")) {
+      out.add(Compare.allClose(label + ":negative_prompt_embeds",
+          e.negativePromptEmbeds().orElseThrow(), st.tensor(c + ".negative_prompt_embeds"),
+          EMBED_ATOL, EMBED_RTOL));
+      out.add(Compare.allClose(label + ":negative_pooled_prompt_embeds",
+          e.negativePooledPromptEmbeds().orElseThrow(),
+          st.tensor(c + ".negative_pooled_prompt_embeds"), EMBED_ATOL, EMBED_RTOL));
+    }
+  }
+
+  private static void compareTimeIds(
+      List<CaseResult> out, Safetensors st, String label, String c, SdxlRequest request,
+      boolean cfg) {
+    long b = request.prompts().size();
+    Tensor ids = SdxlPipeline.addTimeIds(request, request.height, request.width, cfg);
+    Tensor positive = ids.narrow(0, ids.size(0) - b, b);
+    out.add(Compare.allClose(label + ":add_time_ids", positive, st.tensor(c + ".add_time_ids"), 0, 0));
+    if (st.contains(c + ".negative_add_time_ids")) {
+      if (!cfg) {
+        throw new IllegalArgumentException(
+            "pipeline case '" + c + "' stores negative_add_time_ids but guidance_scale <= 1"
+                + " (no negative branch)");
+      }
+      out.add(Compare.allClose(label + ":negative_add_time_ids", ids.narrow(0, 0, b),
+          st.tensor(c + ".negative_add_time_ids"), 0, 0));
+    }
+  }
+
+  /** Compares the decoded image unless the case's {@code output_type} was "latent". */
+  private static void compareImage(
+      List<CaseResult> out, String label, PipelineKwargs kw, Safetensors st, String c,
+      SampleResult r) {
+    if (kw.outputType() == PipelineKwargs.OutputType.LATENT) {
+      if (st.contains(c + ".image_pt")) {
+        throw new IllegalArgumentException(
+            "pipeline case '" + c + "' stores image_pt but its kwarg output_type is \"latent\"");
+      }
+      return;
+    }
+    out.add(Compare.allClose(label + ":image_pt", toUnit(r.images()),
+        st.tensor(c + ".image_pt"), IMAGE_ATOL, 0));
   }
 
   /** [-1, 1] → [0, 1] as diffusers' postprocess does. */
@@ -191,25 +241,26 @@ public final class PipelineParity {
       for (String c : names) {
         String label = "img2img:" + c;
         try (TensorScope scope = TensorScope.open()) {
-          JsonConfig kw = JsonConfig.parse(c + ".kwargs", st.metadata().get(c + ".kwargs"));
-          Scheduler sched = fixtureScheduler(cases, st.metadata().get(c + ".scheduler"));
           Tensor image = st.tensor(c + ".image").mul(new Scalar(2.0)).sub(new Scalar(1.0));
           Tensor noise = st.tensor(c + ".noise");
-          double strength = kw.getDouble("strength");
-          int steps = kw.getInt("num_inference_steps");
+          PipelineKwargs kw =
+              PipelineKwargs.parse(
+                  c, PipelineKwargs.Kind.IMAGE_TO_IMAGE, kwargs(st, c),
+                  Math.toIntExact(image.size(0)), pipe.defaultImageSize());
+          Scheduler sched = fixtureScheduler(cases, st.metadata().get(c + ".scheduler"));
+          double strength = kw.strength();
+          int steps = kw.numSteps();
+          // img2img takes its size from the image (latents.shape[-2:] * vae_scale_factor)
           int h = (int) image.size(2);
           int w = (int) image.size(3);
-          SdxlRequest.Builder rb =
-              SdxlRequest.builder(kw.getString("prompt"))
+          SdxlRequest request =
+              kw.builder()
                   .imageSize(h, w)
-                  .numSteps(steps)
-                  .guidanceScale(kw.getDouble("guidance_scale", 5.0))
                   .scheduler(sched)
                   .image(image, strength)
-                  .img2imgNoise(noise.select(0, 0), noise.select(0, 1));
-          if (kw.has("negative_prompt")) {
-            rb.negativePrompt(kw.getString("negative_prompt"));
-          }
+                  .img2imgNoise(noise.select(0, 0), noise.select(0, 1))
+                  .build();
+          compareConditioning(out, label, pipe, st, c, request, kw.guidanceScale() > 1.0, false);
           try (NoGradGuard ng = new NoGradGuard()) {
             Tensor clean = pipe.encodeLatents(image, noise.select(0, 0));
             out.add(Compare.allClose(label + ":init_latents_clean", clean,
@@ -225,11 +276,12 @@ public final class PipelineParity {
                   st.tensor(c + ".start_sigma"), 0, 1e-6));
             }
           }
-          try (SampleResult r = pipe.generate(rb.build())) {
-            out.add(Compare.allClose(label + ":latents_out", r.latents(),
-                st.tensor(c + ".latents_out"), LATENT_ATOL, LATENT_RTOL));
-            out.add(Compare.allClose(label + ":image_pt", toUnit(r.images()),
-                st.tensor(c + ".image_pt"), IMAGE_ATOL, 0));
+          try (SampleResult r = pipe.generate(request)) {
+            if (kw.outputType() != PipelineKwargs.OutputType.PT || st.contains(c + ".latents_out")) {
+              out.add(Compare.allClose(label + ":latents_out", r.latents(),
+                  st.tensor(c + ".latents_out"), LATENT_ATOL, LATENT_RTOL));
+            }
+            compareImage(out, label, kw, st, c, r);
           }
         } catch (RuntimeException ex) {
           out.add(CaseResult.error(label, ex));

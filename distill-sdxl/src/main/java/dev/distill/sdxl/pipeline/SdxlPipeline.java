@@ -223,8 +223,7 @@ public final class SdxlPipeline implements AutoCloseable {
       boolean cfg = request.guidanceScale > 1.0;
       DenoiseLoop.TextConditioning cond =
           textConditioning(
-              request.prompts, request.negativePrompts, cfg, height, width,
-              request.originalSize, request.cropsTopLeft, request.targetSize);
+              promptRequest(request, cfg), addTimeIds(request, height, width, cfg), cfg);
       Scheduler sched = request.scheduler != null ? request.scheduler : scheduler;
       try (SchedulerRun run = sched.start(request.numSteps)) {
         long[] latentShape = {b, unet.config().inChannels(), height / vaeScaleFactor, width / vaeScaleFactor};
@@ -336,25 +335,62 @@ public final class SdxlPipeline implements AutoCloseable {
     return vae.decode(z.to(vaeDtype).div(new Scalar(vae.scalingFactor()))).to(ScalarType.Float);
   }
 
-  DenoiseLoop.TextConditioning textConditioning(
-      List<String> prompts,
-      List<String> negativePrompts,
-      boolean cfg,
-      int height,
-      int width,
-      int[] originalSize,
-      int[] crops,
-      int[] targetSize) {
-    PromptRequest.Builder pr = PromptRequest.builder(prompts).classifierFreeGuidance(cfg);
-    if (negativePrompts != null) {
-      pr.negativePrompts(negativePrompts);
+  /** The text part of a request as {@code encode_prompt} sees it (negatives only under CFG). */
+  static PromptRequest promptRequest(SdxlRequest request, boolean cfg) {
+    PromptRequest.Builder pr = PromptRequest.builder(request.prompts).classifierFreeGuidance(cfg);
+    if (!request.prompts2.isEmpty()) {
+      pr.prompts2(request.prompts2);
     }
-    PromptEmbeddings e = text.encode(pr.build());
-    int b = prompts.size();
-    int[] orig = originalSize != null ? originalSize : new int[] {height, width};
-    int[] target = targetSize != null ? targetSize : new int[] {height, width};
-    Tensor ids =
-        timeIds(orig, crops, target).to(device(), unetDtype()).unsqueeze(0).repeat(b, 1);
+    if (cfg && request.negativePrompts != null) {
+      pr.negativePrompts(request.negativePrompts);
+    }
+    if (cfg && !request.negativePrompts2.isEmpty()) {
+      pr.negativePrompts2(request.negativePrompts2);
+    }
+    return pr.build();
+  }
+
+  /**
+   * The UNet's {@code time_ids} for a request: one row {@code [orig_h, orig_w, crop_top,
+   * crop_left, target_h, target_w]} per image, with the negative branch's rows first under CFG
+   * ({@code [2B, 6]}, batch order [uncond; cond]; {@code [B, 6]} without CFG). Unset parts take
+   * diffusers' defaults (original and target size = the image size, crop (0, 0)); each unset
+   * negative part takes the resolved positive value.
+   *
+   * @return float32 on the CPU, in the caller's scope
+   */
+  static Tensor addTimeIds(SdxlRequest request, int height, int width, boolean cfg) {
+    int[] imageSize = {height, width};
+    int[] orig = request.originalSize != null ? request.originalSize : imageSize;
+    int[] crops = request.cropsTopLeft;
+    int[] target = request.targetSize != null ? request.targetSize : imageSize;
+    int b = request.prompts.size();
+    Tensor ids = timeIds(orig, crops, target).unsqueeze(0).repeat(b, 1);
+    if (!cfg) {
+      return ids;
+    }
+    Tensor negative =
+        timeIds(
+                request.negativeOriginalSize != null ? request.negativeOriginalSize : orig,
+                request.negativeCropsTopLeft != null ? request.negativeCropsTopLeft : crops,
+                request.negativeTargetSize != null ? request.negativeTargetSize : target)
+            .unsqueeze(0)
+            .repeat(b, 1);
+    return torch.cat(new TensorVector(negative, ids), 0);
+  }
+
+  /**
+   * Encodes the prompts and stacks the conditioning in the UNet's batch order.
+   *
+   * @param prompts what to encode
+   * @param timeIds {@code [B, 6]}, or {@code [2B, 6]} ([uncond; cond]) under CFG
+   * @param cfg whether classifier-free guidance is on
+   */
+  DenoiseLoop.TextConditioning textConditioning(PromptRequest prompts, Tensor timeIds, boolean cfg) {
+    PromptEmbeddings e = text.encode(prompts);
+    int b = prompts.batchSize();
+    Tensors.checkShape(timeIds, "timeIds", cfg ? 2L * b : b, 6);
+    Tensor ids = timeIds.to(device(), unetDtype());
     Tensor embeds = e.promptEmbeds().to(device(), unetDtype());
     Tensor pooled = e.pooledPromptEmbeds().to(device(), unetDtype());
     if (cfg) {
@@ -362,16 +398,16 @@ public final class SdxlPipeline implements AutoCloseable {
       Tensor negP = e.negativePooledPromptEmbeds().orElseThrow().to(device(), unetDtype());
       embeds = torch.cat(new TensorVector(negE, embeds), 0);
       pooled = torch.cat(new TensorVector(negP, pooled), 0);
-      ids = torch.cat(new TensorVector(ids, ids), 0);
     }
     return DenoiseLoop.TextConditioning.of(unet, embeds, pooled, ids, cfg);
   }
 
   /**
    * SDXL micro-conditioning {@code add_time_ids = original_size + crops_coords_top_left +
-   * target_size}, checked against the UNet's {@code projection_class_embeddings_input_dim}.
+   * target_size} of one image ({@code [6]} float32, CPU); the UNet checks the length against its
+   * {@code projection_class_embeddings_input_dim}.
    */
-  Tensor timeIds(int[] original, int[] crops, int[] target) {
+  static Tensor timeIds(int[] original, int[] crops, int[] target) {
     float[] ids = {original[0], original[1], crops[0], crops[1], target[0], target[1]};
     return Tensors.fromFloats(ids, 6);
   }

@@ -15,8 +15,9 @@ import org.bytedeco.pytorch.Tensor;
  *
  * <p>Mirrors the arguments of diffusers' {@code StableDiffusionXLPipeline.__call__} and {@code
  * StableDiffusionXLImg2ImgPipeline.__call__} (defaults as there: guidance 5.0, 50 steps, size from
- * the UNet's {@code sample_size}, original and target size = the image size, crop (0, 0),
- * guidance_rescale 0, img2img strength 0.3). Tensors are borrowed: keep them alive until {@link
+ * the UNet's {@code sample_size}, original and target size = the image size, crop (0, 0), the
+ * negative branch's micro-conditioning = the positive one, guidance_rescale 0, img2img strength
+ * 0.3). Tensors are borrowed: keep them alive until {@link
  * SdxlPipeline#generate} returns. Build with {@link #builder(List)}.
  *
  * @since 0.1.0
@@ -24,6 +25,8 @@ import org.bytedeco.pytorch.Tensor;
 public final class SdxlRequest {
   final List<String> prompts;
   final List<String> negativePrompts;
+  final List<String> prompts2;
+  final List<String> negativePrompts2;
   final int height;
   final int width;
   final int numSteps;
@@ -32,6 +35,9 @@ public final class SdxlRequest {
   final int[] originalSize;
   final int[] cropsTopLeft;
   final int[] targetSize;
+  final int[] negativeOriginalSize;
+  final int[] negativeCropsTopLeft;
+  final int[] negativeTargetSize;
   final Tensor latents;
   final List<Long> seeds;
   final NoiseSource stepNoise;
@@ -46,6 +52,8 @@ public final class SdxlRequest {
   private SdxlRequest(Builder b) {
     this.prompts = List.copyOf(b.prompts);
     this.negativePrompts = b.negativePrompts == null ? null : List.copyOf(b.negativePrompts);
+    this.prompts2 = List.copyOf(b.prompts2);
+    this.negativePrompts2 = List.copyOf(b.negativePrompts2);
     this.height = b.height;
     this.width = b.width;
     this.numSteps = b.numSteps;
@@ -54,6 +62,9 @@ public final class SdxlRequest {
     this.originalSize = b.originalSize;
     this.cropsTopLeft = b.cropsTopLeft;
     this.targetSize = b.targetSize;
+    this.negativeOriginalSize = b.negativeOriginalSize;
+    this.negativeCropsTopLeft = b.negativeCropsTopLeft;
+    this.negativeTargetSize = b.negativeTargetSize;
     this.latents = b.latents;
     this.seeds = b.seeds == null ? null : List.copyOf(b.seeds);
     this.stepNoise = b.stepNoise;
@@ -70,6 +81,16 @@ public final class SdxlRequest {
         "negativePrompts must have one entry per prompt (%s) but had %s",
         n,
         negativePrompts == null ? 0 : negativePrompts.size());
+    checkArgument(
+        prompts2.isEmpty() || prompts2.size() == n,
+        "prompts2 must be empty or have one entry per prompt (%s) but had %s",
+        n,
+        prompts2.size());
+    checkArgument(
+        negativePrompts2.isEmpty() || negativePrompts2.size() == n,
+        "negativePrompts2 must be empty or have one entry per prompt (%s) but had %s",
+        n,
+        negativePrompts2.size());
     checkArgument(
         seeds == null || seeds.size() == n,
         "seeds must have one entry per prompt (%s) but had %s",
@@ -111,6 +132,8 @@ public final class SdxlRequest {
   public static final class Builder {
     private final List<String> prompts;
     private List<String> negativePrompts;
+    private List<String> prompts2 = List.of();
+    private List<String> negativePrompts2 = List.of();
     private int height;
     private int width;
     private int numSteps = 50;
@@ -119,6 +142,9 @@ public final class SdxlRequest {
     private int[] originalSize;
     private int[] cropsTopLeft = {0, 0};
     private int[] targetSize;
+    private int[] negativeOriginalSize;
+    private int[] negativeCropsTopLeft;
+    private int[] negativeTargetSize;
     private Tensor latents;
     private List<Long> seeds;
     private NoiseSource stepNoise;
@@ -157,6 +183,31 @@ public final class SdxlRequest {
     public Builder negativePrompt(String negativePrompt) {
       checkNotNull(negativePrompt, "negativePrompt");
       this.negativePrompts = new ArrayList<>(java.util.Collections.nCopies(prompts.size(), negativePrompt));
+      return this;
+    }
+
+    /**
+     * Prompts for the second tokenizer and text encoder, one per prompt (diffusers' {@code
+     * prompt_2}); default: the prompts.
+     *
+     * @param prompts2 the second prompts
+     * @return this
+     */
+    public Builder prompts2(List<String> prompts2) {
+      this.prompts2 = new ArrayList<>(checkNotNull(prompts2, "prompts2"));
+      return this;
+    }
+
+    /**
+     * Negative prompts for the second text encoder, one per prompt (diffusers' {@code
+     * negative_prompt_2}); default: the negative prompts. Ignored without {@link
+     * #negativePrompts} when the model says {@code force_zeros_for_empty_prompt}, as in diffusers.
+     *
+     * @param negativePrompts2 the second negative prompts
+     * @return this
+     */
+    public Builder negativePrompts2(List<String> negativePrompts2) {
+      this.negativePrompts2 = new ArrayList<>(checkNotNull(negativePrompts2, "negativePrompts2"));
       return this;
     }
 
@@ -219,37 +270,100 @@ public final class SdxlRequest {
     /**
      * Micro-conditioning original size (default: the image size).
      *
-     * @param height height
-     * @param width width
+     * @param height height, positive
+     * @param width width, positive
      * @return this
+     * @throws IllegalArgumentException if a value is not positive
      */
     public Builder originalSize(int height, int width) {
-      this.originalSize = new int[] {height, width};
+      this.originalSize = checkSize("originalSize", height, width);
       return this;
     }
 
     /**
      * Micro-conditioning crop top-left (default 0, 0).
      *
-     * @param top top
-     * @param left left
+     * @param top top, {@code >= 0}
+     * @param left left, {@code >= 0}
      * @return this
+     * @throws IllegalArgumentException if a value is negative
      */
     public Builder cropsTopLeft(int top, int left) {
-      this.cropsTopLeft = new int[] {top, left};
+      this.cropsTopLeft = checkCrop("cropsTopLeft", top, left);
       return this;
     }
 
     /**
      * Micro-conditioning target size (default: the image size).
      *
-     * @param height height
-     * @param width width
+     * @param height height, positive
+     * @param width width, positive
      * @return this
+     * @throws IllegalArgumentException if a value is not positive
      */
     public Builder targetSize(int height, int width) {
-      this.targetSize = new int[] {height, width};
+      this.targetSize = checkSize("targetSize", height, width);
       return this;
+    }
+
+    /**
+     * Micro-conditioning original size of the negative (unconditional) branch under
+     * classifier-free guidance (default: the resolved {@link #originalSize}).
+     *
+     * <p>Each negative part defaults to its positive counterpart, so the negative time ids equal
+     * the positive ones unless one of the three negative setters is called. diffusers'
+     * text-to-image pipeline uses its {@code negative_*} arguments only when both {@code
+     * negative_original_size} and {@code negative_target_size} are given (then the negative crop
+     * defaults to (0, 0)); its img2img pipeline takes the negative crop from {@code
+     * crops_coords_top_left}. Callers reproducing those rules set all three parts explicitly.
+     *
+     * @param height height, positive
+     * @param width width, positive
+     * @return this
+     * @throws IllegalArgumentException if a value is not positive
+     */
+    public Builder negativeOriginalSize(int height, int width) {
+      this.negativeOriginalSize = checkSize("negativeOriginalSize", height, width);
+      return this;
+    }
+
+    /**
+     * Micro-conditioning crop top-left of the negative branch (default: the resolved {@link
+     * #cropsTopLeft}); see {@link #negativeOriginalSize}.
+     *
+     * @param top top, {@code >= 0}
+     * @param left left, {@code >= 0}
+     * @return this
+     * @throws IllegalArgumentException if a value is negative
+     */
+    public Builder negativeCropsTopLeft(int top, int left) {
+      this.negativeCropsTopLeft = checkCrop("negativeCropsTopLeft", top, left);
+      return this;
+    }
+
+    /**
+     * Micro-conditioning target size of the negative branch (default: the resolved {@link
+     * #targetSize}); see {@link #negativeOriginalSize}.
+     *
+     * @param height height, positive
+     * @param width width, positive
+     * @return this
+     * @throws IllegalArgumentException if a value is not positive
+     */
+    public Builder negativeTargetSize(int height, int width) {
+      this.negativeTargetSize = checkSize("negativeTargetSize", height, width);
+      return this;
+    }
+
+    private static int[] checkSize(String name, int height, int width) {
+      checkArgument(
+          height > 0 && width > 0, "%s must be positive but was %sx%s", name, height, width);
+      return new int[] {height, width};
+    }
+
+    private static int[] checkCrop(String name, int top, int left) {
+      checkArgument(top >= 0 && left >= 0, "%s must be >= 0 but was (%s, %s)", name, top, left);
+      return new int[] {top, left};
     }
 
     /**

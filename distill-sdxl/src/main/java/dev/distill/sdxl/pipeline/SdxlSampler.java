@@ -109,10 +109,14 @@ public final class SdxlSampler implements Sampler {
     try (TensorScope scope = TensorScope.open()) {
       DenoiseLoop.TextConditioning text;
       try (NoGradGuard g = new NoGradGuard()) {
+        SdxlRequest.Builder textOnly = SdxlRequest.builder(prompts);
+        if (anyNegative) {
+          textOnly.negativePrompts(negatives);
+        }
+        SdxlRequest r = textOnly.build();
         text =
             pipeline.textConditioning(
-                prompts, anyNegative ? negatives : null, cfg, height, width, null, new int[] {0, 0},
-                null);
+                SdxlPipeline.promptRequest(r, cfg), SdxlPipeline.addTimeIds(r, height, width, cfg), cfg);
       }
       try (SchedulerRun run = scheduler.start(request.numSteps())) {
         Tensor latents;

@@ -44,7 +44,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * {@link Distill}: random-real, D4M, Mode-Guided or UniDD.
  *
  * <pre>
- * ./run-example DistillImageFolder --pipeline ../shared/fixtures/sdxl-tiny --data DIR \
+ * ./distill imagefolder --pipeline ../shared/fixtures/sdxl-tiny --data DIR \
  *     --method d4m --ipc 2 --size 64 --steps 4 --out out/imagefolder
  * </pre>
  *
@@ -69,8 +69,36 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 public final class DistillImageFolder {
   private DistillImageFolder() {}
 
-  /** What a run needs; built from the command line or by code. */
-  record Options(
+  /**
+   * What a run needs; built from the command line ({@code distill imagefolder}) or by code.
+   *
+   * @param pipeline the SDXL folder (null for random-real)
+   * @param data the ImageFolder
+   * @param method d4m, mode-guided, unidd or random-real
+   * @param ipc images per class
+   * @param size the generation size, if not the sampler's
+   * @param outputSize the output size, if not the dataset's
+   * @param dataSize the size every real image is decoded at, if not the first image's
+   * @param resize the resize mode
+   * @param classes a class mapping file
+   * @param prompts a captions file
+   * @param template the prompt template
+   * @param negative the negative prompt
+   * @param steps sampler steps
+   * @param cfg the CFG scale
+   * @param turbo SDXL-Turbo sampling
+   * @param seed the run seed
+   * @param batch the sampler batch
+   * @param device cpu or cuda
+   * @param dtype the UNet/text-encoder dtype
+   * @param decodeScale the guidance decode downscale (1, 2, 4)
+   * @param proxyImages UniDD proxy training images per class
+   * @param proxyEpochs UniDD proxy epochs
+   * @param proxySize UniDD proxy input side
+   * @param strength D4M img2img strength
+   * @param out the output folder
+   */
+  public record Options(
       Path pipeline,
       Path data,
       String method,
@@ -100,25 +128,13 @@ public final class DistillImageFolder {
   /**
    * Entry point.
    *
-   * @param args see the class comment
-   * @throws IOException if reading or writing fails
+   * @param args see the class comment ({@code distill imagefolder --help})
    */
-  public static void main(String[] args) throws IOException {
-    Options o = parse(args);
-    DistillResult r = run(o, System.out::println);
-    System.out.printf(
-        Locale.ROOT,
-        "%s: %d images (%d classes, %d generated, %d resumed) in %s -> %s%n",
-        o.method(),
-        r.set().size(),
-        r.set().classNames().size(),
-        r.generated(),
-        r.resumedClasses(),
-        r.elapsed(),
-        r.outputDir());
-    r.close();
+  public static void main(String[] args) {
+    System.exit(dev.distill.examples.cli.DistillCli.run("imagefolder", args));
   }
 
+  /** Parses the test's short option list (the CLI's {@code imagefolder} command is the user path). */
   static Options parse(String[] args) {
     Path pipeline = null;
     Path data = null;
@@ -193,7 +209,7 @@ public final class DistillImageFolder {
         out);
   }
 
-  static ScalarType dtype(String name) {
+  public static ScalarType dtype(String name) {
     return switch (name.toLowerCase(Locale.ROOT)) {
       case "fp32", "float32", "float" -> ScalarType.Float;
       case "fp16", "float16", "half" -> ScalarType.Half;
@@ -211,7 +227,7 @@ public final class DistillImageFolder {
    * @return the result (close it)
    * @throws IOException if reading or writing fails
    */
-  static DistillResult run(Options o, ProgressListener listener) throws IOException {
+  public static DistillResult run(Options o, ProgressListener listener) throws IOException {
     checkNotNull(o, "o");
     ImageFolderDataset.Builder b = ImageFolderDataset.builder(o.data()).resizeMode(o.resize());
     if (o.classes().isPresent()) {

@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
       TrainTeacherCommand.class,
       QualityCommand.class,
       ParityCommand.class,
-      ThroughputCommand.class
+      ThroughputCommand.class,
+      ImageFolderCommand.class
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {

@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
       QualityCommand.class,
       ParityCommand.class,
       ThroughputCommand.class,
-      ImageFolderCommand.class
+      ImageFolderCommand.class,
+      ExportFashionMnistCommand.class
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {

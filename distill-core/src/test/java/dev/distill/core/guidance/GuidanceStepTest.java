@@ -1,6 +1,7 @@
 package dev.distill.core.guidance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.distill.core.guidance.GuidanceRuleCases.named;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.distill.api.Conditioning;
@@ -14,7 +15,6 @@ import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -49,28 +49,8 @@ class GuidanceStepTest {
     scope.close();
   }
 
-  /** A term with a name, a loss and a constant strength. */
-  private static GuidanceTerm term(String name, double strength, Function<GuidanceContext, Tensor> f) {
-    return new GuidanceTerm() {
-      @Override
-      public Tensor loss(GuidanceContext ctx) {
-        return f.apply(ctx);
-      }
-
-      @Override
-      public double strength(StepInfo step) {
-        return strength;
-      }
-
-      @Override
-      public String name() {
-        return name;
-      }
-    };
-  }
-
   private GuidanceTerm pull(String name, double strength) {
-    return term(name, strength, ctx -> ctx.predictedLatents().sub(target).square().sum().mul(Tensors.scalar(0.5)));
+    return named(name, strength, ctx -> ctx.predictedLatents().sub(target).square().sum().mul(Tensors.scalar(0.5)));
   }
 
   private static UnaryOperator<Tensor> linearDenoiser(AtomicInteger calls) {
@@ -108,26 +88,26 @@ class GuidanceStepTest {
   @Test
   void nanLossFailsNamingTheTermAndStep() {
     assertFailure(
-        term("nanLoss", 1, ctx -> ctx.latents().sum().mul(Tensors.scalar(Double.NaN))),
+        named("nanLoss", 1, ctx -> ctx.latents().sum().mul(Tensors.scalar(Double.NaN))),
         "loss must be finite but was NaN");
   }
 
   @Test
   void nullLossFailsNamingTheTermAndStep() {
-    assertFailure(term("nullLoss", 1, ctx -> null), "loss must not be null");
+    assertFailure(named("nullLoss", 1, ctx -> null), "loss must not be null");
   }
 
   @Test
   void nonScalarLossFailsNamingTheTermAndItsShape() {
     assertFailure(
-        term("perSample", 1, ctx -> ctx.latents().square().sum(new long[] {1, 2, 3})),
+        named("perSample", 1, ctx -> ctx.latents().square().sum(new long[] {1, 2, 3})),
         "loss must be a scalar (numel 1) but had shape [2]");
   }
 
   @Test
   void lossIndependentOfTheLatentsFailsNamingTheTerm() {
     assertFailure(
-        term("constant", 1, ctx -> torch.ones(1).sum()),
+        named("constant", 1, ctx -> torch.ones(1).sum()),
         "loss must depend on z_t",
         "does not require grad");
   }
@@ -136,14 +116,14 @@ class GuidanceStepTest {
   void nanGradientFailsNamingTheTermAndStep() {
     // sqrt(z − z) = 0 is finite, but its gradient is ∞·1 + ∞·(−1) = NaN
     assertFailure(
-        term("sqrtAtZero", 1, ctx -> ctx.latents().sub(ctx.latents()).sqrt().sum()),
+        named("sqrtAtZero", 1, ctx -> ctx.latents().sub(ctx.latents()).sqrt().sum()),
         "gradient must be finite but had 32 non-finite values (NaN)");
   }
 
   @Test
   void oneElementLossIsReshapedToAScalar() {
-    GuidanceTerm shaped = term("shaped", 1, ctx -> ctx.latents().square().sum().reshape(1, 1));
-    GuidanceTerm scalar = term("scalar", 1, ctx -> ctx.latents().square().sum());
+    GuidanceTerm shaped = named("shaped", 1, ctx -> ctx.latents().square().sum().reshape(1, 1));
+    GuidanceTerm scalar = named("scalar", 1, ctx -> ctx.latents().square().sum());
     Tensor a = evaluate(GradientMode.DECODER_ONLY, shaped).correctedOutput();
     Tensor b = evaluate(GradientMode.DECODER_ONLY, scalar).correctedOutput();
     assertThat(a.equal(b)).isTrue();
@@ -151,23 +131,17 @@ class GuidanceStepTest {
 
   @Test
   void zeroStrengthTermIsNeverEvaluated() {
-    AtomicInteger evaluated = new AtomicInteger();
-    GuidanceTerm throwing =
-        term(
-            "throwing",
-            0.0,
-            ctx -> {
-              evaluated.incrementAndGet();
-              throw new AssertionError("a zero-strength term must not be evaluated");
-            });
-    GuidanceStep.Result r = evaluate(GradientMode.DECODER_ONLY, throwing, pull("pull", 1));
-    assertThat(evaluated).hasValue(0);
+    GuidanceStep.Result r =
+        evaluate(
+            GradientMode.DECODER_ONLY,
+            GuidanceRuleCases.throwingAtZeroStrength(),
+            pull("pull", 1));
     assertThat(r.gradient()).isPresent();
   }
 
   @Test
   void zeroStrengthTermIsNotPartOfTheGradient() {
-    GuidanceTerm huge = term("huge", 0.0, ctx -> ctx.predictedImages().square().sum().mul(Tensors.scalar(1e6)));
+    GuidanceTerm huge = named("huge", 0.0, ctx -> ctx.predictedImages().square().sum().mul(Tensors.scalar(1e6)));
     Tensor with = evaluate(GradientMode.DECODER_ONLY, pull("pull", 2), huge).correctedOutput();
     Tensor without = evaluate(GradientMode.DECODER_ONLY, pull("pull", 2)).correctedOutput();
     assertThat(with.equal(without)).isTrue();
@@ -244,7 +218,7 @@ class GuidanceStepTest {
   @Test
   void vPredictionMapsTheCorrectionBackToV() {
     double ab = STEP.alphaBar();
-    GuidanceTerm onLatents = term("l", 1, ctx -> ctx.latents().sub(target).square().sum());
+    GuidanceTerm onLatents = named("l", 1, ctx -> ctx.latents().sub(target).square().sum());
     GuidanceStep.Result r =
         GuidanceStep.builder(List.of(onLatents), GradientMode.DECODER_ONLY, CONDS)
             .predictionType(PredictionType.V_PREDICTION)

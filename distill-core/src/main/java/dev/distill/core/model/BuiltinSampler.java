@@ -4,8 +4,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.distill.api.DistillException;
-import dev.distill.api.GradientMode;
 import dev.distill.api.GuidanceTerm;
 import dev.distill.api.ImageSize;
 import dev.distill.api.InitLatents;
@@ -16,13 +14,13 @@ import dev.distill.api.SampleResult;
 import dev.distill.api.Sampler;
 import dev.distill.api.StepInfo;
 import dev.distill.core.config.JsonConfig;
-import dev.distill.core.guidance.StepContext;
+import dev.distill.core.guidance.GuidanceStep;
 import dev.distill.core.scheduler.NoiseSource;
-import dev.distill.core.scheduler.PredictionType;
 import dev.distill.core.scheduler.Scheduler;
 import dev.distill.core.scheduler.SchedulerRun;
 import dev.distill.core.scheduler.Schedulers;
 import dev.distill.core.scheduler.StepOutput;
+import dev.distill.core.tensor.CarriedTensor;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.util.ArrayList;
@@ -30,7 +28,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -43,24 +40,29 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <p>The loop of one step: {@code scale_model_input} → UNet (conditional and, if {@code
  * guidanceScale > 1}, NULL-class branches in one batch) → CFG {@code ε̂ = ε̂_u + g·(ε̂_c − ε̂_u)} →
- * guidance correction → scheduler step. Guidance: if any term is {@link GuidanceTerm#active} at the
- * step, z_t is made to require grad, ε̂ is computed (detached in {@link GradientMode#DECODER_ONLY};
- * with grad through the UNet in {@link GradientMode#THROUGH_DENOISER}), ẑ0 = x̂0 comes lazily from
- * the scheduler run's {@link SchedulerRun#predictOriginal} (differentiable), the loss {@code L = Σ
- * strength_i(t)·loss_i} is formed and one {@code torch.grad(L, z_t)} is taken.
+ * guidance correction → scheduler step. Guidance is the shared {@link GuidanceStep} (the same
+ * rules and checks as every other sampler): if some term contributes at the step, ε̂ is computed
+ * (detached in {@link dev.distill.api.GradientMode#DECODER_ONLY}; with grad through the UNet in
+ * {@link dev.distill.api.GradientMode#THROUGH_DENOISER}), ẑ0 = x̂0 comes lazily from the scheduler
+ * run's {@link SchedulerRun#predictOriginal} (differentiable; DDIM's {@code clip_sample} applies),
+ * and one {@code torch.grad(Σ strength_i(t)·loss_i, z_t)} is taken.
  *
  * <p><b>Convention.</b> The correction is exactly the api's {@code ε̂ ← ε̂ + ∇_{z_t} L}, with the
  * terms' strengths inside L; no extra factor is applied. Since ẑ0 = (z_t − √(1−ᾱ)·ε̂)/√ᾱ, this
  * moves ẑ0 by {@code −√(1−ᾱ)/√ᾱ·∇L}, i.e. downhill on L. Classifier guidance (Dhariwal &amp; Nichol
  * 2021) corresponds to a strength proportional to √(1−ᾱ) (available as {@link
  * StepInfo#alphaBar()}). For v-prediction models the corrected ε̂ is mapped back to the model
- * output as {@code Δv = Δε̂/√ᾱ}. A non-finite guidance gradient throws {@link DistillException}
- * naming the step.
+ * output as {@code Δv = Δε̂/√ᾱ} ({@link GuidanceStep.Builder#predictionType}). z_t is the
+ * scheduler's sample, which is the variance-preserving latent for DDIM and DPM-Solver (whose model
+ * input is not rescaled). A broken term (non-finite strength or loss, non-scalar loss, loss
+ * independent of z_t, non-finite gradient) throws {@link dev.distill.api.DistillException} naming
+ * the term and the step.
  *
  * <p>Randomness: sample {@code i} draws its starting noise, its img2img noise and any stochastic
  * scheduler noise from its own {@link Random} seeded with {@code request.seeds().get(i)}, so a
  * sample does not depend on the rest of the batch. Each step runs in a child {@link TensorScope}
- * that keeps only the carried latents.
+ * that keeps only the carried latents, and the previous step's latents are freed ({@link
+ * CarriedTensor}), so memory stays flat however many steps run.
  *
  * <p>The network is borrowed (its owner closes it). Not thread-safe: a sampler may be used by one
  * thread at a time (LibTorch scopes are thread-confined).
@@ -242,17 +244,23 @@ public final class BuiltinSampler implements Sampler {
         z = gaussian(rngs, shape).mul(Tensors.scalar(run.initNoiseSigma()));
       }
       Tensor ids = Tensors.fromLongs(classIds, n);
+      GuidanceStep guidance =
+          GuidanceStep.builder(
+                  request.guidanceTerms(), request.gradientMode(), request.conditionings())
+              .predictionType(c.predictionType())
+              .predictClean((x, out) -> run.predictOriginal(out, x))
+              .build();
       int total = run.numSteps();
-      for (int k = 0; k < total; k++) {
-        int index = run.stepIndex();
-        StepInfo info =
-            new StepInfo(
-                k, total, run.timesteps().get(index), run.sigma(index), run.alphaBar(index));
-        try (TensorScope step = TensorScope.open()) {
-          Tensor next = step(run, request, info, z, ids, noise);
-          z = step.keep(next);
+      try (CarriedTensor carried = CarriedTensor.of(z)) {
+        for (int k = 0; k < total; k++) {
+          int index = run.stepIndex();
+          StepInfo info =
+              new StepInfo(
+                  k, total, run.timesteps().get(index), run.sigma(index), run.alphaBar(index));
+          carried.advance(x -> step(run, guidance, info, x, ids, request.guidanceScale(), noise));
+          listener.onProgress(new Progress("sample", k + 1, total, ""));
         }
-        listener.onProgress(new Progress("sample", k + 1, total, ""));
+        z = carried.release();
       }
       images =
           outer.detach(
@@ -281,125 +289,21 @@ public final class BuiltinSampler implements Sampler {
     return steps - initSteps;
   }
 
+  /** One step: the guided model output, then the scheduler step. */
   private Tensor step(
       SchedulerRun run,
-      SampleRequest request,
+      GuidanceStep guidance,
       StepInfo info,
       Tensor z,
       Tensor ids,
+      double guidanceScale,
       NoiseSource noise) {
-    List<GuidanceTerm> active = new ArrayList<>();
-    for (GuidanceTerm term : request.guidanceTerms()) {
-      if (term.active(info)) {
-        active.add(term);
-      }
-    }
-    Tensor modelOutput;
-    if (active.isEmpty()) {
-      try (NoGradGuard g = new NoGradGuard()) {
-        modelOutput = denoise(run, z, ids, info, request.guidanceScale());
-      }
-    } else {
-      modelOutput = guided(run, request, info, z, ids, active);
-    }
+    Tensor modelOutput =
+        guidance.evaluate(info, z, x -> denoise(run, x, ids, info, guidanceScale)).correctedOutput();
     try (NoGradGuard g = new NoGradGuard()) {
-      StepOutput out = run.step(modelOutput.detach(), z.detach(), noise);
+      StepOutput out = run.step(modelOutput, z.detach(), noise);
       return out.prevSample();
     }
-  }
-
-  private Tensor guided(
-      SchedulerRun run,
-      SampleRequest request,
-      StepInfo info,
-      Tensor z,
-      Tensor ids,
-      List<GuidanceTerm> active) {
-    Tensor zt = z.detach().requires_grad_(true);
-    Tensor modelOutput;
-    if (request.gradientMode() == GradientMode.THROUGH_DENOISER) {
-      modelOutput = denoise(run, zt, ids, info, request.guidanceScale());
-    } else {
-      try (NoGradGuard g = new NoGradGuard()) {
-        modelOutput = denoise(run, zt, ids, info, request.guidanceScale());
-      }
-    }
-    double ab = info.alphaBar();
-    boolean vPred = unet.config().predictionType() == PredictionType.V_PREDICTION;
-    Tensor eps =
-        vPred
-            ? modelOutput
-                .mul(Tensors.scalar(Math.sqrt(ab)))
-                .add(zt.mul(Tensors.scalar(Math.sqrt(1 - ab))))
-            : modelOutput;
-    StepContext ctx =
-        new StepContext(
-            info, request.conditionings(), zt, eps, x -> run.predictOriginal(modelOutput, x),
-            UnaryOperator.identity());
-    Tensor loss = null;
-    for (GuidanceTerm term : active) {
-      double s = term.strength(info);
-      if (!Double.isFinite(s)) {
-        throw new IllegalArgumentException(
-            "strength of "
-                + term.name()
-                + " must be finite but was "
-                + s
-                + " at step "
-                + info.index());
-      }
-      Tensor l = term.loss(ctx);
-      checkArgument(
-          l != null && l.dim() == 0,
-          "loss of %s must be a 0-dim tensor but had shape %s",
-          term.name(),
-          l == null ? "null" : Arrays.toString(Tensors.shape(l)));
-      Tensor weighted = l.mul(Tensors.scalar(s));
-      loss = loss == null ? weighted : loss.add(weighted);
-    }
-    if (!loss.requires_grad()) {
-      throw new DistillException(
-          "guidance loss at step "
-              + info.index()
-              + " does not depend on z_t (terms "
-              + names(active)
-              + "): use ctx.latents(), predictedLatents() or predictedImages()");
-    }
-    TensorVector grads =
-        torch.grad(
-            new TensorVector(loss),
-            new TensorVector(zt),
-            new TensorVector(),
-            new org.bytedeco.pytorch.BoolOptional(false),
-            false,
-            true);
-    Tensor grad = grads.get(0);
-    if (!grad.defined()) {
-      throw new DistillException(
-          "guidance loss at step "
-              + info.index()
-              + " does not depend on z_t (terms "
-              + names(active)
-              + ")");
-    }
-    if (Tensors.hasNonFinite(grad)) {
-      throw new DistillException(
-          "guidance gradient is not finite at step "
-              + info.index()
-              + " (timestep "
-              + info.timestep()
-              + ", terms "
-              + names(active)
-              + ")");
-    }
-    Tensor delta = vPred ? grad.mul(Tensors.scalar(1 / Math.sqrt(ab))) : grad;
-    return modelOutput.detach().add(delta);
-  }
-
-  private static String names(List<GuidanceTerm> terms) {
-    List<String> out = new ArrayList<>();
-    terms.forEach(t -> out.add(t.name()));
-    return out.toString();
   }
 
   /** The (CFG-combined) model output at the current step. */

@@ -1,6 +1,7 @@
 /**
  * Native tensor memory and conversions: {@link dev.distill.core.tensor.TensorScope} (the one
- * scoping idiom of the library), device/dtype helpers and array/image conversions.
+ * scoping idiom of the library), {@link dev.distill.core.tensor.CarriedTensor} (the one
+ * latents-lifetime idiom of a sampling loop), device/dtype helpers and array/image conversions.
  *
  * @since 0.1.0
  */

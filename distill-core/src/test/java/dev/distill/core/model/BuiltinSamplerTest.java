@@ -11,6 +11,7 @@ import dev.distill.api.InitLatents;
 import dev.distill.api.SampleRequest;
 import dev.distill.api.SampleResult;
 import dev.distill.api.StepInfo;
+import dev.distill.core.guidance.GuidanceRuleCases;
 import dev.distill.core.scheduler.PredictionType;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
@@ -22,6 +23,8 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class BuiltinSamplerTest {
   private static SmallUNet unet;
@@ -176,12 +179,31 @@ class BuiltinSamplerTest {
     }
   }
 
+  static List<GuidanceRuleCases.Case> brokenTerms() {
+    return GuidanceRuleCases.broken(new long[] {2, 1, 8, 8}, new long[] {2, 1, 8, 8});
+  }
+
+  /** The rules of the shared GuidanceStep hold through this sampler, in both gradient modes. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("brokenTerms")
+  void brokenGuidanceTermFailsNamingTheTermAndStep(GuidanceRuleCases.Case c) {
+    for (GradientMode mode : GradientMode.values()) {
+      assertThatThrownBy(
+              () -> sampler.sample(request(0, 1).seed(1).gradientMode(mode).guidance(c.term()).build()))
+          .as("%s", mode)
+          .isInstanceOf(DistillException.class)
+          .hasMessageContaining("guidance " + c.term().name() + " at step 0 of 8 (timestep ")
+          .hasMessageContaining(c.rule());
+    }
+  }
+
   @Test
-  void nonFiniteGuidanceGradientFailsNamingTheStep() {
-    GuidanceTerm nan = ctx -> ctx.predictedImages().mul(Tensors.scalar(Double.NaN)).sum();
-    assertThatThrownBy(() -> sampler.sample(request(0).seed(1).guidance(nan).build()))
-        .isInstanceOf(DistillException.class)
-        .hasMessageContaining("guidance gradient is not finite at step 0");
+  void zeroStrengthTermIsNeverEvaluated() {
+    GuidanceTerm throwing = GuidanceRuleCases.throwingAtZeroStrength();
+    try (SampleResult plain = sampler.sample(request(0, 1).seed(2).build());
+        SampleResult r = sampler.sample(request(0, 1).seed(2).guidance(throwing).build())) {
+      assertThat(r.latents().equal(plain.latents())).isTrue();
+    }
   }
 
   @Test

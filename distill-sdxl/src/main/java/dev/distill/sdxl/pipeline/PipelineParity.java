@@ -5,6 +5,7 @@ import dev.distill.api.GuidanceTerm;
 import dev.distill.api.SampleResult;
 import dev.distill.api.StepInfo;
 import dev.distill.core.config.JsonConfig;
+import dev.distill.core.guidance.GuidanceStep;
 import dev.distill.core.io.Safetensors;
 import dev.distill.core.scheduler.NoiseSource;
 import dev.distill.core.scheduler.Scheduler;
@@ -20,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import org.bytedeco.pytorch.AutoGradMode;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
@@ -335,21 +335,20 @@ public final class PipelineParity {
       out.add(Compare.allClose("guidance_grad:ddim.z_t(from euler)", zVp, st.tensor("ddim.z_t"), 1e-6, 1e-5));
       for (GradientMode mode : GradientMode.values()) {
         String suffix = mode == GradientMode.DECODER_ONLY ? "grad_eps_detached" : "grad_through_unet";
-        try (TensorScope s2 = TensorScope.open();
-            AutoGradMode grad = new AutoGradMode(true)) {
-          Tensor[] eps = new Tensor[1];
-          Tensor gVp =
-              DenoiseLoop.gradient(
-                  pipe, zVp, t, text, 1.0, 0.0,
-                  new DenoiseLoop.Guidance(List.of(classifier), mode, List.of()),
-                  List.of(classifier), info, eps);
+        try (TensorScope s2 = TensorScope.open()) {
+          GuidanceStep.Result step =
+              DenoiseLoop.guidanceStep(
+                      pipe, new DenoiseLoop.Guidance(List.of(classifier), mode, List.of()))
+                  .evaluate(
+                      info, zVp, z -> DenoiseLoop.predictNoise(pipe, z, t, text, 1.0, 0.0));
+          Tensor gVp = step.gradient().orElseThrow();
           out.add(Compare.relativeToMax("guidance_grad:ddim." + suffix, gVp,
               st.tensor("ddim." + suffix), GRAD_REL));
           Tensor gEuler = gVp.mul(new Scalar(Math.sqrt(alphaBar)));
           out.add(Compare.relativeToMax("guidance_grad:euler." + suffix, gEuler,
               st.tensor("euler." + suffix), GRAD_REL));
           if (mode == GradientMode.DECODER_ONLY) {
-            out.add(Compare.allClose("guidance_grad:ddim.eps", eps[0], st.tensor("ddim.eps"), 5e-5, 1e-4));
+            out.add(Compare.allClose("guidance_grad:ddim.eps", step.modelOutput(), st.tensor("ddim.eps"), 5e-5, 1e-4));
           }
         } catch (RuntimeException ex) {
           out.add(CaseResult.error("guidance_grad:" + suffix, ex));

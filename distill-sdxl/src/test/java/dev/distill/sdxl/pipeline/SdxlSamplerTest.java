@@ -9,6 +9,7 @@ import dev.distill.api.GradientMode;
 import dev.distill.api.GuidanceTerm;
 import dev.distill.api.SampleRequest;
 import dev.distill.api.SampleResult;
+import dev.distill.core.guidance.GuidanceRuleCases;
 import dev.distill.core.io.Safetensors;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
@@ -151,12 +152,26 @@ class SdxlSamplerTest {
     }
   }
 
+  /** The same rules as every sampler (GuidanceStep): each failure names the term and the step. */
   @Test
-  void nanInGuidanceFailsNamingTheStep() {
-    GuidanceTerm nan = ctx -> ctx.predictedLatents().sum().mul(new Scalar(Double.NaN));
-    assertThatThrownBy(() -> pipe.sampler().sample(request(1).guidance(nan).build()))
-        .isInstanceOf(DistillException.class)
-        .hasMessageContaining("step 0");
+  void brokenGuidanceTermsFailNamingTheTermAndStep() {
+    for (GuidanceRuleCases.Case c :
+        GuidanceRuleCases.broken(new long[] {1, 4, 32, 32}, new long[] {1, 3, 64, 64})) {
+      assertThatThrownBy(() -> pipe.sampler().sample(request(1).guidance(c.term()).build()))
+          .as(c.toString())
+          .isInstanceOf(DistillException.class)
+          .hasMessageContaining("guidance " + c.term().name() + " at step 0 of 4 (timestep ")
+          .hasMessageContaining(c.rule());
+    }
+  }
+
+  @Test
+  void zeroStrengthTermIsNeverEvaluated() {
+    GuidanceTerm throwing = GuidanceRuleCases.throwingAtZeroStrength();
+    try (SampleResult a = pipe.sampler().sample(request(1).build());
+        SampleResult b = pipe.sampler().sample(request(1).guidance(throwing).build())) {
+      assertThat(a.latents().equal(b.latents())).isTrue();
+    }
   }
 
   @Test

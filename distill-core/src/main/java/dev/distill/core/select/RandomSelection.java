@@ -1,5 +1,6 @@
 package dev.distill.core.select;
 
+import dev.distill.core.data.Dataset;
 import dev.distill.core.data.LabeledImages;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,6 +45,12 @@ public final class RandomSelection implements SubsetSelector {
   @Override
   public SelectionResult select(LabeledImages data, int ipc) {
     return select(ClassIndices.of(data), ipc);
+  }
+
+  /** Reads only the class sizes: no image is decoded. */
+  @Override
+  public SelectionResult selectPositions(Dataset data, int ipc) {
+    return select(ClassIndices.positions(data), ipc);
   }
 
   /**

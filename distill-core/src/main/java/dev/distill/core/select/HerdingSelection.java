@@ -91,7 +91,7 @@ public final class HerdingSelection implements SubsetSelector {
    *     images
    */
   @Override
-  public SelectionResult selectPositions(Dataset data, int ipc) {
+  public PositionSelection selectPositions(Dataset data, int ipc) {
     int[][] positions = ClassIndices.positions(data);
     ClassIndices.checkEnough(positions, ipc);
     List<List<Integer>> out = new ArrayList<>();
@@ -106,7 +106,7 @@ public final class HerdingSelection implements SubsetSelector {
         out.add(chosen);
       }
     }
-    return new SelectionResult(out);
+    return new PositionSelection(out);
   }
 
   /**

@@ -44,13 +44,13 @@ public final class RandomSelection implements SubsetSelector {
 
   @Override
   public SelectionResult select(LabeledImages data, int ipc) {
-    return select(ClassIndices.of(data), ipc);
+    return new SelectionResult(draw(ClassIndices.of(data), ipc));
   }
 
   /** Reads only the class sizes: no image is decoded. */
   @Override
-  public SelectionResult selectPositions(Dataset data, int ipc) {
-    return select(ClassIndices.positions(data), ipc);
+  public PositionSelection selectPositions(Dataset data, int ipc) {
+    return new PositionSelection(draw(ClassIndices.positions(data), ipc));
   }
 
   /**
@@ -64,10 +64,10 @@ public final class RandomSelection implements SubsetSelector {
    *     fewer than {@code ipc} samples
    */
   public SelectionResult select(List<Integer> labels, int numClasses, int ipc) {
-    return select(ClassIndices.of(labels, numClasses), ipc);
+    return new SelectionResult(draw(ClassIndices.of(labels, numClasses), ipc));
   }
 
-  private SelectionResult select(int[][] byClass, int ipc) {
+  private List<List<Integer>> draw(int[][] byClass, int ipc) {
     ClassIndices.checkEnough(byClass, ipc);
     List<List<Integer>> out = new ArrayList<>();
     for (int c = 0; c < byClass.length; c++) {
@@ -84,7 +84,7 @@ public final class RandomSelection implements SubsetSelector {
       Arrays.sort(chosen);
       out.add(Arrays.stream(chosen).boxed().toList());
     }
-    return new SelectionResult(out);
+    return out;
   }
 
   /** A per-class seed: SplitMix64's finaliser over the run seed and the class id. */

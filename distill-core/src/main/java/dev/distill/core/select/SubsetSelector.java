@@ -50,7 +50,7 @@ public interface SubsetSelector {
    * @throws IllegalArgumentException if {@code ipc < 1} or a class has fewer than {@code ipc}
    *     images
    */
-  SelectionResult selectPositions(Dataset data, int ipc);
+  PositionSelection selectPositions(Dataset data, int ipc);
 
   /**
    * Chooses {@code ipc} images of every class and decodes just those.
@@ -63,7 +63,7 @@ public interface SubsetSelector {
    */
   default LabeledImages selectImages(Dataset data, int ipc) {
     checkNotNull(data, "data");
-    SelectionResult chosen = selectPositions(data, ipc);
+    PositionSelection chosen = selectPositions(data, ipc);
     checkArgument(
         chosen.numClasses() == data.numClasses(),
         "selection must cover the dataset's %s classes but covered %s",
@@ -75,7 +75,7 @@ public interface SubsetSelector {
       int[] labels = new int[n];
       int at = 0;
       for (int c = 0; c < data.numClasses(); c++) {
-        List<Integer> positions = chosen.indicesOf(c);
+        List<Integer> positions = chosen.positionsOf(c);
         images.push_back(
             data.load(c, positions.stream().mapToInt(Integer::intValue).toArray()));
         for (int i = 0; i < positions.size(); i++) {

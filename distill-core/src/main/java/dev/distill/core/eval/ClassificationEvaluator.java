@@ -94,7 +94,7 @@ public final class ClassificationEvaluator implements Evaluator {
             && setShape[1] == shape[0]
             && setShape[2] == shape[1]
             && setShape[3] == shape[2],
-        "set images must have the test set's image shape [N, %s, %s, %s] but had %s (bring the set"
+        "set images must have shape [*, %s, %s, %s] (the test set's) but had %s (bring the set"
             + " to the test set's size and channels with ImageTransforms.fit before evaluating)",
         shape[0],
         shape[1],

@@ -137,7 +137,7 @@ class StreamingEvaluationTest {
                   ClassificationEvaluator.of(TINY, folder)
                       .evaluate(big, HardLabelMatcher.of(), p -> {}))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("[N, 1, 8, 8]")
+          .hasMessageContaining("must have shape [*, 1, 8, 8]")
           .hasMessageContaining("[4, 1, 16, 16]")
           .hasMessageContaining("ImageTransforms.fit");
     }

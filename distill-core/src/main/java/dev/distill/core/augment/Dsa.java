@@ -32,6 +32,9 @@ import org.bytedeco.pytorch.Tensor;
  * align_corners = true} and zero padding, as the reference. The parameter distributions are the
  * reference's; the random stream is Java's, so outputs are not bit-identical to the Python code's.
  *
+ * <p>Batches may live on any device and in any float dtype: the random parameters are drawn on the
+ * CPU (so the draws do not depend on the device) and moved to the batch's device and dtype.
+ *
  * <p>Tensors returned belong to the caller's current {@code TensorScope}. Immutable and
  * thread-safe (the random source is the caller's).
  *
@@ -203,9 +206,17 @@ public final class Dsa {
     return u;
   }
 
-  /** A per-sample factor as {@code [n, 1, 1, 1]}, broadcast over a batch when n == 1. */
-  private static Tensor perSample(float[] v) {
-    return Tensors.fromFloats(v, v.length, 1, 1, 1);
+  /**
+   * A per-sample factor as {@code [n, 1, 1, 1]} on the device and in the dtype of {@code like},
+   * broadcast over a batch when n == 1.
+   */
+  private static Tensor perSample(float[] v, Tensor like) {
+    return onDeviceOf(Tensors.fromFloats(v, v.length, 1, 1, 1), like);
+  }
+
+  /** A CPU-built parameter tensor moved to {@code like}'s device and dtype (no-op on the CPU). */
+  private static Tensor onDeviceOf(Tensor t, Tensor like) {
+    return t.to(like);
   }
 
   private UnaryOperator<Tensor> brightness(SplittableRandom rng, int n) {
@@ -213,7 +224,7 @@ public final class Dsa {
     for (int i = 0; i < n; i++) {
       b[i] = (float) ((b[i] - 0.5) * config.brightness());
     }
-    return x -> x.add(perSample(b));
+    return x -> x.add(perSample(b, x));
   }
 
   private UnaryOperator<Tensor> saturation(SplittableRandom rng, int n) {
@@ -223,7 +234,7 @@ public final class Dsa {
     }
     return x -> {
       Tensor mean = x.mean(new long[] {1}, true, new ScalarTypeOptional());
-      return x.sub(mean).mul(perSample(s)).add(mean);
+      return x.sub(mean).mul(perSample(s, x)).add(mean);
     };
   }
 
@@ -234,7 +245,7 @@ public final class Dsa {
     }
     return x -> {
       Tensor mean = x.mean(new long[] {1, 2, 3}, true, new ScalarTypeOptional());
-      return x.sub(mean).mul(perSample(c)).add(mean);
+      return x.sub(mean).mul(perSample(c, x)).add(mean);
     };
   }
 
@@ -265,7 +276,10 @@ public final class Dsa {
           }
         }
       }
-      Tensor idx = Tensors.fromLongs(index, batch, 1, (long) h * w).expand(batch, channels, (long) h * w);
+      Tensor idx =
+          Tensors.fromLongs(index, batch, 1, (long) h * w)
+              .to(x.device(), org.bytedeco.pytorch.global.torch.ScalarType.Long)
+              .expand(batch, channels, (long) h * w);
       Tensor padded = constant_pad_nd(x, 1, 1, 1, 1).reshape(batch, channels, (long) (h + 2) * pw);
       return gather(padded, 2, idx).view(batch, channels, h, w);
     };
@@ -297,7 +311,7 @@ public final class Dsa {
           }
         }
       }
-      return x.mul(Tensors.fromFloats(mask, batch, 1, h, w));
+      return x.mul(onDeviceOf(Tensors.fromFloats(mask, batch, 1, h, w), x));
     };
   }
 
@@ -317,7 +331,7 @@ public final class Dsa {
       if (count == n) {
         return flipped;
       }
-      Tensor m = perSample(f);
+      Tensor m = perSample(f, x);
       return flipped.sub(x).mul(m).add(x);
     };
   }
@@ -349,7 +363,7 @@ public final class Dsa {
 
   private static Tensor affine(Tensor x, float[] theta, int n) {
     long batch = x.size(0);
-    Tensor t = Tensors.fromFloats(theta, n, 2, 3);
+    Tensor t = onDeviceOf(Tensors.fromFloats(theta, n, 2, 3), x);
     if (n == 1 && batch != 1) {
       t = t.expand(batch, 2, 3).contiguous();
     }

@@ -10,7 +10,7 @@ import dev.distill.api.Matcher;
 import dev.distill.api.MetricSummary;
 import dev.distill.api.Progress;
 import dev.distill.api.ProgressListener;
-import dev.distill.core.data.LabeledImages;
+import dev.distill.core.data.Dataset;
 import dev.distill.core.nn.ImageClassifier;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
@@ -30,8 +30,14 @@ import org.bytedeco.pytorch.Tensor;
  * testSeconds} (wall clock per seed); its protocol map
  * is {@link EvalProtocol#toMap()} plus the matcher and the set and test sizes. Soft labels stored
  * in the set are not used: the {@link Matcher} decides the loss (a {@code SoftLabelMatcher} relabels
- * each augmented view with its teacher). The test set is borrowed (not closed). Runs on the calling
- * thread; not thread-safe.
+ * each augmented view with its teacher, which must run on the protocol's device). The test set is
+ * borrowed (not closed) and streamed: it is scored class by class in batches ({@link
+ * ClassifierTrainer#accuracy(ImageClassifier, Dataset, int)}), so a test set of any size (an
+ * ImageFolder) needs memory for one batch only; accuracy does not depend on the order. The set and
+ * the test set must have the same image shape: a mismatch fails with both shapes named, it is not
+ * resized silently (use {@code ImageTransforms.fit}). Students train and are tested on {@link
+ * EvalProtocol#device()}; the report's numbers are plain doubles. Runs on the calling thread; not
+ * thread-safe.
  *
  * <p>Cost: dominated by LibTorch compute; on a shared CPU run with one intra-op thread ({@code
  * torch.set_num_threads(1)} or {@code OMP_NUM_THREADS=1}), which was 3–20× faster per training step
@@ -41,9 +47,9 @@ import org.bytedeco.pytorch.Tensor;
  */
 public final class ClassificationEvaluator implements Evaluator {
   private final EvalProtocol protocol;
-  private final LabeledImages testSet;
+  private final Dataset testSet;
 
-  private ClassificationEvaluator(EvalProtocol protocol, LabeledImages testSet) {
+  private ClassificationEvaluator(EvalProtocol protocol, Dataset testSet) {
     this.protocol = protocol;
     this.testSet = testSet;
   }
@@ -52,10 +58,13 @@ public final class ClassificationEvaluator implements Evaluator {
    * An evaluator.
    *
    * @param protocol the protocol
-   * @param testSet the real test images (borrowed; must stay open while evaluating)
+   * @param testSet the real test images, any {@link Dataset}: an in-memory {@code LabeledImages}
+   *     or an {@code ImageFolderDataset} of any size (borrowed; must stay open while evaluating).
+   *     It is read class by class in batches of {@link EvalProtocol#testBatchSize()}, never whole.
    * @return the evaluator
+   * @throws IllegalArgumentException if the test set is empty
    */
-  public static ClassificationEvaluator of(EvalProtocol protocol, LabeledImages testSet) {
+  public static ClassificationEvaluator of(EvalProtocol protocol, Dataset testSet) {
     checkNotNull(protocol, "protocol");
     checkNotNull(testSet, "testSet");
     checkArgument(testSet.size() > 0, "testSet must not be empty but had %s", testSet.size());
@@ -79,7 +88,18 @@ public final class ClassificationEvaluator implements Evaluator {
     checkNotNull(matcher, "matcher");
     checkNotNull(listener, "listener");
     long[] shape = testSet.imageShape();
-    Tensors.checkShape(set.images(), "set images", -1, shape[0], shape[1], shape[2]);
+    long[] setShape = Tensors.shape(set.images());
+    checkArgument(
+        setShape.length == 4
+            && setShape[1] == shape[0]
+            && setShape[2] == shape[1]
+            && setShape[3] == shape[2],
+        "set images must have shape [*, %s, %s, %s] (the test set's) but had %s (bring the set"
+            + " to the test set's size and channels with ImageTransforms.fit before evaluating)",
+        shape[0],
+        shape[1],
+        shape[2],
+        Arrays.toString(setShape));
     checkArgument(
         set.classNames().size() == testSet.numClasses(),
         "set must have the test set's %s classes but had %s",
@@ -101,12 +121,17 @@ public final class ClassificationEvaluator implements Evaluator {
         try (ImageClassifier student =
             protocol
                 .student()
-                .create((int) shape[0], (int) shape[1], (int) shape[2], testSet.numClasses(), seed)) {
+                .create(
+                    (int) shape[0],
+                    (int) shape[1],
+                    (int) shape[2],
+                    testSet.numClasses(),
+                    seed,
+                    protocol.device())) {
           TrainResult r = trainer.train(student, x, y, matcher, seed, listener, stage);
           long testStart = System.nanoTime();
           TopKAccuracy acc =
-              ClassifierTrainer.accuracy(
-                  student, testSet.images(), testSet.labels(), protocol.testBatchSize());
+              ClassifierTrainer.accuracy(student, testSet, protocol.testBatchSize());
           top1.add(acc.top1());
           top5.add(acc.top5());
           seconds.add(r.seconds());

@@ -8,10 +8,13 @@ import dev.distill.api.Matcher;
 import dev.distill.api.Progress;
 import dev.distill.api.ProgressListener;
 import dev.distill.core.augment.Dsa;
+import dev.distill.core.data.Dataset;
 import dev.distill.core.nn.ImageClassifier;
+import dev.distill.core.tensor.DeviceOptions;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.SplittableRandom;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
@@ -25,13 +28,15 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Trains an {@link ImageClassifier} on in-memory images with a {@link Matcher} loss, and measures
- * Top-1/Top-5 accuracy. The one training loop of the library: {@link ClassificationEvaluator}
+ * Top-1/Top-5 accuracy (on in-memory tensors, or streamed from a {@link Dataset}). The one training loop of the library: {@link ClassificationEvaluator}
  * trains students with it, and teachers are trained with it.
  *
  * <p>Each epoch shuffles the images (a permutation from the run seed; skipped when the whole set
  * fits in one batch, where order does not matter), augments each batch with {@link Dsa} (drawn
  * from the same seeded generator) and takes one optimiser step per batch. Every step runs in its
- * own {@link TensorScope}; the optimiser state lives in a scope closed at the end of the run (or at
+ * own {@link TensorScope}. Training runs on {@link TrainConfig#device()} (the network must have
+ * been created there); the training images may live anywhere and are copied to the device once per
+ * optimiser phase. The optimiser state lives in a scope closed at the end of the run (or at
  * the {@link LrSchedule#STEP_HALF} decay, where the optimiser is rebuilt as DC/DSA do). Runs on the
  * calling thread; not thread-safe (use one trainer per thread, the config is immutable).
  *
@@ -91,6 +96,12 @@ public final class ClassifierTrainer {
         net.inputShape()[2]);
     Tensors.checkShape(labels, "labels", images.size(0));
     checkArgument(images.size(0) > 0, "images must not be empty but had %s", images.size(0));
+    DeviceOptions device = config.device();
+    checkArgument(
+        net.deviceOptions().equals(device),
+        "net must run on %s (TrainConfig.device) but runs on %s",
+        device,
+        net.deviceOptions());
     long n = images.size(0);
     int batch = (int) Math.min(config.batchSize(), n);
     int stepsPerEpoch = (int) ((n + batch - 1) / batch);
@@ -107,7 +118,9 @@ public final class ClassifierTrainer {
               : config.epochs();
       try (TensorScope phase = TensorScope.open()) {
         Optimizer optimizer = newOptimizer(net, config.learningRateAt(epoch));
-        Tensor labelsLong = labels.to(ScalarType.Long);
+        // a distilled set is small: copy it to the device once per phase, not once per step
+        Tensor onDevice = device.placeFloat(images.detach());
+        Tensor labelsLong = device.place(labels.to(ScalarType.Long));
         for (; epoch < phaseEnd; epoch++) {
           if (config.schedule() == LrSchedule.COSINE) {
             setLearningRate(optimizer, config.learningRateAt(epoch));
@@ -118,14 +131,16 @@ public final class ClassifierTrainer {
               Tensor x;
               Tensor y;
               if (order == null) {
-                x = images;
+                x = onDevice;
                 y = labelsLong;
               } else {
                 long from = (long) step * batch;
                 long to = Math.min(n, from + batch);
-                Tensor idx = Tensors.fromLongs(Arrays.copyOfRange(order, (int) from, (int) to),
-                    to - from);
-                x = images.index_select(0, idx);
+                Tensor idx =
+                    device.place(
+                        Tensors.fromLongs(
+                            Arrays.copyOfRange(order, (int) from, (int) to), to - from));
+                x = onDevice.index_select(0, idx);
                 y = labelsLong.index_select(0, idx);
               }
               Tensor augmented = dsa.apply(x, rng);
@@ -222,15 +237,70 @@ public final class ClassifierTrainer {
       for (long from = 0; from < n; from += batchSize) {
         try (TensorScope s = TensorScope.open()) {
           long len = Math.min(batchSize, n - from);
-          Tensor logits = net.forward(images.narrow(0, from, len), false);
-          Tensor top = logits.topk(k, 1, true, true).get1();
-          Tensor hit = top.eq(labels.narrow(0, from, len).to(ScalarType.Long).unsqueeze(1));
-          correct1 += hit.narrow(1, 0, 1).sum().item_long();
-          correctK += hit.sum().item_long();
+          long[] hits =
+              hits(net, images.narrow(0, from, len), labels.narrow(0, from, len), k);
+          correct1 += hits[0];
+          correctK += hits[1];
         }
       }
     }
     return new TopKAccuracy(100.0 * correct1 / n, 100.0 * correctK / n, n);
+  }
+
+  /**
+   * Top-1 and Top-5 accuracy on a dataset, streamed class by class in batches (the labels are the
+   * class ids), in inference mode and without autograd: only one batch of decoded images is alive
+   * at a time. Accuracy does not depend on the order, so this equals {@link #accuracy(
+   * ImageClassifier, Tensor, Tensor, int)} on the same images in memory.
+   *
+   * @param net the network
+   * @param test the labelled images, with the network's input shape
+   * @param batchSize images per decode and forward pass
+   * @return the accuracies in percent
+   * @throws IllegalArgumentException if the dataset is empty or its image shape is not the
+   *     network's
+   */
+  public static TopKAccuracy accuracy(ImageClassifier net, Dataset test, int batchSize) {
+    checkNotNull(net, "net");
+    checkNotNull(test, "test");
+    checkArgument(batchSize > 0, "batchSize must be > 0 but was %s", batchSize);
+    checkArgument(test.size() > 0, "test must not be empty but had %s images", test.size());
+    checkArgument(
+        Arrays.equals(test.imageShape(), net.inputShape()),
+        "test images must have the network's shape %s but had %s",
+        Arrays.toString(net.inputShape()),
+        Arrays.toString(test.imageShape()));
+    int k = Math.min(5, net.numClasses());
+    long correct1 = 0;
+    long correctK = 0;
+    long n = 0;
+    try (NoGradGuard g = new NoGradGuard()) {
+      for (int c = 0; c < test.numClasses(); c++) {
+        Iterator<Tensor> batches = test.batches(c, batchSize).iterator();
+        while (batches.hasNext()) {
+          try (TensorScope s = TensorScope.open()) {
+            Tensor batch = batches.next(); // decoded into this scope, freed at its end
+            long len = batch.size(0);
+            long[] labels = new long[(int) len];
+            Arrays.fill(labels, c);
+            long[] hits = hits(net, batch, Tensors.fromLongs(labels, len), k);
+            correct1 += hits[0];
+            correctK += hits[1];
+            n += len;
+          }
+        }
+      }
+    }
+    return new TopKAccuracy(100.0 * correct1 / n, 100.0 * correctK / n, n);
+  }
+
+  /** {top-1 hits, top-k hits} of one batch; images and labels may be on the CPU. */
+  private static long[] hits(ImageClassifier net, Tensor images, Tensor labels, int k) {
+    DeviceOptions device = net.deviceOptions();
+    Tensor logits = net.forward(device.place(images), false);
+    Tensor top = logits.topk(k, 1, true, true).get1();
+    Tensor hit = top.eq(device.place(labels.to(ScalarType.Long)).unsqueeze(1));
+    return new long[] {hit.narrow(1, 0, 1).sum().item_long(), hit.sum().item_long()};
   }
 
   /**
@@ -252,7 +322,7 @@ public final class ClassifierTrainer {
           long len = Math.min(batchSize, n - from);
           long[] p =
               Tensors.toLongs(
-                  net.forward(images.narrow(0, from, len), false)
+                  net.forward(net.deviceOptions().place(images.narrow(0, from, len)), false)
                       .argmax(new LongOptional(1), false));
           for (int i = 0; i < p.length; i++) {
             out[(int) from + i] = (int) p[i];

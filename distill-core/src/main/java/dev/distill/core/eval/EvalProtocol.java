@@ -5,9 +5,12 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distill.core.augment.DsaConfig;
 import dev.distill.core.nn.StudentSpec;
+import dev.distill.core.tensor.DeviceOptions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +18,8 @@ import java.util.stream.Collectors;
 
 /**
  * The pinned protocol of {@link ClassificationEvaluator}: which student, how it is trained, over
- * which seeds, and how the test set is batched.
+ * which seeds, how the test set is batched, and on which device ({@link #device()}, carried by the
+ * training configuration so there is one place for it).
  *
  * <p>{@link #defaults()} is DC/DSA's {@code evaluate_synset} (the protocol of their Fashion-MNIST
  * numbers, and of the ECCV-2024 challenge evaluator): ConvNet-3 (width 128, instance norm), SGD lr
@@ -91,6 +95,24 @@ public record EvalProtocol(
     return withTraining(training.withEpochs(epochs));
   }
 
+  /**
+   * Where and in which precision students train and the test set is scored ({@link
+   * TrainConfig#device()}).
+   */
+  public DeviceOptions device() {
+    return training.device();
+  }
+
+  /**
+   * A copy whose students train and are tested on another device or in another precision.
+   *
+   * @param device the device options
+   * @return the copy
+   */
+  public EvalProtocol withDevice(DeviceOptions device) {
+    return withTraining(training.withDevice(device));
+  }
+
   /** A copy with another test batch size. */
   public EvalProtocol withTestBatchSize(int testBatchSize) {
     return new EvalProtocol(student, training, seeds, testBatchSize);
@@ -115,7 +137,13 @@ public record EvalProtocol(
   public static EvalProtocol fromJson(String json) {
     checkNotNull(json, "json");
     try {
-      return JSON.readValue(json, EvalProtocol.class);
+      JsonNode tree = JSON.readTree(json);
+      // protocols written before TrainConfig had a device ran on the CPU in float32
+      if (tree != null && tree.get("training") instanceof ObjectNode training
+          && !training.has("device")) {
+        training.set("device", JSON.valueToTree(DeviceOptions.cpu()));
+      }
+      return JSON.treeToValue(tree, EvalProtocol.class);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
           "json must be an EvalProtocol but was not: " + e.getOriginalMessage(), e);
@@ -141,6 +169,8 @@ public record EvalProtocol(
     DsaConfig dsa = training.augmentation();
     m.put("dsa", dsa.strategyString());
     m.put("dsa.mode", dsa.mode().name());
+    m.put("device", training.device().deviceName());
+    m.put("dtype", training.device().dtype().name());
     m.put("seeds", seeds.stream().map(String::valueOf).collect(Collectors.joining(",")));
     m.put("testBatchSize", Integer.toString(testBatchSize));
     return m;

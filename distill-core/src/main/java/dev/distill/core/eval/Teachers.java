@@ -1,7 +1,10 @@
 package dev.distill.core.eval;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.distill.api.DistillException;
 import dev.distill.core.nn.ConvNet;
+import dev.distill.core.tensor.DeviceOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -56,6 +59,22 @@ public final class Teachers {
    * @throws DistillException if the resource is missing or unreadable (a packaging error)
    */
   public static ConvNet fashionMnist() {
+    return fashionMnist(DeviceOptions.cpu());
+  }
+
+  /**
+   * The Fashion-MNIST reference classifier on a device: the same weights as {@link
+   * #fashionMnist()}, moved there (float32 parameters; forwards in {@code device.dtype()}). A
+   * {@code SoftLabelMatcher} teacher must run on the students' device ({@link
+   * EvalProtocol#device()}).
+   *
+   * @param device where and in which precision the teacher runs
+   * @return a new network; the caller closes it
+   * @throws DistillException if the resource is missing or unreadable (a packaging error)
+   * @throws IllegalStateException if the device is not available
+   */
+  public static ConvNet fashionMnist(DeviceOptions device) {
+    checkNotNull(device, "device");
     try (InputStream in = Teachers.class.getResourceAsStream(FASHION_MNIST_RESOURCE)) {
       if (in == null) {
         throw new DistillException(
@@ -65,7 +84,7 @@ public final class Teachers {
       Path tmp = Files.createTempFile("distill-teacher-", ".safetensors");
       try {
         Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-        return ConvNet.load(tmp); // values are copied into the model's own tensors
+        return ConvNet.load(tmp, device); // values are copied into the model's own tensors
       } finally {
         Files.deleteIfExists(tmp);
       }

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.core.augment.DsaConfig;
+import dev.distill.core.tensor.DeviceOptions;
 
 /**
  * How {@link ClassifierTrainer} trains a classifier: optimiser, schedule, epochs, batch size and
@@ -19,6 +20,9 @@ import dev.distill.core.augment.DsaConfig;
  * @param lrDecayFactor the factor of {@link LrSchedule#STEP_HALF}
  * @param augmentation the DSA augmentation applied to every batch ({@link DsaConfig#none()} for
  *     none)
+ * @param device where and in which precision the classifier trains and is tested ({@link
+ *     DeviceOptions#cpu()} by default; mixed precision as {@link DeviceOptions} describes: float32
+ *     parameters, SGD/Adam state and loss, convolutions in the dtype)
  * @since 0.1.0
  */
 public record TrainConfig(
@@ -30,10 +34,12 @@ public record TrainConfig(
     int batchSize,
     LrSchedule schedule,
     double lrDecayFactor,
-    DsaConfig augmentation) {
+    DsaConfig augmentation,
+    DeviceOptions device) {
   /** Validates the components. */
   public TrainConfig {
     checkNotNull(optimizer, "optimizer");
+    checkNotNull(device, "device");
     checkNotNull(schedule, "schedule");
     checkNotNull(augmentation, "augmentation");
     checkArgument(
@@ -51,6 +57,42 @@ public record TrainConfig(
   }
 
   /**
+   * The configuration on the CPU in float32 (the components before {@code device} existed).
+   *
+   * @param optimizer the optimiser
+   * @param learningRate the initial learning rate
+   * @param momentum SGD momentum
+   * @param weightDecay L2 weight decay
+   * @param epochs passes over the training images
+   * @param batchSize images per step
+   * @param schedule the learning-rate schedule
+   * @param lrDecayFactor the factor of {@link LrSchedule#STEP_HALF}
+   * @param augmentation the DSA augmentation
+   */
+  public TrainConfig(
+      OptimizerKind optimizer,
+      double learningRate,
+      double momentum,
+      double weightDecay,
+      int epochs,
+      int batchSize,
+      LrSchedule schedule,
+      double lrDecayFactor,
+      DsaConfig augmentation) {
+    this(
+        optimizer,
+        learningRate,
+        momentum,
+        weightDecay,
+        epochs,
+        batchSize,
+        schedule,
+        lrDecayFactor,
+        augmentation,
+        DeviceOptions.cpu());
+  }
+
+  /**
    * DC/DSA's {@code evaluate_synset}: SGD lr 0.01, momentum 0.9, weight decay 5e-4, 1000 epochs,
    * batch 256, lr × 0.1 at half the epochs, DSA {@code color_crop_cutout_flip_scale_rotate}.
    */
@@ -64,7 +106,8 @@ public record TrainConfig(
         256,
         LrSchedule.STEP_HALF,
         0.1,
-        DsaConfig.defaults());
+        DsaConfig.defaults(),
+        DeviceOptions.cpu());
   }
 
   /** A copy with another number of epochs. */
@@ -78,7 +121,8 @@ public record TrainConfig(
         batchSize,
         schedule,
         lrDecayFactor,
-        augmentation);
+        augmentation,
+        device);
   }
 
   /** A copy with another batch size. */
@@ -92,7 +136,8 @@ public record TrainConfig(
         batchSize,
         schedule,
         lrDecayFactor,
-        augmentation);
+        augmentation,
+        device);
   }
 
   /** A copy with another optimiser and learning rate. */
@@ -106,7 +151,8 @@ public record TrainConfig(
         batchSize,
         schedule,
         lrDecayFactor,
-        augmentation);
+        augmentation,
+        device);
   }
 
   /** A copy with another weight decay. */
@@ -120,7 +166,8 @@ public record TrainConfig(
         batchSize,
         schedule,
         lrDecayFactor,
-        augmentation);
+        augmentation,
+        device);
   }
 
   /** A copy with another schedule. */
@@ -134,7 +181,8 @@ public record TrainConfig(
         batchSize,
         schedule,
         lrDecayFactor,
-        augmentation);
+        augmentation,
+        device);
   }
 
   /** A copy with another augmentation. */
@@ -148,7 +196,28 @@ public record TrainConfig(
         batchSize,
         schedule,
         lrDecayFactor,
-        augmentation);
+        augmentation,
+        device);
+  }
+
+  /**
+   * A copy on another device or in another precision.
+   *
+   * @param device the device options
+   * @return the copy
+   */
+  public TrainConfig withDevice(DeviceOptions device) {
+    return new TrainConfig(
+        optimizer,
+        learningRate,
+        momentum,
+        weightDecay,
+        epochs,
+        batchSize,
+        schedule,
+        lrDecayFactor,
+        augmentation,
+        device);
   }
 
   /** The learning rate used during an epoch (0-based). */

@@ -4,13 +4,18 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.api.Encoder;
+import dev.distill.core.data.Dataset;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * Drops synthetic images that leak evaluation images or duplicate each other, by perceptual hash
@@ -97,6 +102,72 @@ public final class DedupFilter {
     try (TensorScope scope = TensorScope.open()) {
       Tensor e = scope.detach(similarity.embed(referenceImages));
       return new ReferenceIndex(hashes, e, similarity.encoder().id());
+    }
+  }
+
+  /**
+   * Precomputes the hashes (and embeddings) of a reference dataset of any size, streaming: each
+   * class is decoded batch by batch ({@link DedupConfig#batchSize()} images), hashed and embedded,
+   * and only the 64-bit hashes and the normalised embeddings are kept — never the images.
+   *
+   * <p>Reference images are numbered class by class in position order (all of class 0, then class
+   * 1, …), so a {@link DroppedSample#offender()} counts in that order; for a dataset whose images
+   * are already in that order (an ImageFolder) this equals {@link #index(Tensor)} on the stacked
+   * images.
+   *
+   * @param reference the reference (evaluation) images, e.g. an {@code ImageFolderDataset}
+   * @return an index the caller must close
+   * @throws IllegalArgumentException if the images do not have 1 or 3 channels
+   * @throws java.io.UncheckedIOException if an image cannot be decoded
+   */
+  public ReferenceIndex index(Dataset reference) {
+    return index(reference, UnaryOperator.identity());
+  }
+
+  /**
+   * Precomputes the hashes (and embeddings) of a reference dataset, streaming, with each decoded
+   * batch first mapped by {@code prepare} (e.g. {@code ImageTransforms.fit} to the generated
+   * size, or a move to the encoder's device); otherwise as {@link #index(Dataset)}.
+   *
+   * @param reference the reference images
+   * @param prepare maps a decoded batch {@code [n, C, H, W]} to the filter's input {@code [n, 1 or
+   *     3, H', W']}; its result belongs to the scope current when it is called
+   * @return an index the caller must close
+   * @throws IllegalArgumentException if a prepared batch has the wrong shape
+   */
+  public ReferenceIndex index(Dataset reference, UnaryOperator<Tensor> prepare) {
+    checkNotNull(reference, "reference");
+    checkNotNull(prepare, "prepare");
+    long[] hashes = new long[reference.size()];
+    int at = 0;
+    try (TensorScope scope = TensorScope.open()) {
+      TensorVector parts = new TensorVector();
+      for (int c = 0; c < reference.numClasses(); c++) {
+        Iterator<Tensor> batches = reference.batches(c, config.batchSize()).iterator();
+        while (batches.hasNext()) {
+          try (TensorScope batch = TensorScope.open()) {
+            Tensor x = prepare.apply(batches.next());
+            checkImages(x, "prepared reference batch");
+            long[] h = PerceptualHash.hashes(x);
+            System.arraycopy(h, 0, hashes, at, h.length);
+            at += h.length;
+            if (similarity != null) {
+              parts.push_back(batch.keep(similarity.embed(x)));
+            }
+          }
+        }
+      }
+      checkArgument(
+          at == hashes.length,
+          "reference must yield its size() = %s images but yielded %s",
+          hashes.length,
+          at);
+      if (similarity == null) {
+        return new ReferenceIndex(hashes, null, null);
+      }
+      Tensor e =
+          parts.empty() ? torch.zeros(new long[] {0, 0}) : torch.cat(parts, 0).contiguous();
+      return new ReferenceIndex(hashes, scope.detach(e), similarity.encoder().id());
     }
   }
 

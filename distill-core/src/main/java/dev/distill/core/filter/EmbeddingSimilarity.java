@@ -4,13 +4,17 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.api.Encoder;
+import dev.distill.core.data.Dataset;
 import dev.distill.core.nn.Encoders;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -82,6 +86,38 @@ public final class EmbeddingSimilarity {
     }
     try (TensorScope scope = TensorScope.open()) {
       return scope.keep(normalizeRows(Encoders.encodeAll(encoder, images, batchSize)));
+    }
+  }
+
+  /**
+   * Embeds a dataset of any size, streaming: each class is decoded in batches of {@link
+   * #batchSize()}, mapped by {@code prepare}, embedded and normalised; only the embeddings are
+   * kept. Rows are in class-then-position order (all of class 0 first).
+   *
+   * @param data the images
+   * @param prepare maps a decoded batch to the encoder's input (e.g. {@code ImageTransforms.fit},
+   *     or a move to the encoder's device); {@code UnaryOperator.identity()} for none
+   * @return {@code [data.size(), D]} float32 on the CPU, rows of unit norm (or zero); owned by the
+   *     caller's current scope
+   * @throws IllegalArgumentException if the encoder returns a wrong batch
+   */
+  public Tensor embed(Dataset data, UnaryOperator<Tensor> prepare) {
+    checkNotNull(data, "data");
+    checkNotNull(prepare, "prepare");
+    try (TensorScope scope = TensorScope.open()) {
+      TensorVector parts = new TensorVector();
+      for (int c = 0; c < data.numClasses(); c++) {
+        Iterator<Tensor> batches = data.batches(c, batchSize).iterator();
+        while (batches.hasNext()) {
+          try (TensorScope batch = TensorScope.open()) {
+            parts.push_back(batch.keep(embed(prepare.apply(batches.next()))));
+          }
+        }
+      }
+      if (parts.empty()) {
+        return scope.keep(torch.zeros(new long[] {0, 0}));
+      }
+      return scope.keep(torch.cat(parts, 0).contiguous());
     }
   }
 

@@ -8,7 +8,9 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * The precomputed perceptual hashes (and, with an encoder, normalised embeddings) of a reference
  * set, typically the evaluation images that distilled samples must not copy. Build it once with
- * {@link DedupFilter#index} and check every class or shard against it.
+ * {@link DedupFilter#index(org.bytedeco.pytorch.Tensor)} or, for a reference set of any size,
+ * streaming with {@link DedupFilter#index(dev.distill.core.data.Dataset)} (it keeps 8 bytes per
+ * image plus one embedding row, never the images), and check every class or shard against it.
  *
  * <p>Owns its embedding tensor ({@code [N, D]} float32 on the CPU) and frees it on {@link
  * #close()}. Immutable; thread-safe for reading.

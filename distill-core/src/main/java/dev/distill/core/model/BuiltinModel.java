@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import dev.distill.api.DistillException;
+import dev.distill.core.tensor.DeviceOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,8 @@ import java.util.List;
  *
  * <p>{@link #fashionMnist()} loads the model shipped in distill-core's resources, trained by {@code
  * examples/TrainBackbone} on the Fashion-MNIST training set (1×28×28, 10 classes). Owns the
- * network's weights and frees them on {@link #close()}; the sampler and encoder it hands out are
+ * network's weights (on the device of its {@link DeviceOptions}, CPU/float32 by default) and frees
+ * them on {@link #close()}; the sampler and encoder it hands out are
  * valid until then. Not thread-safe (one sampling thread at a time).
  *
  * @since 0.1.0
@@ -69,6 +71,20 @@ public final class BuiltinModel implements AutoCloseable {
    * @throws DistillException if the resources are missing or corrupt (a packaging error)
    */
   public static BuiltinModel fashionMnist() {
+    return fashionMnist(DeviceOptions.cpu());
+  }
+
+  /**
+   * Loads the shipped Fashion-MNIST model onto a device.
+   *
+   * @param device where and in which precision the UNet runs (sampling loop included)
+   * @return the model (close it)
+   * @throws DistillException if the resources are missing or corrupt (a packaging error)
+   * @throws IllegalStateException if the device is not available
+   */
+  public static BuiltinModel fashionMnist(DeviceOptions device) {
+    checkNotNull(device, "device");
+    device.checkAvailable();
     try {
       byte[] json = resource(FASHION_MNIST + ".json");
       byte[] weights = resource(FASHION_MNIST + ".safetensors");
@@ -76,7 +92,7 @@ public final class BuiltinModel implements AutoCloseable {
       Path tmp = Files.createTempFile("distill-" + FASHION_MNIST, ".safetensors");
       try {
         Files.write(tmp, weights);
-        SmallUNet unet = SmallUNet.load(config, tmp);
+        SmallUNet unet = SmallUNet.load(config, tmp, device);
         return new BuiltinModel(
             unet, "distill/" + FASHION_MNIST + "@sha256:" + sha256(weights), FASHION_MNIST_CLASSES);
       } finally {
@@ -99,7 +115,26 @@ public final class BuiltinModel implements AutoCloseable {
    */
   public static BuiltinModel load(Path weights, Path config, List<String> classNames)
       throws IOException {
+    return load(weights, config, classNames, DeviceOptions.cpu());
+  }
+
+  /**
+   * Loads a model written by {@code TrainBackbone} onto a device.
+   *
+   * @param weights the safetensors file
+   * @param config the config JSON file ({@link SmallUNetConfig#toJson})
+   * @param classNames class names, one per class of the config
+   * @param device where and in which precision the UNet runs
+   * @return the model (close it)
+   * @throws IOException if a file cannot be read
+   * @throws IllegalArgumentException if the weights do not fit the config
+   * @throws IllegalStateException if the device is not available
+   */
+  public static BuiltinModel load(
+      Path weights, Path config, List<String> classNames, DeviceOptions device)
+      throws IOException {
     checkNotNull(weights, "weights");
+    checkNotNull(device, "device");
     checkNotNull(config, "config");
     checkNotNull(classNames, "classNames");
     SmallUNetConfig c = SmallUNetConfig.fromJson(Files.readString(config));
@@ -108,7 +143,7 @@ public final class BuiltinModel implements AutoCloseable {
           "classNames must have " + c.numClasses() + " entries but had " + classNames.size());
     }
     byte[] bytes = Files.readAllBytes(weights);
-    SmallUNet unet = SmallUNet.load(c, weights);
+    SmallUNet unet = SmallUNet.load(c, weights, device);
     String name = weights.getFileName().toString().replaceFirst("\\.safetensors$", "");
     return new BuiltinModel(unet, name + "@sha256:" + sha256(bytes), classNames);
   }
@@ -134,6 +169,11 @@ public final class BuiltinModel implements AutoCloseable {
   public SmallUNet unet() {
     checkState(!closed(), "model must be open but was closed");
     return unet;
+  }
+
+  /** Where and in which precision the UNet and its sampling loop run. */
+  public DeviceOptions deviceOptions() {
+    return unet.deviceOptions();
   }
 
   /** The architecture. */

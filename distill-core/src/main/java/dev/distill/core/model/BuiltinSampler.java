@@ -21,6 +21,7 @@ import dev.distill.core.scheduler.SchedulerRun;
 import dev.distill.core.scheduler.Schedulers;
 import dev.distill.core.scheduler.StepOutput;
 import dev.distill.core.tensor.CarriedTensor;
+import dev.distill.core.tensor.DeviceOptions;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.util.ArrayList;
@@ -63,6 +64,12 @@ import org.bytedeco.pytorch.global.torch;
  * sample does not depend on the rest of the batch. Each step runs in a child {@link TensorScope}
  * that keeps only the carried latents, and the previous step's latents are freed ({@link
  * CarriedTensor}), so memory stays flat however many steps run.
+ *
+ * <p>Device and precision: the loop runs on the network's device ({@link
+ * SmallUNet#deviceOptions()}); the latents, the scheduler arithmetic and the guidance gradient are
+ * float32 there, the UNet runs in its dtype and returns float32 (mixed precision). Noise is drawn
+ * on the CPU from the per-sample generators and moved, so results do not depend on the device
+ * beyond its kernels. The returned images and latents are float32 on the CPU on every device.
  *
  * <p>The network is borrowed (its owner closes it). Not thread-safe: a sampler may be used by one
  * thread at a time (LibTorch scopes are thread-confined).
@@ -228,8 +235,10 @@ public final class BuiltinSampler implements Sampler {
     for (long seed : request.seeds()) {
       rngs.add(new Random(seed));
     }
-    NoiseSource noise =
-        (like, stepIndex) -> gaussian(rngs, Tensors.shape(like)).to(like.scalar_type());
+    DeviceOptions device = unet.deviceOptions();
+    // noise is drawn on the CPU from the per-sample generators and then moved, so a sample does
+    // not depend on the device (up to its kernels)
+    NoiseSource noise = (like, stepIndex) -> gaussian(rngs, Tensors.shape(like)).to(like);
     Tensor images;
     Tensor latents;
     try (TensorScope outer = TensorScope.open();
@@ -238,10 +247,10 @@ public final class BuiltinSampler implements Sampler {
       run.setBeginIndex(begin);
       Tensor z;
       if (request.init().isPresent()) {
-        Tensor init = request.init().get().latents().detach().to(torch.ScalarType.Float).cpu();
-        z = run.addNoise(init, gaussian(rngs, shape), begin);
+        Tensor init = device.placeFloat(request.init().get().latents().detach());
+        z = run.addNoise(init, device.placeFloat(gaussian(rngs, shape)), begin);
       } else {
-        z = gaussian(rngs, shape).mul(Tensors.scalar(run.initNoiseSigma()));
+        z = device.placeFloat(gaussian(rngs, shape)).mul(Tensors.scalar(run.initNoiseSigma()));
       }
       Tensor ids = Tensors.fromLongs(classIds, n);
       GuidanceStep guidance =
@@ -267,8 +276,10 @@ public final class BuiltinSampler implements Sampler {
               z.clamp(
                       new ScalarOptional(Tensors.scalar(-1.0)),
                       new ScalarOptional(Tensors.scalar(1.0)))
+                  .to(torch.ScalarType.Float)
+                  .cpu()
                   .contiguous());
-      latents = outer.detach(z.clone());
+      latents = outer.detach(z.to(torch.ScalarType.Float).cpu().clone());
     }
     return new SampleResult(images, latents);
   }

@@ -9,6 +9,7 @@ import dev.distill.api.Progress;
 import dev.distill.api.ProgressListener;
 import dev.distill.core.io.Safetensors;
 import dev.distill.core.scheduler.PredictionType;
+import dev.distill.core.tensor.DeviceOptions;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.io.IOException;
@@ -33,6 +34,11 @@ import org.bytedeco.pytorch.global.torch;
  * permutation seeded by {@code (seed, epoch)}). A checkpoint therefore holds the complete state —
  * weights, EMA weights, Adam moments, the step — and a resumed run continues exactly as an
  * uninterrupted one.
+ *
+ * <p>Device and precision come from {@link TrainerConfig#device()}: the networks, the EMA and the
+ * AdamW moments are float32 on that device, the forward runs in its dtype (mixed precision, see
+ * {@link DeviceOptions}); the training images stay where they are (on the CPU) and each batch is
+ * moved. Checkpoints are float32 and device-independent.
  *
  * <p>The training images are borrowed (the caller keeps them alive); the trainer owns its networks
  * and optimiser state and frees them on {@link #close()}. Not thread-safe: use one thread.
@@ -95,8 +101,8 @@ public final class DiffusionTrainer implements AutoCloseable {
     checkNotNull(modelConfig, "modelConfig");
     checkNotNull(config, "config");
     checkData(modelConfig, config, images, labels);
-    SmallUNet model = SmallUNet.initialize(modelConfig, config.seed());
-    SmallUNet ema = SmallUNet.initialize(modelConfig, config.seed());
+    SmallUNet model = SmallUNet.initialize(modelConfig, config.seed(), config.device());
+    SmallUNet ema = SmallUNet.initialize(modelConfig, config.seed(), config.device());
     Map<String, Tensor> m = new LinkedHashMap<>();
     Map<String, Tensor> v = new LinkedHashMap<>();
     try (TensorScope s = TensorScope.open()) {
@@ -140,6 +146,33 @@ public final class DiffusionTrainer implements AutoCloseable {
    */
   public static DiffusionTrainer resume(
       Path checkpoint, Tensor images, Tensor labels, int numSteps) throws IOException {
+    return resumeOn(checkpoint, images, labels, numSteps, null);
+  }
+
+  /**
+   * Resumes a run from a checkpoint on another device or in another precision (a run trained on a
+   * GPU continues on the CPU, or the reverse); otherwise as {@link #resume(Path, Tensor, Tensor,
+   * int)}. The checkpoint's float32 state moves to the device unchanged.
+   *
+   * @param checkpoint the checkpoint file
+   * @param images the same training images as the original run, borrowed
+   * @param labels the same labels
+   * @param numSteps the new total number of steps, or 0 to keep the checkpoint's
+   * @param device where and in which precision to continue
+   * @return the trainer at the checkpoint's step
+   * @throws IOException if the checkpoint cannot be read or is not a trainer checkpoint
+   * @throws IllegalStateException if the device is not available
+   */
+  public static DiffusionTrainer resume(
+      Path checkpoint, Tensor images, Tensor labels, int numSteps, DeviceOptions device)
+      throws IOException {
+    return resumeOn(checkpoint, images, labels, numSteps, checkNotNull(device, "device"));
+  }
+
+  /** {@code device} null keeps the checkpoint's. */
+  private static DiffusionTrainer resumeOn(
+      Path checkpoint, Tensor images, Tensor labels, int numSteps, DeviceOptions device)
+      throws IOException {
     checkNotNull(checkpoint, "checkpoint");
     try (TensorScope s = TensorScope.open();
         Safetensors st = Safetensors.open(checkpoint)) {
@@ -164,13 +197,17 @@ public final class DiffusionTrainer implements AutoCloseable {
             numSteps);
         config = TrainerConfig.builder().from(config).numSteps(numSteps).build();
       }
+      if (device != null) {
+        config = config.withDevice(device);
+      }
+      DeviceOptions on = config.device();
       checkData(modelConfig, config, images, labels);
-      SmallUNet model = SmallUNet.fromTensors(modelConfig, section(st, "model/"));
-      SmallUNet ema = SmallUNet.fromTensors(modelConfig, section(st, "ema/"));
+      SmallUNet model = SmallUNet.fromTensors(modelConfig, section(st, "model/"), on);
+      SmallUNet ema = SmallUNet.fromTensors(modelConfig, section(st, "ema/"), on);
       Map<String, Tensor> m = new LinkedHashMap<>();
       Map<String, Tensor> v = new LinkedHashMap<>();
-      section(st, "adam_m/").forEach((k, t) -> m.put(k, s.detach(t.clone())));
-      section(st, "adam_v/").forEach((k, t) -> v.put(k, s.detach(t.clone())));
+      section(st, "adam_m/").forEach((k, t) -> m.put(k, s.detach(on.placeFloat(t).clone())));
+      section(st, "adam_v/").forEach((k, t) -> v.put(k, s.detach(on.placeFloat(t).clone())));
       return new DiffusionTrainer(modelConfig, config, images, labels, model, ema, m, v, step);
     }
   }
@@ -266,10 +303,13 @@ public final class DiffusionTrainer implements AutoCloseable {
     double lossValue;
     try (TensorScope s = TensorScope.open()) {
       long size = modelConfig.imageSize();
-      Tensor x0 = images.index_select(0, Tensors.fromLongs(pick, b));
-      Tensor eps = Tensors.fromFloats(noise, b, modelConfig.imageChannels(), size, size);
-      Tensor a = Tensors.fromFloats(sqrtAb, b, 1, 1, 1);
-      Tensor sg = Tensors.fromFloats(sqrt1mAb, b, 1, 1, 1);
+      DeviceOptions device = config.device();
+      // the batch is gathered and every random value drawn on the CPU, then moved (float32)
+      Tensor x0 = device.placeFloat(images.index_select(0, Tensors.fromLongs(pick, b)));
+      Tensor eps =
+          device.placeFloat(Tensors.fromFloats(noise, b, modelConfig.imageChannels(), size, size));
+      Tensor a = device.placeFloat(Tensors.fromFloats(sqrtAb, b, 1, 1, 1));
+      Tensor sg = device.placeFloat(Tensors.fromFloats(sqrt1mAb, b, 1, 1, 1));
       Tensor xt = x0.mul(a).add(eps.mul(sg));
       Tensor target =
           modelConfig.predictionType() == PredictionType.EPSILON ? eps : eps.mul(a).sub(x0.mul(sg));

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import dev.distill.core.io.Safetensors;
+import dev.distill.core.tensor.DeviceOptions;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.io.IOException;
@@ -36,7 +37,13 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * the class as a learned embedding with an extra NULL row ({@link SmallUNetConfig#nullClass()}) for
  * classifier-free guidance. Both are summed.
  *
- * <p>Owns its parameter tensors (float32, CPU) and frees them on {@link #close()}. Forward calls
+ * <p>Runs on the device and in the precision of its {@link DeviceOptions} (CPU/float32 by default):
+ * the parameters are float32 on that device; with a reduced dtype each forward casts the weights
+ * and activations of convolutions, linear layers and the attention matmuls to it, runs GroupNorm
+ * and softmax in float32 and returns a float32 prediction (mixed precision, see {@link
+ * DeviceOptions}).
+ *
+ * <p>Owns its parameter tensors (float32, on its device) and frees them on {@link #close()}. Forward calls
  * are thread-confined like every {@link TensorScope} use; do not call {@link #forward} concurrently
  * with {@link #close()}.
  *
@@ -45,11 +52,13 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 public final class SmallUNet implements AutoCloseable {
   private final SmallUNetConfig config;
   private final Map<String, Tensor> params;
+  private final DeviceOptions device;
   private boolean closed;
 
-  private SmallUNet(SmallUNetConfig config, Map<String, Tensor> params) {
+  private SmallUNet(SmallUNetConfig config, Map<String, Tensor> params, DeviceOptions device) {
     this.config = config;
     this.params = params;
+    this.device = device;
   }
 
   /**
@@ -61,7 +70,23 @@ public final class SmallUNet implements AutoCloseable {
    * @return the network, owning its parameters
    */
   public static SmallUNet initialize(SmallUNetConfig config, long seed) {
+    return initialize(config, seed, DeviceOptions.cpu());
+  }
+
+  /**
+   * A freshly initialised network on a device: the values are drawn on the CPU (the same as
+   * {@link #initialize(SmallUNetConfig, long)}) and moved.
+   *
+   * @param config the architecture
+   * @param seed the initialisation seed
+   * @param device where and in which precision the network runs
+   * @return the network, owning its parameters
+   * @throws IllegalStateException if the device is not available
+   */
+  public static SmallUNet initialize(SmallUNetConfig config, long seed, DeviceOptions device) {
     checkNotNull(config, "config");
+    checkNotNull(device, "device");
+    device.checkAvailable();
     Map<String, int[]> shapes = parameterShapes(config);
     Random rng = new Random(seed);
     Map<String, Tensor> params = new LinkedHashMap<>();
@@ -95,10 +120,10 @@ public final class SmallUNet implements AutoCloseable {
       }
       long[] ls = Arrays.stream(shape).asLongStream().toArray();
       try (TensorScope s = TensorScope.open()) {
-        params.put(name, s.detach(Tensors.fromFloats(v, ls)));
+        params.put(name, s.detach(device.placeFloat(Tensors.fromFloats(v, ls))));
       }
     }
-    return new SmallUNet(config, params);
+    return new SmallUNet(config, params, device);
   }
 
   private static boolean isZeroInit(String name) {
@@ -128,8 +153,26 @@ public final class SmallUNet implements AutoCloseable {
    * @throws IllegalArgumentException if a parameter is missing, unexpected or misshaped
    */
   public static SmallUNet fromTensors(SmallUNetConfig config, Map<String, Tensor> tensors) {
+    return fromTensors(config, tensors, DeviceOptions.cpu());
+  }
+
+  /**
+   * Wraps loaded parameters on a device, checking that every expected name is present with the
+   * right shape.
+   *
+   * @param config the architecture
+   * @param tensors name → tensor (any device, any float dtype); copied to float32 on the device
+   * @param device where and in which precision the network runs
+   * @return the network
+   * @throws IllegalArgumentException if a parameter is missing, unexpected or misshaped
+   * @throws IllegalStateException if the device is not available
+   */
+  public static SmallUNet fromTensors(
+      SmallUNetConfig config, Map<String, Tensor> tensors, DeviceOptions device) {
     checkNotNull(config, "config");
     checkNotNull(tensors, "tensors");
+    checkNotNull(device, "device");
+    device.checkAvailable();
     Map<String, int[]> shapes = parameterShapes(config);
     checkArgument(
         shapes.keySet().equals(tensors.keySet()),
@@ -142,10 +185,12 @@ public final class SmallUNet implements AutoCloseable {
       long[] expected = Arrays.stream(e.getValue()).asLongStream().toArray();
       Tensors.checkShape(t, e.getKey(), expected);
       try (TensorScope s = TensorScope.open()) {
-        params.put(e.getKey(), s.detach(t.detach().to(ScalarType.Float).contiguous().clone()));
+        params.put(
+            e.getKey(),
+            s.detach(device.placeFloat(t.detach().to(ScalarType.Float).contiguous().clone())));
       }
     }
-    return new SmallUNet(config, params);
+    return new SmallUNet(config, params, device);
   }
 
   /**
@@ -157,13 +202,28 @@ public final class SmallUNet implements AutoCloseable {
    * @throws IOException if the file cannot be read
    */
   public static SmallUNet load(SmallUNetConfig config, Path file) throws IOException {
+    return load(config, file, DeviceOptions.cpu());
+  }
+
+  /**
+   * Loads parameters from a safetensors file onto a device.
+   *
+   * @param config the architecture
+   * @param file the weights
+   * @param device where and in which precision the network runs
+   * @return the network
+   * @throws IOException if the file cannot be read
+   */
+  public static SmallUNet load(SmallUNetConfig config, Path file, DeviceOptions device)
+      throws IOException {
+    checkNotNull(device, "device");
     try (TensorScope s = TensorScope.open();
         Safetensors st = Safetensors.open(file)) {
       Map<String, Tensor> m = new LinkedHashMap<>();
       for (String name : st.names()) {
         m.put(name, st.tensor(name));
       }
-      return fromTensors(config, m);
+      return fromTensors(config, m, device);
     }
   }
 
@@ -182,6 +242,11 @@ public final class SmallUNet implements AutoCloseable {
   /** The architecture. */
   public SmallUNetConfig config() {
     return config;
+  }
+
+  /** Where and in which precision this network runs. */
+  public DeviceOptions deviceOptions() {
+    return device;
   }
 
   /**
@@ -232,11 +297,14 @@ public final class SmallUNet implements AutoCloseable {
   /**
    * Predicts the model output (ε or v) for noisy images.
    *
-   * @param x noisy images {@code [N, C, H, W]} float32
-   * @param timesteps model timesteps {@code [N]} (any float or integer dtype)
-   * @param classIds class indices {@code [N]} int64 in {@code [0, numClasses]} (numClasses = NULL)
-   * @return the prediction {@code [N, C, H, W]}, owned by the caller's current scope
-   * @throws IllegalArgumentException if the shapes do not fit the config
+   * @param x noisy images {@code [N, C, H, W]}, float, on this network's device
+   * @param timesteps model timesteps {@code [N]} (any float or integer dtype, any device: moved)
+   * @param classIds class indices {@code [N]} int64 in {@code [0, numClasses]} (numClasses = NULL;
+   *     any device: moved)
+   * @return the prediction {@code [N, C, H, W]} float32 on this network's device, owned by the
+   *     caller's current scope
+   * @throws IllegalArgumentException if the shapes do not fit the config or {@code x} is on
+   *     another device
    */
   public Tensor forward(Tensor x, Tensor timesteps, Tensor classIds) {
     checkOpen();
@@ -245,10 +313,12 @@ public final class SmallUNet implements AutoCloseable {
     long n = x.size(0);
     Tensors.checkShape(timesteps, "timesteps", n);
     Tensors.checkShape(classIds, "classIds", n);
+    device.checkOn(x, "x");
     try (TensorScope s = TensorScope.open()) {
-      Tensor emb = embedding(timesteps, classIds);
+      Tensor emb = embedding(device.place(timesteps), device.place(classIds));
       Tensor embAct = torch.silu(emb);
       int patch = config.patchSize();
+      x = device.compute(x);
       Tensor h = conv(patch > 1 ? torch.pixel_unshuffle(x, patch) : x, "conv_in", 1);
       Deque<Tensor> skips = new ArrayDeque<>();
       int levels = config.levels();
@@ -277,7 +347,8 @@ public final class SmallUNet implements AutoCloseable {
       }
       h = torch.silu(groupNorm(h, "norm_out"));
       Tensor out = conv(h, "conv_out", 1);
-      return s.keep(patch > 1 ? torch.pixel_shuffle(out, patch) : out);
+      out = patch > 1 ? torch.pixel_shuffle(out, patch) : out;
+      return s.keep(device.isReducedPrecision() ? out.to(ScalarType.Float) : out);
     }
   }
 
@@ -287,14 +358,14 @@ public final class SmallUNet implements AutoCloseable {
     for (int i = 0; i < half; i++) {
       freqs[i] = (float) Math.exp(-Math.log(10000.0) * i / half);
     }
-    Tensor f = Tensors.fromFloats(freqs, 1, half);
+    Tensor f = device.place(Tensors.fromFloats(freqs, 1, half));
     Tensor args = timesteps.to(ScalarType.Float).view(-1, 1).mul(f);
     Tensor sin = torch.sin(args);
     Tensor cos = torch.cos(args);
-    Tensor temb = cat(cos, sin);
+    Tensor temb = device.compute(cat(cos, sin)); // the sinusoid in float32, then the dtype
     temb = linear(temb, "time.linear1");
     temb = linear(torch.silu(temb), "time.linear2");
-    Tensor cemb = torch.embedding(p("class_embedding.weight"), classIds);
+    Tensor cemb = torch.embedding(w("class_embedding.weight"), classIds);
     return temb.add(cemb);
   }
 
@@ -318,36 +389,46 @@ public final class SmallUNet implements AutoCloseable {
     Tensor q = qkv.narrow(2, 0, c);
     Tensor k = qkv.narrow(2, c, c);
     Tensor v = qkv.narrow(2, 2 * c, c);
-    Tensor w = q.bmm(k.transpose(1, 2)).mul(Tensors.scalar(1.0 / Math.sqrt(c))).softmax(2);
+    Tensor scores = q.bmm(k.transpose(1, 2)).mul(Tensors.scalar(1.0 / Math.sqrt(c)));
+    // softmax in float32 (a no-op cast in float32)
+    Tensor w = device.compute(scores.to(ScalarType.Float).softmax(2));
     Tensor o = linear(w.bmm(v), name + ".proj"); // [N, HW, C]
     return x.add(o.transpose(1, 2).reshape(n, c, x.size(2), x.size(3)));
   }
 
   private Tensor conv(Tensor x, String name, int stride) {
-    Tensor w = p(name + ".weight");
-    long pad = w.size(2) / 2;
+    Tensor weight = w(name + ".weight");
+    long pad = weight.size(2) / 2;
     return torch.conv2d(
         x,
-        w,
-        new TensorOptional(p(name + ".bias")),
+        weight,
+        new TensorOptional(w(name + ".bias")),
         new long[] {stride, stride},
         new long[] {pad, pad},
         new long[] {1, 1},
         1);
   }
 
+  /** GroupNorm in float32 with float32 parameters; returns the input's dtype. */
   private Tensor groupNorm(Tensor x, String name) {
-    return torch.group_norm(
-        x,
-        config.normGroups(),
-        new TensorOptional(p(name + ".weight")),
-        new TensorOptional(p(name + ".bias")),
-        1e-5,
-        false);
+    Tensor out =
+        torch.group_norm(
+            device.isReducedPrecision() ? x.to(ScalarType.Float) : x,
+            config.normGroups(),
+            new TensorOptional(p(name + ".weight")),
+            new TensorOptional(p(name + ".bias")),
+            1e-5,
+            false);
+    return device.compute(out);
   }
 
   private Tensor linear(Tensor x, String name) {
-    return torch.linear(x, p(name + ".weight"), new TensorOptional(p(name + ".bias")));
+    return torch.linear(x, w(name + ".weight"), new TensorOptional(w(name + ".bias")));
+  }
+
+  /** A weight in the compute dtype (the float32 parameter itself in float32). */
+  private Tensor w(String name) {
+    return device.compute(p(name));
   }
 
   private static Tensor cat(Tensor a, Tensor b) {

@@ -5,7 +5,10 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.distill.core.tensor.DeviceOptions;
 
 /**
  * Hyper-parameters of a {@link DiffusionTrainer} run.
@@ -31,6 +34,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param seed the seed of initialisation, batches, timesteps, noise and class dropout
  * @param checkpointEvery steps between checkpoints, {@code >= 1}
  * @param logEvery steps between progress events, {@code >= 1}
+ * @param device where and in which precision the UNet trains ({@link DeviceOptions#cpu()} by
+ *     default). Mixed precision: the weights, the EMA weights, the AdamW moments, the loss and the
+ *     gradients are float32 on the device; only the forward (and so the backward) of convolutions,
+ *     linear layers and attention runs in the dtype. Per-step randomness is drawn on the CPU, so a
+ *     run's batches, timesteps and noise do not depend on the device.
  * @since 0.1.0
  */
 public record TrainerConfig(
@@ -48,13 +56,15 @@ public record TrainerConfig(
     double classDropout,
     long seed,
     int checkpointEvery,
-    int logEvery) {
+    int logEvery,
+    DeviceOptions device) {
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /** Validates the components. */
   public TrainerConfig {
+    checkNotNull(device, "device");
     checkArgument(numSteps >= 1, "numSteps must be >= 1 but was %s", numSteps);
     checkArgument(batchSize >= 1, "batchSize must be >= 1 but was %s", batchSize);
     checkArgument(learningRate > 0, "learningRate must be > 0 but was %s", learningRate);
@@ -81,6 +91,60 @@ public record TrainerConfig(
   }
 
   /**
+   * A config on the CPU in float32 (the components before {@code device} existed).
+   *
+   * @param numSteps optimisation steps in all
+   * @param batchSize images per step
+   * @param learningRate the peak learning rate
+   * @param minLearningRate the final learning rate
+   * @param warmupSteps linear warm-up steps
+   * @param weightDecay AdamW's decoupled weight decay
+   * @param adamBeta1 Adam β1
+   * @param adamBeta2 Adam β2
+   * @param adamEpsilon Adam ε
+   * @param gradClipNorm the global gradient norm clip
+   * @param emaDecay the EMA decay
+   * @param classDropout probability of the NULL class
+   * @param seed the run seed
+   * @param checkpointEvery steps between checkpoints
+   * @param logEvery steps between progress events
+   */
+  public TrainerConfig(
+      int numSteps,
+      int batchSize,
+      double learningRate,
+      double minLearningRate,
+      int warmupSteps,
+      double weightDecay,
+      double adamBeta1,
+      double adamBeta2,
+      double adamEpsilon,
+      double gradClipNorm,
+      double emaDecay,
+      double classDropout,
+      long seed,
+      int checkpointEvery,
+      int logEvery) {
+    this(
+        numSteps,
+        batchSize,
+        learningRate,
+        minLearningRate,
+        warmupSteps,
+        weightDecay,
+        adamBeta1,
+        adamBeta2,
+        adamEpsilon,
+        gradClipNorm,
+        emaDecay,
+        classDropout,
+        seed,
+        checkpointEvery,
+        logEvery,
+        DeviceOptions.cpu());
+  }
+
+  /**
    * The settings of the shipped Fashion-MNIST run: 3000 steps of batch 48, peak learning rate
    * 2e-3 (100 warm-up steps, cosine to 1e-4), EMA 0.995, 10% class dropout, seed 42. The shipped
    * weights then continued to 6000 steps in all ({@code TrainBackbone --extend 6000}).
@@ -89,7 +153,8 @@ public record TrainerConfig(
    */
   public static TrainerConfig defaults() {
     return new TrainerConfig(
-        3000, 48, 2e-3, 1e-4, 100, 0.0, 0.9, 0.999, 1e-8, 1.0, 0.995, 0.1, 42L, 100, 10);
+        3000, 48, 2e-3, 1e-4, 100, 0.0, 0.9, 0.999, 1e-8, 1.0, 0.995, 0.1, 42L, 100, 10,
+        DeviceOptions.cpu());
   }
 
   /** A copy with another number of steps. */
@@ -109,7 +174,8 @@ public record TrainerConfig(
         classDropout,
         seed,
         checkpointEvery,
-        logEvery);
+        logEvery,
+        device);
   }
 
   /** A copy with another batch size. */
@@ -129,7 +195,8 @@ public record TrainerConfig(
         classDropout,
         seed,
         checkpointEvery,
-        logEvery);
+        logEvery,
+        device);
   }
 
   /** A copy with another peak and final learning rate. */
@@ -149,7 +216,8 @@ public record TrainerConfig(
         classDropout,
         seed,
         checkpointEvery,
-        logEvery);
+        logEvery,
+        device);
   }
 
   /** A copy with another seed. */
@@ -169,7 +237,8 @@ public record TrainerConfig(
         classDropout,
         s,
         checkpointEvery,
-        logEvery);
+        logEvery,
+        device);
   }
 
   /** A copy with other checkpoint and log intervals. */
@@ -189,7 +258,8 @@ public record TrainerConfig(
         classDropout,
         seed,
         checkpointEveryN,
-        logEveryN);
+        logEveryN,
+        device);
   }
 
   /** A copy with other warm-up steps and EMA decay. */
@@ -209,7 +279,18 @@ public record TrainerConfig(
         classDropout,
         seed,
         checkpointEvery,
-        logEvery);
+        logEvery,
+        device);
+  }
+
+  /**
+   * A copy on another device or in another precision.
+   *
+   * @param other the device options
+   * @return the copy
+   */
+  public TrainerConfig withDevice(DeviceOptions other) {
+    return builder().from(this).device(other).build();
   }
 
   /**
@@ -247,7 +328,12 @@ public record TrainerConfig(
   public static TrainerConfig fromJson(String json) {
     checkNotNull(json, "json");
     try {
-      return JSON.readValue(json, TrainerConfig.class);
+      JsonNode tree = JSON.readTree(json);
+      // configs (and checkpoints) written before the device existed trained on the CPU in float32
+      if (tree instanceof ObjectNode o && !o.has("device")) {
+        o.set("device", JSON.valueToTree(DeviceOptions.cpu()));
+      }
+      return JSON.treeToValue(tree, TrainerConfig.class);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
           "json must be a TrainerConfig but was not: " + e.getOriginalMessage(), e);
@@ -280,6 +366,7 @@ public record TrainerConfig(
     private long seed;
     private int checkpointEvery;
     private int logEvery;
+    private DeviceOptions device;
 
     private Builder(TrainerConfig c) {
       numSteps = c.numSteps;
@@ -297,6 +384,7 @@ public record TrainerConfig(
       seed = c.seed;
       checkpointEvery = c.checkpointEvery;
       logEvery = c.logEvery;
+      device = c.device;
     }
 
     /** Sets {@code numSteps}. */
@@ -389,6 +477,12 @@ public record TrainerConfig(
       return this;
     }
 
+    /** Sets {@code device}. */
+    public Builder device(DeviceOptions value) {
+      this.device = checkNotNull(value, "device");
+      return this;
+    }
+
     /**
      * Copies every value of a config.
      *
@@ -412,6 +506,7 @@ public record TrainerConfig(
       seed = b.seed;
       checkpointEvery = b.checkpointEvery;
       logEvery = b.logEvery;
+      device = b.device;
       return this;
     }
 
@@ -432,7 +527,8 @@ public record TrainerConfig(
           classDropout,
           seed,
           checkpointEvery,
-          logEvery);
+          logEvery,
+          device);
     }
   }
 }

@@ -9,12 +9,14 @@ import static org.bytedeco.pytorch.global.torch.relu_;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.io.Safetensors;
+import dev.distill.core.tensor.DeviceOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * The ConvNet of dataset distillation (DC, DSA, DM, MTT): {@code netDepth} blocks of [conv 3×3
@@ -28,7 +30,9 @@ import org.bytedeco.pytorch.TensorOptional;
  * features.<i>.weight}, {@code classifier.weight}), so weights exported from PyTorch load directly.
  *
  * <p>Weights are initialised like PyTorch's defaults from a seeded generator, so the same seed
- * gives the same network. Owns its parameters (see {@link ImageClassifier}); not thread-safe.
+ * gives the same network. It runs on the device and in the precision of its {@link DeviceOptions}
+ * (mixed precision: float32 parameters, convolutions in the dtype, norms and the classifier in
+ * float32; features and logits are float32). Owns its parameters (see {@link ImageClassifier}); not thread-safe.
  *
  * @since 0.1.0
  */
@@ -41,11 +45,13 @@ public final class ConvNet implements ImageClassifier {
 
   private final ConvNetConfig config;
   private final ParameterSet parameters = new ParameterSet();
+  private final DeviceOptions device;
   private final String[] convNames;
   private final String[] normNames;
 
-  private ConvNet(ConvNetConfig config, long seed) {
+  private ConvNet(ConvNetConfig config, long seed, DeviceOptions device) {
     this.config = config;
+    this.device = device;
     this.convNames = new String[config.netDepth()];
     this.normNames = new String[config.netDepth()];
     SplittableRandom rng = new SplittableRandom(seed);
@@ -62,6 +68,7 @@ public final class ConvNet implements ImageClassifier {
       in = config.netWidth();
     }
     Layers.registerLinear(parameters, rng, "classifier", config.featureDim(), config.numClasses());
+    parameters.placeOn(device);
   }
 
   /**
@@ -72,8 +79,23 @@ public final class ConvNet implements ImageClassifier {
    * @return the network; the caller closes it
    */
   public static ConvNet create(ConvNetConfig config, long seed) {
+    return create(config, seed, DeviceOptions.cpu());
+  }
+
+  /**
+   * A freshly initialised network on a device (the same values as on the CPU: they are drawn on
+   * the CPU and moved).
+   *
+   * @param config the architecture
+   * @param seed the initialisation seed
+   * @param device where and in which precision the network runs ({@link DeviceOptions})
+   * @return the network; the caller closes it
+   * @throws IllegalStateException if the device is not available
+   */
+  public static ConvNet create(ConvNetConfig config, long seed, DeviceOptions device) {
     checkNotNull(config, "config");
-    return new ConvNet(config, seed);
+    checkNotNull(device, "device");
+    return new ConvNet(config, seed, device);
   }
 
   /**
@@ -85,8 +107,22 @@ public final class ConvNet implements ImageClassifier {
    * @throws IllegalArgumentException if it is not a ConvNet file or its tensors do not match
    */
   public static ConvNet load(Path file) throws IOException {
+    return load(file, DeviceOptions.cpu());
+  }
+
+  /**
+   * Loads a network written by {@link #save} onto a device.
+   *
+   * @param file a safetensors file whose metadata holds {@code architecture=convnet} and the config
+   * @param device where and in which precision the network runs
+   * @return the network; the caller closes it
+   * @throws IOException if the file cannot be read
+   * @throws IllegalArgumentException if it is not a ConvNet file or its tensors do not match
+   */
+  public static ConvNet load(Path file, DeviceOptions device) throws IOException {
+    checkNotNull(device, "device");
     try (Safetensors st = Safetensors.open(file)) {
-      return load(st);
+      return load(st, device);
     }
   }
 
@@ -97,6 +133,18 @@ public final class ConvNet implements ImageClassifier {
    * @return the network; the caller closes it
    */
   public static ConvNet load(Safetensors st) {
+    return load(st, DeviceOptions.cpu());
+  }
+
+  /**
+   * Loads a network from an open safetensors file onto a device.
+   *
+   * @param st the file
+   * @param device where and in which precision the network runs
+   * @return the network; the caller closes it
+   */
+  public static ConvNet load(Safetensors st, DeviceOptions device) {
+    checkNotNull(device, "device");
     Map<String, String> meta = st.metadata();
     checkArgument(
         ARCHITECTURE.equals(meta.get("architecture")),
@@ -111,7 +159,7 @@ public final class ConvNet implements ImageClassifier {
       throw new IllegalArgumentException(
           "weights file " + st.file() + " must hold a ConvNetConfig in metadata 'config'", e);
     }
-    ConvNet net = new ConvNet(config, 0);
+    ConvNet net = new ConvNet(config, 0, device);
     try {
       net.parameters.load(st);
     } catch (RuntimeException e) {
@@ -137,8 +185,8 @@ public final class ConvNet implements ImageClassifier {
 
   @Override
   public Tensor penultimate(Tensor images, boolean training) {
-    Layers.checkInput(images, inputShape());
-    Tensor h = images;
+    Layers.checkInput(images, inputShape(), device);
+    Tensor h = device.compute(images);
     for (int d = 0; d < config.netDepth(); d++) {
       int pad = d == 0 ? ConvNetConfig.firstPadding(config.channels()) : 1;
       h = Layers.conv(h, parameters, convNames[d], true, 1, pad);
@@ -148,7 +196,13 @@ public final class ConvNet implements ImageClassifier {
       h = relu_(h); // in place: conv and norm backward need their inputs, not outputs
       h = avg_pool2d(h, POOL);
     }
-    return h.flatten(1, -1);
+    Tensor f = h.flatten(1, -1);
+    return device.isReducedPrecision() ? f.to(ScalarType.Float) : f;
+  }
+
+  @Override
+  public DeviceOptions deviceOptions() {
+    return device;
   }
 
   @Override

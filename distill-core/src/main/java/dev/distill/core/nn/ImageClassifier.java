@@ -1,5 +1,6 @@
 package dev.distill.core.nn;
 
+import dev.distill.core.tensor.DeviceOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.bytedeco.pytorch.Tensor;
@@ -8,8 +9,10 @@ import org.bytedeco.pytorch.Tensor;
  * A trainable image classifier: logits, penultimate features, named parameters that save and load
  * as safetensors.
  *
- * <p>Inputs are {@code [B, C, H, W]} float32 images (in {@code [-1, 1]} by the library's
- * convention) on the device of the parameters. The model owns its parameter tensors and frees them on
+ * <p>Inputs are {@code [B, C, H, W]} float images (in {@code [-1, 1]} by the library's
+ * convention) on the model's device ({@link #deviceOptions()}); a model in a reduced precision casts
+ * them itself and returns float32 logits and features (see {@link DeviceOptions} for the mixed
+ * precision policy). Parameters are float32 on that device. The model owns its parameter tensors and frees them on
  * {@link #close()}; every tensor a forward method returns belongs to the caller's current {@code
  * TensorScope}. Whether autograd records a graph is decided by the caller (wrap inference in a
  * {@code NoGradGuard}). Not thread-safe: use one model per thread.
@@ -59,6 +62,9 @@ public interface ImageClassifier extends AutoCloseable {
    * @return {@code [B, featureDim()]} features, owned by the caller's scope
    */
   Tensor penultimate(Tensor images, boolean training);
+
+  /** Where and in which precision this model runs. */
+  DeviceOptions deviceOptions();
 
   /** The input shape {@code [C, H, W]} this model accepts. */
   long[] inputShape();

@@ -4,13 +4,21 @@ import static org.bytedeco.pytorch.global.torch.batch_norm;
 import static org.bytedeco.pytorch.global.torch.conv2d;
 import static org.bytedeco.pytorch.global.torch.group_norm;
 
+import dev.distill.core.tensor.DeviceOptions;
 import dev.distill.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
-/** Functional layers over a {@link ParameterSet}; every returned tensor is in the caller's scope. */
+/**
+ * Functional layers over a {@link ParameterSet}; every returned tensor is in the caller's scope.
+ *
+ * <p>Mixed precision ({@link DeviceOptions}): convolution weights are cast to the input's dtype;
+ * normalisation runs in float32 (input upcast, float32 affine parameters and running statistics)
+ * and returns the input's dtype.
+ */
 final class Layers {
   static final double NORM_EPS = 1e-5;
   static final double BN_MOMENTUM = 0.1;
@@ -44,11 +52,18 @@ final class Layers {
     }
   }
 
+  /** {@code t} in the dtype of {@code like} (itself if it already is). */
+  static Tensor like(Tensor t, Tensor like) {
+    ScalarType want = like.scalar_type().intern();
+    return t.scalar_type().intern() == want ? t : t.to(want);
+  }
+
   static Tensor conv(Tensor x, ParameterSet p, String prefix, boolean bias, int stride, int pad) {
-    TensorOptional b = bias ? new TensorOptional(p.get(prefix + ".bias")) : new TensorOptional();
+    TensorOptional b =
+        bias ? new TensorOptional(like(p.get(prefix + ".bias"), x)) : new TensorOptional();
     return conv2d(
         x,
-        p.get(prefix + ".weight"),
+        like(p.get(prefix + ".weight"), x),
         b,
         new long[] {stride, stride},
         new long[] {pad, pad},
@@ -57,6 +72,14 @@ final class Layers {
   }
 
   static Tensor norm(Tensor x, ParameterSet p, Norm norm, String prefix, boolean training) {
+    if (norm == Norm.NONE || x.scalar_type().intern() == ScalarType.Float) {
+      return normFloat(x, p, norm, prefix, training);
+    }
+    return normFloat(x.to(ScalarType.Float), p, norm, prefix, training).to(x.scalar_type().intern());
+  }
+
+  private static Tensor normFloat(
+      Tensor x, ParameterSet p, Norm norm, String prefix, boolean training) {
     switch (norm) {
       case INSTANCE:
         return group_norm(
@@ -82,6 +105,11 @@ final class Layers {
       default:
         throw new AssertionError(norm);
     }
+  }
+
+  static void checkInput(Tensor images, long[] inputShape, DeviceOptions device) {
+    checkInput(images, inputShape);
+    device.checkOn(images, "images");
   }
 
   static void checkInput(Tensor images, long[] inputShape) {

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import dev.distill.core.io.Safetensors;
+import dev.distill.core.tensor.DeviceOptions;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.io.IOException;
@@ -23,7 +24,8 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * The named tensors of a model: trainable parameters (float32, {@code requires_grad}) and buffers
+ * The named tensors of a model: trainable parameters (float32, {@code requires_grad}, on the model's
+ * device) and buffers
  * (running statistics, no grad), in registration order, with PyTorch {@code state_dict} names
  * ({@code features.0.weight}, {@code layer1.0.bn1.running_mean}, ...).
  *
@@ -225,6 +227,36 @@ public final class ParameterSet implements AutoCloseable {
       for (Map.Entry<String, Tensor> e : mine.entrySet()) {
         e.getValue().copy_(theirs.get(e.getKey()));
       }
+    }
+  }
+
+  /**
+   * Moves every tensor to a device as float32 (the master weights of {@link DeviceOptions}), in
+   * place of the CPU originals; call before any optimiser is built over {@link #trainableVector()}.
+   *
+   * @param options the device (the dtype is not used: parameters stay float32)
+   */
+  void placeOn(DeviceOptions options) {
+    checkState(!closed, "parameter set must be open but was closed");
+    if (options.isCpu()) {
+      return;
+    }
+    options.checkAvailable();
+    placeAll(parameters, options, true);
+    placeAll(buffers, options, false);
+  }
+
+  private static void placeAll(Map<String, Tensor> m, DeviceOptions options, boolean grad) {
+    for (Map.Entry<String, Tensor> e : m.entrySet()) {
+      Tensor old = e.getValue();
+      try (TensorScope s = TensorScope.open()) {
+        Tensor moved = s.detach(options.placeFloat(old.detach()).detach());
+        if (grad) {
+          moved.set_requires_grad(true);
+        }
+        e.setValue(moved);
+      }
+      old.close();
     }
   }
 

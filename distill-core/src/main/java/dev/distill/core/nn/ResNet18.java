@@ -8,12 +8,14 @@ import static org.bytedeco.pytorch.global.torch.relu_;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.io.Safetensors;
+import dev.distill.core.tensor.DeviceOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * ResNet-18 for small inputs (CIFAR-style): a 3×3 stride-1 stem without max-pool, four stages of
@@ -25,7 +27,9 @@ import org.bytedeco.pytorch.TensorOptional;
  * names ({@code conv1}, {@code bn1}, {@code layer1.0.conv1}, {@code layer2.0.shortcut.0}, {@code
  * classifier}); the final pooling is global (equal to its {@code avg_pool2d(4)} for 28–32 px
  * inputs). Convolutions have no bias. With {@link Norm#BATCH}, {@code forward(x, true)} uses batch
- * statistics and updates the running statistics in place. Owns its parameters; not thread-safe.
+ * statistics and updates the running statistics in place (kept in float32 on every device). Runs
+ * on the device and in the precision of its {@link DeviceOptions}, like {@link ConvNet}. Owns its
+ * parameters; not thread-safe.
  *
  * @since 0.1.0
  */
@@ -38,9 +42,11 @@ public final class ResNet18 implements ImageClassifier {
 
   private final ResNetConfig config;
   private final ParameterSet parameters = new ParameterSet();
+  private final DeviceOptions device;
 
-  private ResNet18(ResNetConfig config, long seed) {
+  private ResNet18(ResNetConfig config, long seed, DeviceOptions device) {
     this.config = config;
+    this.device = device;
     SplittableRandom rng = new SplittableRandom(seed);
     int w = config.baseWidth();
     Layers.registerConv(parameters, rng, "conv1", config.channels(), w, 3, false);
@@ -63,6 +69,7 @@ public final class ResNet18 implements ImageClassifier {
       }
     }
     Layers.registerLinear(parameters, rng, "classifier", config.featureDim(), config.numClasses());
+    parameters.placeOn(device);
   }
 
   /**
@@ -73,8 +80,23 @@ public final class ResNet18 implements ImageClassifier {
    * @return the network; the caller closes it
    */
   public static ResNet18 create(ResNetConfig config, long seed) {
+    return create(config, seed, DeviceOptions.cpu());
+  }
+
+  /**
+   * A freshly initialised network on a device (the same values as on the CPU: they are drawn on
+   * the CPU and moved).
+   *
+   * @param config the architecture
+   * @param seed the initialisation seed
+   * @param device where and in which precision the network runs ({@link DeviceOptions})
+   * @return the network; the caller closes it
+   * @throws IllegalStateException if the device is not available
+   */
+  public static ResNet18 create(ResNetConfig config, long seed, DeviceOptions device) {
     checkNotNull(config, "config");
-    return new ResNet18(config, seed);
+    checkNotNull(device, "device");
+    return new ResNet18(config, seed, device);
   }
 
   /**
@@ -87,6 +109,21 @@ public final class ResNet18 implements ImageClassifier {
    * @throws IllegalArgumentException if it is not a ResNet-18 file or its tensors do not match
    */
   public static ResNet18 load(Path file) throws IOException {
+    return load(file, DeviceOptions.cpu());
+  }
+
+  /**
+   * Loads a network written by {@link #save} onto a device.
+   *
+   * @param file a safetensors file whose metadata holds {@code architecture=resnet18} and the
+   *     config
+   * @param device where and in which precision the network runs
+   * @return the network; the caller closes it
+   * @throws IOException if the file cannot be read
+   * @throws IllegalArgumentException if it is not a ResNet-18 file or its tensors do not match
+   */
+  public static ResNet18 load(Path file, DeviceOptions device) throws IOException {
+    checkNotNull(device, "device");
     try (Safetensors st = Safetensors.open(file)) {
       Map<String, String> meta = st.metadata();
       checkArgument(
@@ -102,7 +139,7 @@ public final class ResNet18 implements ImageClassifier {
         throw new IllegalArgumentException(
             "weights file " + file + " must hold a ResNetConfig in metadata 'config'", e);
       }
-      ResNet18 net = new ResNet18(config, 0);
+      ResNet18 net = new ResNet18(config, 0, device);
       try {
         net.parameters.load(st);
       } catch (RuntimeException e) {
@@ -129,9 +166,9 @@ public final class ResNet18 implements ImageClassifier {
 
   @Override
   public Tensor penultimate(Tensor images, boolean training) {
-    Layers.checkInput(images, inputShape());
+    Layers.checkInput(images, inputShape(), device);
     Norm norm = config.norm();
-    Tensor h = Layers.conv(images, parameters, "conv1", false, 1, 1);
+    Tensor h = Layers.conv(device.compute(images), parameters, "conv1", false, 1, 1);
     h = relu_(Layers.norm(h, parameters, norm, "bn1", training));
     for (int stage = 0; stage < 4; stage++) {
       for (int block = 0; block < 2; block++) {
@@ -149,7 +186,13 @@ public final class ResNet18 implements ImageClassifier {
         h = relu_(o.add_(shortcut)); // in place: conv and norm backward need inputs only
       }
     }
-    return h.mean(new long[] {2, 3}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+    Tensor f = h.mean(new long[] {2, 3}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+    return device.isReducedPrecision() ? f.to(ScalarType.Float) : f;
+  }
+
+  @Override
+  public DeviceOptions deviceOptions() {
+    return device;
   }
 
   @Override

@@ -3,9 +3,12 @@ package dev.distill.core.nn;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.distill.core.tensor.DeviceOptions;
+
 /**
- * Which student to build, independent of the data: architecture, width, depth and normalisation.
- * {@link #create} then fixes the input shape and the number of classes.
+ * Which student to build, independent of the data and the device: architecture, width, depth and
+ * normalisation. {@link #create} then fixes the input shape, the number of classes and (optionally)
+ * the {@link DeviceOptions}; the evaluator takes the device from {@code TrainConfig#device()}.
  *
  * @param architecture the architecture
  * @param netWidth the ConvNet width, or the ResNet base width (64 for ResNet-18)
@@ -90,13 +93,39 @@ public record StudentSpec(Architecture architecture, int netWidth, int netDepth,
    */
   public ImageClassifier create(
       int channels, int imageHeight, int imageWidth, int numClasses, long seed) {
+    return create(channels, imageHeight, imageWidth, numClasses, seed, DeviceOptions.cpu());
+  }
+
+  /**
+   * Builds a freshly initialised student on a device (the same initial values as on the CPU).
+   *
+   * @param channels input channels
+   * @param imageHeight input height
+   * @param imageWidth input width
+   * @param numClasses output classes
+   * @param seed the initialisation seed
+   * @param device where and in which precision the student runs
+   * @return the network; the caller closes it
+   * @throws IllegalStateException if the device is not available
+   */
+  public ImageClassifier create(
+      int channels,
+      int imageHeight,
+      int imageWidth,
+      int numClasses,
+      long seed,
+      DeviceOptions device) {
+    checkNotNull(device, "device");
     return switch (architecture) {
       case CONVNET -> ConvNet.create(
           new ConvNetConfig(
               channels, imageHeight, imageWidth, numClasses, netWidth, netDepth, norm),
-          seed);
+          seed,
+          device);
       case RESNET18 -> ResNet18.create(
-          new ResNetConfig(channels, imageHeight, imageWidth, numClasses, netWidth, norm), seed);
+          new ResNetConfig(channels, imageHeight, imageWidth, numClasses, netWidth, norm),
+          seed,
+          device);
     };
   }
 }

@@ -3,6 +3,7 @@ package dev.distill.core.select;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.distill.core.data.Dataset;
 import dev.distill.core.data.LabeledImages;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,19 @@ final class ClassIndices {
     int[][] out = new int[data.numClasses()][];
     for (int c = 0; c < out.length; c++) {
       out[c] = data.indicesOf(c);
+    }
+    return out;
+  }
+
+  /** Every class's positions {@code 0 .. classSize(c) - 1}. */
+  static int[][] positions(Dataset data) {
+    checkNotNull(data, "data");
+    int[][] out = new int[data.numClasses()][];
+    for (int c = 0; c < out.length; c++) {
+      out[c] = new int[data.classSize(c)];
+      for (int i = 0; i < out[c].length; i++) {
+        out[c][i] = i;
+      }
     }
     return out;
   }

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.api.Encoder;
+import dev.distill.core.data.Dataset;
 import dev.distill.core.data.LabeledImages;
 import dev.distill.core.nn.Encoders;
 import dev.distill.core.tensor.TensorScope;
@@ -11,6 +12,7 @@ import dev.distill.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -75,6 +77,36 @@ public final class HerdingSelection implements SubsetSelector {
     try (TensorScope scope = TensorScope.open()) {
       return herdAll(embed(data.images()), byClass, ipc);
     }
+  }
+
+  /**
+   * Herds each class of any dataset, streaming: one class at a time is decoded in batches of
+   * {@code batchSize} and embedded ({@link Encoders#encodeClass}), so only that class's
+   * embeddings are held, never the images.
+   *
+   * @param data the dataset
+   * @param ipc images per class, at least 1
+   * @return the chosen positions per class, in herding order
+   * @throws IllegalArgumentException if {@code ipc < 1} or a class has fewer than {@code ipc}
+   *     images
+   */
+  @Override
+  public PositionSelection selectPositions(Dataset data, int ipc) {
+    int[][] positions = ClassIndices.positions(data);
+    ClassIndices.checkEnough(positions, ipc);
+    List<List<Integer>> out = new ArrayList<>();
+    for (int c = 0; c < positions.length; c++) {
+      try (TensorScope scope = TensorScope.open()) {
+        Tensor e = Encoders.encodeClass(encoder, data, c, batchSize, UnaryOperator.identity());
+        int[] order = herd(e.reshape(e.size(0), -1).to(ScalarType.Double), ipc);
+        List<Integer> chosen = new ArrayList<>(ipc);
+        for (int o : order) {
+          chosen.add(o);
+        }
+        out.add(chosen);
+      }
+    }
+    return new PositionSelection(out);
   }
 
   /**

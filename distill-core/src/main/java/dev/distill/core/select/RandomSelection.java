@@ -1,5 +1,6 @@
 package dev.distill.core.select;
 
+import dev.distill.core.data.Dataset;
 import dev.distill.core.data.LabeledImages;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,7 +44,13 @@ public final class RandomSelection implements SubsetSelector {
 
   @Override
   public SelectionResult select(LabeledImages data, int ipc) {
-    return select(ClassIndices.of(data), ipc);
+    return new SelectionResult(draw(ClassIndices.of(data), ipc));
+  }
+
+  /** Reads only the class sizes: no image is decoded. */
+  @Override
+  public PositionSelection selectPositions(Dataset data, int ipc) {
+    return new PositionSelection(draw(ClassIndices.positions(data), ipc));
   }
 
   /**
@@ -57,10 +64,10 @@ public final class RandomSelection implements SubsetSelector {
    *     fewer than {@code ipc} samples
    */
   public SelectionResult select(List<Integer> labels, int numClasses, int ipc) {
-    return select(ClassIndices.of(labels, numClasses), ipc);
+    return new SelectionResult(draw(ClassIndices.of(labels, numClasses), ipc));
   }
 
-  private SelectionResult select(int[][] byClass, int ipc) {
+  private List<List<Integer>> draw(int[][] byClass, int ipc) {
     ClassIndices.checkEnough(byClass, ipc);
     List<List<Integer>> out = new ArrayList<>();
     for (int c = 0; c < byClass.length; c++) {
@@ -77,7 +84,7 @@ public final class RandomSelection implements SubsetSelector {
       Arrays.sort(chosen);
       out.add(Arrays.stream(chosen).boxed().toList());
     }
-    return new SelectionResult(out);
+    return out;
   }
 
   /** A per-class seed: SplitMix64's finaliser over the run seed and the class id. */

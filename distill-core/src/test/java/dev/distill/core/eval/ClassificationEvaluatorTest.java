@@ -182,12 +182,17 @@ class ClassificationEvaluatorTest {
             .setDefault(OptimizerKind.class, OptimizerKind.SGD)
             .setDefault(LrSchedule.class, LrSchedule.CONSTANT)
             .setDefault(dev.distill.core.augment.DsaMode.class, dev.distill.core.augment.DsaMode.ALL)
-            .setDefault(List.class, List.of(0L));
+            .setDefault(List.class, List.of(0L))
+            .setDefault(
+                dev.distill.core.tensor.DeviceOptions.class,
+                dev.distill.core.tensor.DeviceOptions.cpu());
     npt.testAllPublicConstructors(EvalProtocol.class);
     npt.testAllPublicConstructors(TrainConfig.class);
     npt.testAllPublicConstructors(DsaConfig.class);
     try (LabeledImages test = TinyData.make(1, 1)) {
-      npt.setDefault(LabeledImages.class, test).setDefault(EvalProtocol.class, TINY);
+      npt.setDefault(LabeledImages.class, test)
+          .setDefault(dev.distill.core.data.Dataset.class, test)
+          .setDefault(EvalProtocol.class, TINY);
       npt.testAllPublicStaticMethods(ClassificationEvaluator.class);
     }
   }

@@ -8,7 +8,9 @@ import dev.distill.api.ProgressListener;
 import dev.distill.api.SampleRequest;
 import dev.distill.api.SampleResult;
 import dev.distill.api.Sampler;
+import dev.distill.api.ImageSize;
 import dev.distill.core.data.FashionMnist;
+import dev.distill.core.data.ImageFolderDataset;
 import dev.distill.core.data.LabeledImages;
 import dev.distill.core.eval.ClassificationEvaluator;
 import dev.distill.core.eval.EvalProtocol;
@@ -23,6 +25,7 @@ import dev.distill.core.model.BuiltinModel;
 import dev.distill.core.pipeline.Distill;
 import dev.distill.core.pipeline.DistillResult;
 import dev.distill.core.pipeline.Filters;
+import dev.distill.core.prompt.PromptSource;
 import dev.distill.sdxl.pipeline.SdxlOptions;
 import dev.distill.sdxl.pipeline.SdxlPipeline;
 import dev.distill.task.guidance.TaskLossGuidance;
@@ -85,5 +88,23 @@ final class ReadmeExamples {
                .build())) { /* plain.images(), guided.images(): [1,3,1024,1024] in [-1,1] */ }
     }
     // SDXL-Turbo: SdxlTurbo.sampler(pipeline) + SdxlTurbo.request(conditionings, 1)  (1–4 steps, no CFG, 512²)
+  }
+
+  /** README "Distil an ImageFolder with SDXL": D4M on a folder of any size, written at 224². */
+  static void imageFolder() throws IOException {
+    ImageFolderDataset train = ImageFolderDataset.builder(Path.of("imagenette/train"))
+        .classIndexFile(Path.of("imagenette/classes.txt"))  // "<wnid> <name>" per line: the class order
+        .build();                                           // lists the files; decodes lazily, per batch
+    try (SdxlPipeline sdxl = SdxlPipeline.load(Path.of("stable-diffusion-xl-base-1.0"),
+             SdxlOptions.cuda(ScalarType.Half));
+         DistillResult result = Distill.from(train)
+             .method(D4m.defaults())                  // VAE-latent k-means prototypes + img2img
+             .sampler(sdxl.sampler())                 // generates at 1024² (.imageSize(...) to change)
+             .outputSize(ImageSize.square(224))        // written at 224² (default: the dataset's size)
+             .prompts(PromptSource.captions(Path.of("captions.json")))  // or PromptSource.template(...)
+             .ipc(10).numSteps(30).guidanceScale(5.0).batchSize(1)
+             .run(Path.of("out/imagenette-d4m"))) {    // resumable; manifest: sizes, classes, prompts
+      System.out.println(result.set().size() + " images");
+    }
   }
 }

@@ -9,20 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SuiteTableTest {
-  private static final String UNET =
-      """
-      {"block_out_channels": [320, 640, 1280], "layers_per_block": 2,
-       "down_block_types": ["DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"],
-       "up_block_types": ["CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"],
-       "transformer_layers_per_block": [1, 2, 10], "cross_attention_dim": 2048,
-       "in_channels": 4, "out_channels": 4, "addition_embed_type": "text_time",
-       "projection_class_embeddings_input_dim": 2816}
-      """;
-  private static final String VAE =
-      """
-      {"block_out_channels": [128, 256, 512, 512], "layers_per_block": 2,
-       "latent_channels": 4, "in_channels": 3, "out_channels": 3}
-      """;
+  private static final String UNET = SdxlBaseConfigs.UNET.node().toString();
+  private static final String VAE = SdxlBaseConfigs.VAE.node().toString();
 
   private static String run(String guidance, double medianSeconds) {
     return "{\"pipeline\":\"sdxl\",\"randomWeights\":false,\"steps\":1,\"batch\":1,\"height\":1024,"

@@ -44,16 +44,8 @@ public final class Encoders {
       TensorVector parts = new TensorVector();
       for (long start = 0; start < n; start += batchSize) {
         long len = Math.min(batchSize, n - start);
-        try (TensorScope batch = TensorScope.open();
-            NoGradGuard noGrad = new NoGradGuard()) {
-          Tensor e = encoder.encode(images.narrow(0, start, len));
-          checkArgument(
-              e.dim() >= 1 && e.size(0) == len,
-              "encoder %s must return [%s, ...] but returned %s",
-              encoder.id(),
-              len,
-              Arrays.toString(Tensors.shape(e)));
-          parts.push_back(batch.keep(e.detach().to(torch.ScalarType.Float).cpu()));
+        try (TensorScope batch = TensorScope.open()) {
+          parts.push_back(batch.keep(encodeBatch(encoder, images.narrow(0, start, len))));
         }
       }
       return scope.keep(torch.cat(parts, 0));

@@ -136,6 +136,20 @@ class DistillImageFolderTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"d4m", "mode-guided", "unidd"})
+  void sdxlTurboServesEveryGenerativeMethod(String method, @TempDir Path tmp) throws IOException {
+    DistillImageFolder.Options o = options(method, tmp.resolve("t"), "--turbo");
+    assertThat(o.turbo()).isTrue();
+    try (DistillResult r = DistillImageFolder.run(o, ProgressListener.NONE)) {
+      assertThat(Tensors.shape(r.set().images())).containsExactly(6, 3, H, W);
+      assertThat(r.set().provenance().modelId())
+          .startsWith("sdxl:")
+          .contains("EulerAncestralDiscreteScheduler");
+      assertThat(r.set().provenance().config()).containsEntry("generationSize", "32x48");
+    }
+  }
+
   @Test
   void aKilledRunResumesToTheSameImages(@TempDir Path tmp) throws IOException {
     Path whole = tmp.resolve("whole");

@@ -213,9 +213,18 @@ public final class SdxlSampler implements Sampler {
     return s;
   }
 
+  /**
+   * {@code sdxl:<folder>:<scheduler class>@<hash of its config>}: the scheduler is part of the
+   * identity, so a run resumed with another sampling recipe (e.g. Turbo's) is refused.
+   */
   @Override
   public String modelId() {
-    return "sdxl:" + pipeline.dir().toAbsolutePath().normalize();
+    return "sdxl:"
+        + pipeline.dir().toAbsolutePath().normalize()
+        + ":"
+        + scheduler.getClass().getSimpleName()
+        + "@"
+        + Integer.toHexString(scheduler.config().toJson().hashCode());
   }
 
 }

@@ -1,6 +1,7 @@
 package dev.distill.task;
 
 import dev.distill.api.GuidanceTerm;
+import dev.distill.api.contract.Covers;
 import dev.distill.api.contract.GuidanceTermContract;
 import dev.distill.core.guidance.Schedules;
 import dev.distill.core.nn.ConvNet;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** UniDD's term honours the api's guidance contract (targets from each sample's class). */
+@Covers(TaskLossGuidance.class)
 class TaskLossGuidanceContractTest extends GuidanceTermContract {
   private static ConvNet net;
 

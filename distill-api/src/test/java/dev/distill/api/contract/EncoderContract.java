@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * <p>Checked: the output has the expected shape, float32, finite, on the input's device;
  * encoding is deterministic; a sample's encoding does not depend on the rest of its batch; the
  * input is not modified; the id is stable and not blank; an input that is not {@code [N, C, H, W]}
- * is rejected with {@link IllegalArgumentException}.
+ * is rejected with {@link IllegalArgumentException}; the subclass's {@link Covers} names the class
+ * it creates.
  *
  * <p>Encoders that are {@link AutoCloseable} are closed after each test.
  */
@@ -119,5 +120,10 @@ public abstract class EncoderContract {
     assertThatThrownBy(() -> encoder.encode(threeDims)).isInstanceOf(IllegalArgumentException.class);
     Tensor fiveDims = images(1, 0).unsqueeze(0).mul(new Scalar(1.0));
     assertThatThrownBy(() -> encoder.encode(fiveDims)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  public void createsTheImplementationItCovers() {
+    ContractCoverage.assertCovers(getClass(), encoder);
   }
 }

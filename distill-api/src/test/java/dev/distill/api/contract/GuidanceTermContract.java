@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * not modified); for per-sample terms (the default; see {@link #perSampleLoss()}) the gradient of
  * sample {@code i} in a batch equals its gradient alone, i.e. the loss is a sum over the batch;
  * strengths are finite and {@link GuidanceTerm#active} answers for every step; the name is not
- * blank.
+ * blank; the subclass's {@link Covers} names the class it creates.
  */
 public abstract class GuidanceTermContract {
   private PointerScope scope;
@@ -33,6 +33,20 @@ public abstract class GuidanceTermContract {
    * @return the term
    */
   protected abstract GuidanceTerm createTerm();
+
+  /**
+   * Creates the term for a batch of the contract's samples; the tests call this. Terms that hold
+   * per-sample data indexed by batch position (one mode per sample, one target annotation per
+   * sample) override it to build that data for {@code samples}; the default ignores them and calls
+   * {@link #createTerm()}.
+   *
+   * @param samples the contract's sample indices, in batch order (sample i's z_t depends only on
+   *     i)
+   * @return the term
+   */
+  protected GuidanceTerm createTerm(List<Integer> samples) {
+    return createTerm();
+  }
 
   /**
    * The latent shape the term expects for a batch, e.g. {@code [n, 4, 8, 8]}.
@@ -117,7 +131,7 @@ public abstract class GuidanceTermContract {
   @Test
   public void lossIsAFiniteScalar() {
     Tensor z = latents(List.of(0, 1));
-    Tensor loss = createTerm().loss(context(List.of(0, 1), z));
+    Tensor loss = createTerm(List.of(0, 1)).loss(context(List.of(0, 1), z));
     assertThat(loss.dim()).as("loss dims").isZero();
     assertThat(loss.is_floating_point()).isTrue();
     assertThat(ContractTensors.allFinite(loss)).isTrue();
@@ -125,7 +139,7 @@ public abstract class GuidanceTermContract {
 
   @Test
   public void lossHasAFiniteNonZeroGradientWithRespectToTheLatents() {
-    Tensor g = gradient(createTerm(), List.of(0, 1));
+    Tensor g = gradient(createTerm(List.of(0, 1)), List.of(0, 1));
     assertThat(ContractTensors.shape(g)).containsExactly(latentShape(2));
     assertThat(ContractTensors.allFinite(g)).isTrue();
     assertThat(g.abs().max().item_double()).isGreaterThan(0.0);
@@ -133,7 +147,7 @@ public abstract class GuidanceTermContract {
 
   @Test
   public void lossIsAPureFunctionOfTheContext() {
-    GuidanceTerm term = createTerm();
+    GuidanceTerm term = createTerm(List.of(0, 1));
     Tensor z = latents(List.of(0, 1));
     Tensor before = z.detach().clone();
     double a = term.loss(context(List.of(0, 1), z)).item_double();
@@ -145,10 +159,9 @@ public abstract class GuidanceTermContract {
   @Test
   public void eachSampleGradientIsIndependentOfTheRestOfTheBatch() {
     assumeTrue(perSampleLoss(), "the term couples the samples of a batch");
-    GuidanceTerm term = createTerm();
-    Tensor batch = gradient(term, List.of(0, 1, 2));
+    Tensor batch = gradient(createTerm(List.of(0, 1, 2)), List.of(0, 1, 2));
     for (int i : new int[] {0, 2}) {
-      Tensor alone = gradient(term, List.of(i));
+      Tensor alone = gradient(createTerm(List.of(i)), List.of(i));
       double scale = Math.max(1e-12, alone.abs().max().item_double());
       assertThat(ContractTensors.maxAbsDiff(batch.narrow(0, i, 1), alone) / scale)
           .as("relative gradient difference of sample %s", i)
@@ -172,5 +185,11 @@ public abstract class GuidanceTermContract {
   @Test
   public void hasAName() {
     assertThat(createTerm().name()).isNotBlank();
+  }
+
+  @Test
+  public void createsTheImplementationItCovers() {
+    ContractCoverage.assertCovers(getClass(), createTerm());
+    ContractCoverage.assertCovers(getClass(), createTerm(List.of(0, 1, 2)));
   }
 }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * <p>Checked: the loss is a finite, non-negative 0-dim tensor; its gradient with respect to the
  * student logits is finite and not zero; it is deterministic and modifies none of its inputs; the
  * name is not blank; logits that are not {@code [B, K]} or labels that are not {@code [B]} are
- * rejected with {@link IllegalArgumentException}.
+ * rejected with {@link IllegalArgumentException}; the subclass's {@link Covers} names the class it
+ * creates.
  *
  * <p>Matchers that are {@link AutoCloseable} are closed after each test.
  */
@@ -122,5 +123,10 @@ public abstract class MatcherContract {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> matcher.loss(logits(4), images(4), labels(3)))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  public void createsTheImplementationItCovers() {
+    ContractCoverage.assertCovers(getClass(), matcher);
   }
 }

@@ -7,6 +7,7 @@ import dev.distill.api.Conditioning;
 import dev.distill.api.DistillException;
 import dev.distill.api.GuidanceContext;
 import dev.distill.api.GuidanceTerm;
+import dev.distill.api.ImageSize;
 import dev.distill.api.Progress;
 import dev.distill.api.SampleRequest;
 import dev.distill.api.SampleResult;
@@ -14,6 +15,7 @@ import dev.distill.api.Sampler;
 import dev.distill.api.StepInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
@@ -33,7 +35,12 @@ import org.junit.jupiter.api.Test;
  * for its loss); an active term changes them; the guidance context reports every step in order
  * with the request's conditionings; a guidance term whose gradient is NaN raises {@link
  * DistillException} whose message contains {@code "step <index>"} (the 0-based {@link
- * StepInfo#index()}); progress reaches the total; the model id is not blank.
+ * StepInfo#index()}); progress reaches the total; the model id is not blank; {@link
+ * Sampler#imageSize()} and {@link Sampler#imageChannels()} describe the default images ({@link
+ * #expectedImageShape()}), {@link Sampler#checkImageSize} accepts {@code imageSize()}, and a
+ * request at that size gives images of that size; a size {@code checkImageSize} rejects (see
+ * {@link #unsupportedImageSize()}) is also rejected by {@code sample} with {@link
+ * IllegalArgumentException}; the subclass's {@link Covers} names the class it creates.
  *
  * <p>Each test runs inside a JavaCPP {@link PointerScope} that frees what the test allocated.
  * Samplers that are {@link AutoCloseable} are closed after each test.
@@ -79,6 +86,17 @@ public abstract class SamplerContract {
   /** The tolerance for "the same as unguided" (a zero-strength or inactive guidance term). */
   protected double guidanceTolerance() {
     return 1e-5;
+  }
+
+  /**
+   * A generation size the sampler does not support (default: one pixel taller and wider than
+   * {@link Sampler#imageSize()}), or empty if it supports every size.
+   *
+   * @return the size, or empty
+   */
+  protected Optional<ImageSize> unsupportedImageSize() {
+    ImageSize own = sampler.imageSize();
+    return Optional.of(ImageSize.of(own.height() + 1, own.width() + 1));
   }
 
   /** The strength of the guidance term that must visibly change the images. */
@@ -295,5 +313,40 @@ public abstract class SamplerContract {
   public void identifiesItsModelAndLatentEncoder() {
     assertThat(sampler.modelId()).isNotBlank();
     assertThat(sampler.latentEncoder()).isNotNull();
+  }
+
+  @Test
+  public void createsTheImplementationItCovers() {
+    ContractCoverage.assertCovers(getClass(), sampler);
+  }
+
+  @Test
+  public void imageSizeAndChannelsDescribeTheDefaultImages() {
+    ImageSize size = sampler.imageSize();
+    assertThat(size).isNotNull();
+    assertThat(sampler.imageChannels()).isPositive();
+    assertThat(expectedImageShape())
+        .as("expectedImageShape() vs imageChannels() and imageSize()")
+        .containsExactly(sampler.imageChannels(), size.height(), size.width());
+    sampler.checkImageSize(size);
+    SampleRequest req = request(List.of(0), List.of(1L)).imageSize(size).build();
+    try (SampleResult r = sampler.sample(req)) {
+      assertThat(ContractTensors.shape(r.images()))
+          .containsExactly(1, sampler.imageChannels(), size.height(), size.width());
+    }
+  }
+
+  @Test
+  public void aSizeThatCheckImageSizeRejectsIsRejectedBySampling() {
+    Optional<ImageSize> unsupported = unsupportedImageSize();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        unsupported.isPresent(), "the sampler supports every size");
+    ImageSize bad = unsupported.get();
+    assertThatThrownBy(() -> sampler.checkImageSize(bad))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(bad.toString());
+    SampleRequest req = request(List.of(0), List.of(1L)).imageSize(bad).build();
+    assertThatThrownBy(() -> sampler.sample(req).close())
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

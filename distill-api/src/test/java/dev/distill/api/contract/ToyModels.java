@@ -1,6 +1,10 @@
 package dev.distill.api.contract;
 
 import dev.distill.api.Conditioning;
+import dev.distill.api.DistilledSet;
+import dev.distill.api.EvalReport;
+import dev.distill.api.Evaluator;
+import dev.distill.api.MetricSummary;
 import dev.distill.api.DistillException;
 import dev.distill.api.Encoder;
 import dev.distill.api.GuidanceContext;
@@ -16,12 +20,19 @@ import dev.distill.api.StepInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Minimal reference implementations of the api interfaces, used to check that the contract tests
@@ -97,6 +108,10 @@ final class ToyModels {
     public SampleResult sample(SampleRequest request, ProgressListener listener) {
       int n = request.batchSize();
       int steps = request.numSteps();
+      checkImageSize(
+          ImageSize.of(
+              request.height() > 0 ? request.height() : (int) IMAGE[1],
+              request.width() > 0 ? request.width() : (int) IMAGE[2]));
       try (PointerScope scope = new PointerScope()) {
         Tensor[] noise = new Tensor[n];
         float[] classes = new float[n];
@@ -177,6 +192,78 @@ final class ToyModels {
     @Override
     public int imageChannels() {
       return (int) IMAGE[0];
+    }
+  }
+
+  /**
+   * A linear probe as a student: weights {@code [16, 3]} from a fixed seed, {@link #EPOCHS} full-
+   * batch gradient steps with the matcher's loss, then top-1 accuracy (percent) on a fixed real set
+   * of 3 classes (brightness by class, as in {@link EvaluatorContract}'s sets).
+   */
+  static final class LinearProbeEvaluator implements Evaluator {
+    static final int CLASSES = 3;
+    static final int EPOCHS = 5;
+
+    @Override
+    public EvalReport evaluate(DistilledSet set, Matcher matcher, ProgressListener listener) {
+      Objects.requireNonNull(set, "set");
+      Objects.requireNonNull(matcher, "matcher");
+      Objects.requireNonNull(listener, "listener");
+      long[] s = ContractTensors.shape(set.images());
+      if (s.length != 4 || s[1] != IMAGE[0] || s[2] != IMAGE[1] || s[3] != IMAGE[2]) {
+        throw new IllegalArgumentException(
+            "set images must have shape [*, 1, 4, 4] but had " + Arrays.toString(s));
+      }
+      if (set.classNames().size() != CLASSES) {
+        throw new IllegalArgumentException(
+            "set must have " + CLASSES + " classes but had " + set.classNames().size());
+      }
+      long start = System.nanoTime();
+      double top1;
+      try (PointerScope scope = new PointerScope()) {
+        int n = set.size();
+        Tensor x = set.images().detach().reshape(n, 16);
+        Tensor y = longs(set.labels());
+        Tensor w = ContractTensors.gaussian(7, 16, CLASSES).mul(new Scalar(0.01)).requires_grad_(true);
+        for (int e = 0; e < EPOCHS; e++) {
+          try (PointerScope step = new PointerScope()) {
+            matcher.loss(x.matmul(w), set.images(), y).backward();
+            try (NoGradGuard g = new NoGradGuard()) {
+              w.sub_(w.grad().mul(new Scalar(0.5)));
+              w.grad().zero_();
+            }
+          }
+          listener.onProgress(new Progress("train", e + 1, EPOCHS, ""));
+        }
+        List<Integer> realLabels = new ArrayList<>();
+        Tensor[] rows = new Tensor[4 * CLASSES];
+        for (int i = 0; i < rows.length; i++) {
+          realLabels.add(i % CLASSES);
+          double brightness = 0.8 * (i % CLASSES) - 0.8;
+          rows[i] = ContractTensors.gaussian(500 + i, 1, 16).mul(new Scalar(0.3)).add(new Scalar(brightness)).tanh();
+        }
+        Tensor predicted;
+        try (NoGradGuard g = new NoGradGuard()) {
+          predicted = torch.cat(new TensorVector(rows), 0).matmul(w).argmax(new LongOptional(1), false);
+        }
+        top1 = 100.0 * predicted.eq(longs(realLabels)).sum().item_long() / rows.length;
+      }
+      listener.onProgress(new Progress("evaluate", 1, 1, ""));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return new EvalReport(
+          "toy-linear-probe",
+          matcher.name(),
+          Map.of(
+              "top1", new MetricSummary(List.of(top1)),
+              "seconds", new MetricSummary(List.of(seconds))),
+          Map.of("epochs", Integer.toString(EPOCHS), "lr", "0.5", "seed", "7"));
+    }
+
+    private static Tensor longs(List<Integer> values) {
+      long[] l = values.stream().mapToLong(Integer::longValue).toArray();
+      try (LongPointer p = new LongPointer(l)) {
+        return torch.from_blob(p, new long[] {l.length}, new TensorOptions(ScalarType.Long)).clone();
+      }
     }
   }
 

@@ -45,7 +45,8 @@ public final class GuidanceTerms {
     return new Decorated(term, term::strength, stopStep);
   }
 
-  private record Decorated(GuidanceTerm inner, StrengthSchedule schedule, int stopStep)
+  // package-private (not public) so its contract test can name it in @Covers
+  record Decorated(GuidanceTerm inner, StrengthSchedule schedule, int stopStep)
       implements GuidanceTerm {
     @Override
     public Tensor loss(GuidanceContext ctx) {

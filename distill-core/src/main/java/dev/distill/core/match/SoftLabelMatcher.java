@@ -60,14 +60,17 @@ public final class SoftLabelMatcher implements Matcher {
   /**
    * {@inheritDoc}
    *
-   * <p>The labels are not used.
+   * <p>The labels do not enter the loss, but must still be the batch's {@code [B]} labels: a
+   * mismatch is the caller's bug and fails as it does for {@link HardLabelMatcher}.
    *
-   * @throws IllegalArgumentException if the logits do not have the teacher's class count
+   * @throws IllegalArgumentException if the logits do not have the teacher's class count, or the
+   *     images or labels are not one per logit row
    */
   @Override
   public Tensor loss(Tensor studentLogits, Tensor images, Tensor labels) {
     checkNotNull(studentLogits, "studentLogits");
     checkNotNull(images, "images");
+    checkNotNull(labels, "labels");
     checkArgument(
         studentLogits.dim() == 2
             && studentLogits.size(1) == teacher.numClasses()
@@ -77,6 +80,12 @@ public final class SoftLabelMatcher implements Matcher {
         teacher.numClasses(),
         studentLogits.dim(),
         studentLogits.size(0));
+    checkArgument(
+        labels.dim() == 1 && labels.size(0) == studentLogits.size(0),
+        "labels must have shape [B] with B = %s (the logits' rows) but had %s dims (%s entries)",
+        studentLogits.size(0),
+        labels.dim(),
+        labels.dim() >= 1 ? labels.size(0) : -1);
     Scalar invT = new Scalar(1.0 / temperature);
     Tensor teacherLogProb;
     try (NoGradGuard g = new NoGradGuard()) {

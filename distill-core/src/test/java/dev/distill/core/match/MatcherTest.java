@@ -92,7 +92,7 @@ class MatcherTest {
         studentLogits = teacher.forward(x).clone();
       }
       for (double t : new double[] {1.0, 4.0, 20.0}) {
-        double loss = SoftLabelMatcher.of(teacher, t).loss(studentLogits, x, null).item_double();
+        double loss = SoftLabelMatcher.of(teacher, t).loss(studentLogits, x, Tensors.fromLongs(new long[5], 5)).item_double();
         assertThat(loss).isCloseTo(0.0, within(1e-5));
       }
     }
@@ -132,7 +132,7 @@ class MatcherTest {
         ConvNet student = ConvNet.create(config, 2);
         TensorScope s = TensorScope.open()) {
       Tensor x = randn(4, 1, 8, 8);
-      Tensor loss = SoftLabelMatcher.of(teacher, 4.0).loss(student.forward(x, true), x, null);
+      Tensor loss = SoftLabelMatcher.of(teacher, 4.0).loss(student.forward(x, true), x, Tensors.fromLongs(new long[4], 4));
       loss.backward();
       assertThat(loss.item_double()).isGreaterThan(0.0);
       assertThat(student.parameters().get("classifier.weight").grad().defined()).isTrue();
@@ -149,7 +149,7 @@ class MatcherTest {
       assertThatThrownBy(() -> SoftLabelMatcher.of(teacher, 0))
           .hasMessageContaining("temperature must be > 0 but was 0.0");
       Tensor x = randn(2, 1, 8, 8);
-      assertThatThrownBy(() -> SoftLabelMatcher.of(teacher, 1).loss(randn(2, 5), x, null))
+      assertThatThrownBy(() -> SoftLabelMatcher.of(teacher, 1).loss(randn(2, 5), x, Tensors.fromLongs(new long[2], 2)))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("studentLogits must have shape [2, 3]");
     }

@@ -1,0 +1,39 @@
+package dev.distill.core.model;
+
+import dev.distill.api.Conditioning;
+import dev.distill.api.Sampler;
+import dev.distill.api.contract.Covers;
+import dev.distill.api.contract.SamplerContract;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The built-in sampler (DDIM over a tiny random SmallUNet, 1×8×8, two classes) honours the api's contract. */
+@Covers(BuiltinSampler.class)
+class BuiltinSamplerContractTest extends SamplerContract {
+  private static SmallUNet unet;
+
+  @BeforeAll
+  static void createNetwork() {
+    unet = TinyNets.random(TinyNets.config(), 11);
+  }
+
+  @AfterAll
+  static void closeNetwork() {
+    unet.close();
+  }
+
+  @Override
+  protected Sampler createSampler() {
+    return BuiltinSampler.ddim(unet);
+  }
+
+  @Override
+  protected Conditioning conditioning(int index) {
+    return Conditioning.ofClass(index % 2);
+  }
+
+  @Override
+  protected long[] expectedImageShape() {
+    return new long[] {1, 8, 8};
+  }
+}

@@ -32,7 +32,14 @@ import dev.distill.task.guidance.TaskLossGuidance;
 import dev.distill.task.proxy.ClassificationProxy;
 import java.io.IOException;
 import java.nio.file.Path;
+import dev.distill.spark.DatasetSources;
+import dev.distill.spark.MethodSpec;
+import dev.distill.spark.SamplerFactories;
+import dev.distill.spark.SparkDistill;
+import dev.distill.spark.SparkDistillResult;
+import dev.distill.spark.SparkRecipe;
 import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -106,5 +113,15 @@ final class ReadmeExamples {
              .run(Path.of("out/imagenette-d4m"))) {    // resumable; manifest: sizes, classes, prompts
       System.out.println(result.set().size() + " images");
     }
+  }
+
+  /** README "Scale out on Apache Spark": one recipe as a Spark job. */
+  static void spark(JavaSparkContext sparkContext) throws IOException {
+    SparkRecipe recipe =
+        SparkRecipe.builder(MethodSpec.of("d4m"), SamplerFactories.builtinFashionMnist(),
+                DatasetSources.fashionMnist(), "/shared/out/d4m")       // a path every executor mounts
+            .ipc(10).seed(0).numSteps(25).guidanceScale(2.0).build();
+    SparkDistillResult r = SparkDistill.of(sparkContext).run(recipe);    // ImageFolder + manifest.json
+    System.out.println(r.generated().size() + " classes generated");
   }
 }

@@ -660,4 +660,60 @@ public final class Distill {
     return out;
   }
 
+  // ---- distill-spark: commit class parts without assembling (separate from run()) ----------
+
+  /**
+   * Generates and commits this run's classes as parts, without assembling the final set.
+   *
+   * <p>The classes are all of them, or those of {@link #classes(int...)}. A class whose part is
+   * already committed is checked against this run's fingerprint and skipped; every other class is
+   * generated and written atomically, exactly as {@link #run} does. Nothing else is read or
+   * written, so many processes can call this for disjoint (or overlapping: the bytes are the same)
+   * classes of one folder, and one of them calls {@link #run} afterwards to assemble. This is what
+   * distill-spark's executors call; with no classes to generate it only validates the committed
+   * parts.
+   *
+   * @param outputDir the output folder (its hidden parts sibling is created)
+   * @return the classes this call generated, in order (the others were committed already)
+   * @throws IOException if writing fails
+   * @throws IllegalStateException if no method is set, a generative method has no sampler, the
+   *     folder holds a finished set, or a committed part was written by another run (the message
+   *     names the differing setting)
+   * @throws DistillException if a class cannot reach its IPC through the filters
+   */
+  public List<Integer> commitParts(Path outputDir) throws IOException {
+    checkNotNull(outputDir, "outputDir");
+    checkState(method != null, "method must be set (Distill.method(...)) but was not");
+    checkState(
+        !method.needsSampler() || sampler != null,
+        "sampler must be set for method %s but was not",
+        method.name());
+    if (sampler != null) {
+      sampler.checkImageSize(generationSize());
+    }
+    if (prompts != null) {
+      prompts.checkClasses(data.classIndex());
+    }
+    Path out = outputDir.toAbsolutePath().normalize();
+    checkState(
+        !Files.exists(out.resolve(DistilledSetIO.MANIFEST)),
+        "outputDir must not hold a finished set but %s has %s",
+        out,
+        DistilledSetIO.MANIFEST);
+    Path parts = partsDir(out);
+    Files.createDirectories(parts);
+    int[] todo = classes != null ? classes : range(data.numClasses());
+    Map<String, String> fingerprint = fingerprint();
+    List<Integer> generated = new ArrayList<>();
+    for (int c : todo) {
+      Path part = partFile(parts, c);
+      if (Files.exists(part)) {
+        checkPart(part, fingerprint);
+        continue;
+      }
+      runClass(c, part, fingerprint, new TreeMap<>());
+      generated.add(c);
+    }
+    return List.copyOf(generated);
+  }
 }

@@ -12,6 +12,7 @@ import dev.distill.core.Version;
 import dev.distill.core.data.FashionMnist;
 import dev.distill.core.data.LabeledImages;
 import dev.distill.core.eval.ClassificationEvaluator;
+import dev.distill.core.eval.DdRanking;
 import dev.distill.core.eval.EvalProtocol;
 import dev.distill.core.eval.Teachers;
 import dev.distill.core.filter.DedupConfig;
@@ -295,6 +296,7 @@ public final class QuickStart {
           cell(r, "hard", "top1"), cell(r, "hard", "top5"),
           cell(r, "soft", "top1"), cell(r, "soft", "top5"), r.dropped, r.seconds));
     }
+    b.append(ddRanking(rows));
     b.append("\nProtocol: ").append(protocol.toMap()).append('\n');
     rows.stream().filter(r -> r.upperBound).findFirst().ifPresent(r -> b.append(
         "Whole train slice row: the same protocol with epochs=")
@@ -351,6 +353,72 @@ public final class QuickStart {
     String rec = Teachers.fashionMnistRecord();
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"testTop1\"\\s*:\\s*([0-9.]+)").matcher(rec);
     return m.find() ? m.group(1) : "(see Teachers.fashionMnistRecord())";
+  }
+
+  /**
+   * The field's scores (DD-Ranking, {@link DdRanking}) for every generative row that has a
+   * random-real row of its IPC: IOR (hard, soft), and with a whole-train-slice row HLR and LRS, all
+   * as fractions, mean ± std over seeds.
+   */
+  private static String ddRanking(List<Row> rows) {
+    Row whole = rows.stream().filter(r -> r.upperBound).findFirst().orElse(null);
+    StringBuilder b = new StringBuilder();
+    for (Row r : rows) {
+      if (r.upperBound || r.method.equals("random-real")) {
+        continue;
+      }
+      Row random =
+          rows.stream()
+              .filter(x -> x.method.equals("random-real") && x.ipc == r.ipc && !x.upperBound)
+              .findFirst()
+              .orElse(null);
+      if (random == null) {
+        continue;
+      }
+      if (b.length() == 0) {
+        b.append("\n| method | IPC | IOR hard | IOR soft | HLR | LRS hard | LRS soft |\n");
+        b.append("| --- | --- | --- | --- | --- | --- | --- |\n");
+      }
+      MetricSummary iorHard = score(r, random, "hard");
+      MetricSummary iorSoft = score(r, random, "soft");
+      MetricSummary hlr = null;
+      if (whole != null && whole.results.containsKey("hard") && r.results.containsKey("hard")) {
+        hlr =
+            DdRanking.hlr(
+                DdRanking.fraction(whole.results.get("hard").metric("top1")),
+                DdRanking.fraction(r.results.get("hard").metric("top1")));
+      }
+      b.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s |%n",
+          r.method, r.ipc, format(iorHard), format(iorSoft), format(hlr),
+          hlr == null || iorHard == null ? "–" : format(DdRanking.lrs(iorHard, hlr)),
+          hlr == null || iorSoft == null || iorSoft.values().size() != hlr.values().size()
+              ? "–" : format(DdRanking.lrs(iorSoft, hlr))));
+    }
+    if (b.length() > 0) {
+      b.append("\nIOR = top-1(set) − top-1(random-real, same IPC); HLR = top-1(whole train slice,")
+          .append(" hard) − top-1(set, hard); LRS = (e^α − e^−1)/(e − e^−1), α = 0.5·IOR − 0.5·HLR;")
+          .append(" fractions, paired per seed (DD-Ranking).\n");
+    }
+    return b.toString();
+  }
+
+  private static MetricSummary score(Row set, Row random, String matcher) {
+    EvalReport a = set.results.get(matcher);
+    EvalReport b = random.results.get(matcher);
+    if (a == null || b == null) {
+      return null;
+    }
+    return DdRanking.ior(
+        DdRanking.fraction(a.metric("top1")), DdRanking.fraction(b.metric("top1")));
+  }
+
+  private static String format(MetricSummary s) {
+    if (s == null) {
+      return "–";
+    }
+    return s.values().size() > 1
+        ? String.format(Locale.ROOT, "%+.4f ± %.4f", s.mean(), s.std())
+        : String.format(Locale.ROOT, "%+.4f", s.mean());
   }
 
   private static String cell(Row r, String matcher, String metric) {

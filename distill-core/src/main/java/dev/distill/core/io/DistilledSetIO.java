@@ -157,6 +157,13 @@ public final class DistilledSetIO {
               files);
       AtomicFiles.write(tmp.resolve(MANIFEST), out -> JSON.writeValue(out, manifest));
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (FileAlreadyExistsException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IOException(
+          "could not save the distilled set to " + target + " (nothing was written there): "
+              + e.getMessage(),
+          e);
     } finally {
       deleteRecursively(tmp);
     }

@@ -63,8 +63,8 @@ final class ClassLock implements AutoCloseable {
     ClassLock held = new ClassLock(file, channel, lock);
     try {
       byte[] me = (self() + " since " + Instant.now() + "\n").getBytes(StandardCharsets.UTF_8);
-      channel.truncate(0);
-      channel.write(ByteBuffer.wrap(me), 0);
+      channel.write(ByteBuffer.wrap(me), 0); // then cut: a reader never sees an empty file
+      channel.truncate(me.length);
     } catch (IOException e) {
       held.close();
       throw new IOException("could not write the lock file " + file + ": " + e.getMessage(), e);

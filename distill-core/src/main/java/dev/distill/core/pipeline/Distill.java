@@ -376,12 +376,13 @@ public final class Distill {
     Path out = outputDir.toAbsolutePath().normalize();
     Path parts = partsDir(out);
     if (Files.exists(out.resolve(DistilledSetIO.MANIFEST))) {
-      return finished(out, start);
+      return finished(out, start, 0, data.numClasses());
     }
     Files.createDirectories(parts);
     int[] todo = classes != null ? classes : range(data.numClasses());
     int generated = 0;
     int resumed = 0;
+    int generatedClasses = 0;
     Map<String, String> fingerprint = fingerprint();
     List<Integer> heldByOthers = new ArrayList<>();
     for (int k = 0; k < todo.length; k++) {
@@ -407,6 +408,7 @@ public final class Distill {
           continue;
         }
         generated += runLockedClass(c, parts, fingerprint);
+        generatedClasses++;
       }
     }
     for (int c : heldByOthers) {
@@ -422,6 +424,7 @@ public final class Distill {
           resumed++;
         } else { // its holder died unfinished
           generated += runLockedClass(c, parts, fingerprint);
+          generatedClasses++;
         }
       }
     }
@@ -436,7 +439,7 @@ public final class Distill {
                     new Progress("distill", todo.length, todo.length, "waiting for "
                         + ClassLock.holder(lockFile) + " to write the set (" + lockFile + ")")))) {
       if (Files.exists(out.resolve(DistilledSetIO.MANIFEST))) { // written by another process
-        return finished(out, start);
+        return finished(out, start, generated, data.numClasses() - generatedClasses);
       }
       AtomicFiles.deleteLeftovers(out);
       return assemble(out, parts, generated, resumed, Duration.between(start, Instant.now()));
@@ -472,7 +475,8 @@ public final class Distill {
     return out.resolveSibling("." + out.getFileName() + PARTS);
   }
 
-  private DistillResult finished(Path out, Instant start) throws IOException {
+  private DistillResult finished(Path out, Instant start, int generated, int resumed)
+      throws IOException {
     DistilledSet set = DistilledSetIO.load(out);
     Map<String, String> fp = fingerprint();
     for (Map.Entry<String, String> e : fp.entrySet()) {
@@ -487,7 +491,7 @@ public final class Distill {
       }
     }
     return new DistillResult(
-        set, out, Map.of(), 0, data.numClasses(), Duration.between(start, Instant.now()));
+        set, out, Map.of(), generated, resumed, Duration.between(start, Instant.now()));
   }
 
   private static int[] range(int n) {

@@ -133,7 +133,7 @@ final class FaultRuns {
     }
   }
 
-  /** Hidden temporaries of killed writes next to the output and in its parts folder. */
+  /** Hidden temporaries of killed writes of {@code out} next to it and in its parts folder. */
   static List<Path> leftovers(Path out) throws IOException {
     List<Path> found = new ArrayList<>();
     for (Path dir : List.of(out.toAbsolutePath().getParent(), Distill.partsDir(out.toAbsolutePath()))) {
@@ -141,7 +141,11 @@ final class FaultRuns {
         continue;
       }
       try (Stream<Path> s = Files.list(dir)) {
-        s.filter(p -> p.getFileName().toString().matches("\\..*(\\.\\d+\\.tmp|\\.tmp-\\d+)"))
+        String name = java.util.regex.Pattern.quote(out.getFileName().toString());
+        s.filter(
+                p ->
+                    p.getFileName().toString().matches("\\.(" + name + "|class-\\d+\\.safetensors)"
+                        + "(\\.\\d+\\.tmp|\\.tmp-\\d+)"))
             .forEach(found::add);
       }
     }

@@ -29,6 +29,7 @@ public final class KillableRun {
           FaultRuns.distill(data)
               .listener(p -> System.out.println("progress: " + p.message()));
       WriteFaults faults = null;
+      d.faults(KillableRun::announce);
       switch (mode) {
         case "point" -> {
           FaultInjector.Point point = FaultInjector.Point.valueOf(args[2]);
@@ -36,6 +37,7 @@ public final class KillableRun {
           int i = Integer.parseInt(args[4]);
           d.faults(
               (p, classId, index) -> {
+                announce(p, classId, index);
                 if (p == point && classId == c && index == i) {
                   halt();
                 }
@@ -49,8 +51,8 @@ public final class KillableRun {
           long millis = Long.parseLong(args[2]);
           d.faults(
               (p, classId, index) -> {
+                announce(p, classId, index);
                 if (p == FaultInjector.Point.CLASS_STARTED) {
-                  System.out.println("started class " + classId);
                   ClassLock.sleep(millis);
                 }
               });
@@ -66,6 +68,12 @@ public final class KillableRun {
       }
     }
     System.out.flush();
+  }
+
+  private static void announce(FaultInjector.Point p, int classId, int index) {
+    if (p == FaultInjector.Point.CLASS_STARTED) {
+      System.out.println("started class " + classId);
+    }
   }
 
   private static void halt() {

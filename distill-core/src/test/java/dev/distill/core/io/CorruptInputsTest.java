@@ -44,7 +44,7 @@ class CorruptInputsTest {
   @TempDir Path tmp;
 
   static Stream<Long> seeds() {
-    return SeededCases.seeds(100);
+    return SeededCases.seeds(60);
   }
 
   /** A mutated copy: a truncation (1 in 4) or 1–3 flipped bytes, half of them in the header. */

@@ -11,7 +11,8 @@ import java.nio.file.Path;
  * point, or sleeps at each class to overlap with another process.
  *
  * <p>Arguments: {@code <out> none} | {@code <out> point <POINT> <class> <index>} | {@code <out>
- * write <index> <bytes>} | {@code <out> slow <millis per class>}. Prints {@code progress: <message>}
+ * write <index> <bytes>} | {@code <out> slow <millis per class>} | {@code <out> gated <file>} (holds
+ * class 0 until the file exists). Prints {@code progress: <message>}
  * lines and, at the end, {@code resumed=<classes>}.
  */
 public final class KillableRun {
@@ -54,6 +55,17 @@ public final class KillableRun {
                 announce(p, classId, index);
                 if (p == FaultInjector.Point.CLASS_STARTED) {
                   ClassLock.sleep(millis);
+                }
+              });
+        }
+        case "gated" -> { // hold class 0 until the gate file exists
+          Path gate = Path.of(args[2]);
+          d.faults(
+              (p, classId, index) -> {
+                announce(p, classId, index);
+                while (p == FaultInjector.Point.CLASS_STARTED && classId == 0
+                    && !java.nio.file.Files.exists(gate)) {
+                  ClassLock.sleep(20);
                 }
               });
         }

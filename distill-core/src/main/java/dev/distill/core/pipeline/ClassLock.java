@@ -115,12 +115,22 @@ final class ClassLock implements AutoCloseable {
    * @return {@code pid@host since <instant>}, or {@code "unknown"}
    */
   static String holder(Path file) {
-    try {
-      String s = Files.readString(file, StandardCharsets.UTF_8).trim();
-      return s.isEmpty() ? "unknown" : s;
-    } catch (IOException e) {
-      return "unknown";
+    // a new holder writes itself just after locking: give it a moment before saying "unknown"
+    for (int attempt = 0; attempt < 25; attempt++) {
+      try {
+        String s = Files.readString(file, StandardCharsets.UTF_8).trim();
+        if (!s.isEmpty()) {
+          return s;
+        }
+        Thread.sleep(20);
+      } catch (IOException e) {
+        return "unknown";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "unknown";
+      }
     }
+    return "unknown";
   }
 
   /** This process as {@code pid@host} (the JVM's own name for itself; no DNS lookup). */

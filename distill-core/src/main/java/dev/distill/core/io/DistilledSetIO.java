@@ -14,7 +14,6 @@ import dev.distill.api.RunProvenance;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -23,11 +22,11 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -158,6 +157,13 @@ public final class DistilledSetIO {
               files);
       AtomicFiles.write(tmp.resolve(MANIFEST), out -> JSON.writeValue(out, manifest));
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (FileAlreadyExistsException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IOException(
+          "could not save the distilled set to " + target + " (nothing was written there): "
+              + e.getMessage(),
+          e);
     } finally {
       deleteRecursively(tmp);
     }
@@ -201,22 +207,40 @@ public final class DistilledSetIO {
     }
     List<Path> files = new ArrayList<>(m.files().size());
     List<Integer> labels = new ArrayList<>(m.files().size());
+    Set<Path> seen = new HashSet<>();
     for (FileEntry f : m.files()) {
       Path file = root.resolve(f.file()).normalize();
       if (!file.startsWith(root) || file.equals(root)) {
         throw new IOException("manifest " + manifestFile + " lists a file outside the set: " + f.file());
       }
+      if (!seen.add(file)) {
+        throw new IOException("manifest " + manifestFile + " lists the file " + f.file() + " twice");
+      }
+      // the layout is redundant on purpose: a file lives in the folder of its label
+      int label = f.label();
+      if (label < 0 || label >= m.classFolders().size()) {
+        throw new IOException(
+            "manifest " + manifestFile + " gives " + f.file() + " the label " + label + " but has "
+                + m.classFolders().size() + " classes");
+      }
+      String folder = root.relativize(file).getName(0).toString();
+      if (!folder.equals(m.classFolders().get(label))) {
+        throw new IOException(
+            "manifest " + manifestFile + " gives " + f.file() + " the label " + label + " whose folder"
+                + " is \"" + m.classFolders().get(label) + "\", not \"" + folder + "\"");
+      }
       files.add(file);
-      labels.add(f.label());
+      labels.add(label);
     }
     List<Long> shape = m.imageShape();
     try (TensorScope scope = TensorScope.open()) {
-      Tensor images = ImageFolder.readStack(files, Images.ColorMode.ofChannels(shape.get(0)));
+      // read as stored, so a manifest whose channel count was altered is caught, not converted to
+      Tensor images = ImageFolder.readStack(files, Images.ColorMode.AS_STORED);
       long[] actual = Tensors.shape(images);
-      if (actual[2] != shape.get(1) || actual[3] != shape.get(2)) {
+      if (actual[1] != shape.get(0) || actual[2] != shape.get(1) || actual[3] != shape.get(2)) {
         throw new IOException(
-            "images of " + root + " are " + actual[2] + "x" + actual[3] + " but the manifest says "
-                + shape);
+            "images of " + root + " have shape [C, H, W] = [" + actual[1] + ", " + actual[2] + ", "
+                + actual[3] + "] but the manifest " + manifestFile + " says " + shape);
       }
       Tensor soft = null;
       if (m.softLabels() != null) {
@@ -260,6 +284,12 @@ public final class DistilledSetIO {
     requireField(file, "class_names", m.classNames());
     requireField(file, "files", m.files());
     requireField(file, "image_shape", m.imageShape());
+    requireField(file, "class_folders", m.classFolders());
+    if (m.classFolders().size() != m.classNames().size()) {
+      throw new IOException(
+          "manifest " + file + " has " + m.classNames().size() + " class_names but "
+              + m.classFolders().size() + " class_folders");
+    }
     if (m.imageShape().size() != 3) {
       throw new IOException("manifest " + file + " image_shape must be [C, H, W] but was " + m.imageShape());
     }
@@ -280,21 +310,6 @@ public final class DistilledSetIO {
   }
 
   private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
+    AtomicFiles.deleteRecursively(dir);
   }
 }

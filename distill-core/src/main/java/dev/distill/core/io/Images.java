@@ -246,6 +246,46 @@ public final class Images {
       throw new IOException(
           "image file " + file + " is truncated (JPEG of " + n + " bytes without its end marker)");
     }
+    if (jpeg) {
+      checkJpegData(file, b);
+    }
+  }
+
+  /**
+   * Rejects a JPEG whose entropy-coded data does not fit its headers: libjpeg only warns about it
+   * ("Corrupt JPEG data", "Premature end of JPEG file") and OpenCV ignores the warning, so a flipped
+   * frame header would silently give an image of another size, partly grey. The JDK's decoder
+   * reports those warnings; a file it cannot decode at all for want of support (CMYK, arithmetic
+   * coding, 12 bit) is left to OpenCV. This decodes each JPEG twice (about 2x the decoding time).
+   */
+  private static void checkJpegData(Path file, byte[] b) throws IOException {
+    List<String> warnings = new ArrayList<>();
+    try (javax.imageio.stream.ImageInputStream in =
+        javax.imageio.ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(b))) {
+      java.util.Iterator<javax.imageio.ImageReader> readers =
+          javax.imageio.ImageIO.getImageReadersByFormatName("jpeg");
+      if (!readers.hasNext() || in == null) {
+        return;
+      }
+      javax.imageio.ImageReader reader = readers.next();
+      try {
+        reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
+        reader.setInput(in, true, true);
+        reader.readRaster(0, null);
+      } catch (javax.imageio.IIOException e) {
+        String msg = String.valueOf(e.getMessage());
+        if (!msg.contains("Unsupported")) {
+          throw new IOException("image file " + file + " is not valid JPEG: " + msg, e);
+        }
+      } catch (RuntimeException e) {
+        return; // the JDK decoder's own limits: OpenCV decides
+      } finally {
+        reader.dispose();
+      }
+    }
+    if (!warnings.isEmpty()) {
+      throw new IOException("image file " + file + " is corrupt JPEG: " + String.join("; ", warnings));
+    }
   }
 
   private static boolean tailContains(byte[] b, byte[] needle) {

@@ -788,13 +788,23 @@ public final class Distill {
     Map<String, String> fingerprint = fingerprint();
     List<Integer> generated = new ArrayList<>();
     for (int c : todo) {
-      Path part = partFile(parts, c);
-      if (Files.exists(part)) {
-        checkPart(part, fingerprint);
+      if (isDone(parts, c, fingerprint)) {
         continue;
       }
-      runClass(c, part, fingerprint, new TreeMap<>());
-      generated.add(c);
+      Path lockFile = classLock(parts, c);
+      try (ClassLock held =
+          ClassLock.acquire(
+              lockFile,
+              () ->
+                  listener.onProgress(
+                      new Progress("distill", 0, 1, "waiting for class " + c + ", locked by "
+                          + ClassLock.holder(lockFile) + " (" + lockFile + ")")))) {
+        if (isDone(parts, c, fingerprint)) { // finished by another process meanwhile
+          continue;
+        }
+        runLockedClass(c, parts, fingerprint);
+        generated.add(c);
+      }
     }
     return List.copyOf(generated);
   }

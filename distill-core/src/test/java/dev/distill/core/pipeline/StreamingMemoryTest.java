@@ -123,11 +123,13 @@ class StreamingMemoryTest {
         data.size(), decodedBytes >> 20, growth >> 20, rssBefore >> 20,
         (rssPeak.get() - rssBefore) >> 20);
     assertThat(events.get()).isGreaterThan(3);
-    // after the first class the walk reuses its memory: walking the remaining classes (169 MB
-    // decoded) adds nothing beyond allocator noise
+    // after the first classes the walk reuses its memory: walking the remaining classes adds
+    // nothing beyond allocator noise
     long plateau = atClassStart.get(atClassStart.size() - 1) - atClassStart.get(2);
     System.out.printf("native memory from class 2 to the end: %+d MB%n", plateau >> 20);
-    assertThat(plateau).isLessThan(16L << 20);
+    // (measured +0 MB alone; up to +44 MB with other JVMs competing for the 2 cores, which holding
+    // the remaining classes would exceed: they are 169 MB decoded)
+    assertThat(plateau).isLessThan(64L << 20);
     // a constant working set (one batch, the 8 MB latent budget, the mini-batch buffer, allocator
     // arenas; measured 115 MB here), not the dataset
     assertThat(growth).isLessThan(200L << 20);

@@ -503,6 +503,7 @@ public final class Distill {
       int channels = data.channels();
       Tensor kept = torch.zeros(0, channels, outSize.height(), outSize.width());
       List<String> keptPrompts = new ArrayList<>();
+      List<String> keptSources = new ArrayList<>(); // per-image provenance (MixedReal)
       int next = 0;
       int limit = ipc * maxCandidatesFactor;
       while (kept.size(0) < ipc) {
@@ -549,6 +550,7 @@ public final class Distill {
         for (int i = 0; i < n; i++) {
           if (keep[i]) {
             keptPrompts.add(ctx.prompt(first + i));
+            keptSources.add(gen.source(first + i));
           }
         }
         kept = torch.cat(new TensorVector(kept, select(batch, keep)), 0);
@@ -560,6 +562,7 @@ public final class Distill {
       if (textPrompts()) {
         meta.put("imagePrompts", JSON.writeValueAsString(keptPrompts));
       }
+      meta.put("imageSources", JSON.writeValueAsString(keptSources));
       Safetensors.write(part, Map.of("images", kept.contiguous()), meta);
     }
     classDropped.forEach((k, v) -> dropped.merge(k, v, Integer::sum));
@@ -582,6 +585,7 @@ public final class Distill {
       throws IOException {
     List<Integer> labels = new ArrayList<>();
     List<String> imagePrompts = new ArrayList<>();
+    List<String> imageSources = new ArrayList<>();
     boolean complete = true;
     try (TensorScope scope = TensorScope.open()) {
       TensorVector all = new TensorVector();
@@ -596,6 +600,10 @@ public final class Distill {
           all.push_back(images);
           for (int i = 0; i < images.size(0); i++) {
             labels.add(c);
+          }
+          String src = st.metadata().get("imageSources");
+          if (src != null) {
+            imageSources.addAll(JSON.readValue(src, new TypeReference<List<String>>() {}));
           }
           String p = st.metadata().get("imagePrompts");
           if (p != null) {
@@ -622,6 +630,7 @@ public final class Distill {
       if (textPrompts()) {
         config.put("imagePrompts", JSON.writeValueAsString(imagePrompts));
       }
+      config.put("imageSources", JSON.writeValueAsString(imageSources));
       RunProvenance provenance =
           new RunProvenance(
               method.name(),

@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
       ParityCommand.class,
       ThroughputCommand.class,
       ImageFolderCommand.class,
-      ExportFashionMnistCommand.class
+      ExportFashionMnistCommand.class,
+      RecipeACommand.class
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {

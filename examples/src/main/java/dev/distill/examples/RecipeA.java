@@ -91,6 +91,7 @@ public final class RecipeA {
    * @param mixFraction share of real images in the mixed set
    * @param steps sampling steps
    * @param threads LibTorch intra-op threads
+   * @param parts which rows to run
    * @since 0.1.0
    */
   public record Options(
@@ -102,12 +103,24 @@ public final class RecipeA {
       Set<GradientStatistic> statistics,
       double mixFraction,
       int steps,
-      int threads) {
+      int threads,
+      Set<Part> parts) {
     /** Copies the collections. */
     public Options {
       ipcs = List.copyOf(ipcs);
       statistics = Set.copyOf(statistics);
+      parts = Set.copyOf(parts);
     }
+  }
+
+  /** The parts of the comparison ({@code --parts}); two processes may run different parts. */
+  public enum Part {
+    /** D4M at every IPC with hard, soft and gradient-statistics labels. */
+    MATCHERS,
+    /** D4M at IPC 10 with real images mixed in. */
+    MIXING,
+    /** UniDD at IPC 10 with one proxy and with an ensemble of three. */
+    PROXIES
   }
 
   /**
@@ -167,14 +180,23 @@ public final class RecipeA {
         List<Integer> ipcs = new ArrayList<>(o.ipcs());
         ipcs.sort((a, b) -> a == 10 ? -1 : b == 10 ? 1 : Integer.compare(a, b));
         boolean proxiesDone = false;
-        for (int ipc : ipcs) {
+        boolean matchers = o.parts().contains(Part.MATCHERS);
+        if (!o.parts().contains(Part.PROXIES)) {
+          proxiesDone = true;
+        }
+        if (!matchers && o.parts().contains(Part.MIXING)) {
+          rows.add(ctx.row("d4m-mixed", "D4M + " + o.mixFraction() + " real (random)", 10,
+              MixedReal.of(D4m.defaults(), o.mixFraction(), RandomReal.create()), labelsOnly));
+          write(out, rows, protocol, roles, grad, start);
+        }
+        for (int ipc : matchers ? ipcs : List.<Integer>of()) {
           if (ipc > 10 && !proxiesDone) {
             roles = proxyRows(ctx, o, rows, protocol, roles, grad, start, labelsOnly);
             proxiesDone = true;
           }
           rows.add(ctx.row("d4m", "D4M", ipc, D4m.defaults(), all));
           write(out, rows, protocol, roles, grad, start);
-          if (ipc == 10) {
+          if (ipc == 10 && o.parts().contains(Part.MIXING)) {
             rows.add(ctx.row("d4m-mixed", "D4M + " + o.mixFraction() + " real (random)", 10,
                 MixedReal.of(D4m.defaults(), o.mixFraction(), RandomReal.create()), labelsOnly));
             write(out, rows, protocol, roles, grad, start);

@@ -69,6 +69,11 @@ public final class RecipeACommand extends JobCommand<RecipeA.Options> {
       description = "LibTorch intra-op threads (default: ${DEFAULT-VALUE})")
   int threads;
 
+  @Option(names = "--parts", paramLabel = "P", split = ",",
+      defaultValue = "MATCHERS,MIXING,PROXIES",
+      description = "rows to run, from ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+  List<RecipeA.Part> parts;
+
   /** The real command. */
   public RecipeACommand() {
     this(Job.of(RecipeA::run));
@@ -97,11 +102,14 @@ public final class RecipeACommand extends JobCommand<RecipeA.Options> {
     if (!(mixFraction >= 0 && mixFraction < 1)) {
       throw invalid("--mix-fraction", mixFraction, "be a number in [0, 1)");
     }
+    if (parts.isEmpty()) {
+      throw invalid("--parts", parts, "name at least one part");
+    }
     inRange("--steps", steps, 1, 1000);
     inRange("--threads", threads, 1, 1024);
     writableFolder("--out", out);
     return new RecipeA.Options(out, ipcs, epochs, gradWeight, realPerClass,
-        EnumSet.copyOf(statistics), mixFraction, steps, threads);
+        EnumSet.copyOf(statistics), mixFraction, steps, threads, EnumSet.copyOf(parts));
   }
 
   @Override

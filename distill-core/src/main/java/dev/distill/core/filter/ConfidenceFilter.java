@@ -81,10 +81,11 @@ public final class ConfidenceFilter {
   public static ConfidenceFilter ensemble(
       List<Function<Tensor, Tensor>> classifiers, EnsembleRule rule, ConfidenceConfig config) {
     checkNotNull(classifiers, "classifiers");
+    checkNotNull(rule, "rule");
+    checkNotNull(config, "config");
     checkArgument(
         !classifiers.isEmpty(), "classifiers must not be empty but had %s", classifiers.size());
-    return new ConfidenceFilter(
-        List.copyOf(classifiers), checkNotNull(rule, "rule"), checkNotNull(config, "config"));
+    return new ConfidenceFilter(List.copyOf(classifiers), rule, config);
   }
 
   /** How an ensemble is combined ({@link EnsembleRule#MEAN_PROBABILITY} for a single proxy). */

@@ -19,8 +19,12 @@ import dev.distill.core.filter.DedupFilter;
 import dev.distill.core.filter.ReferenceIndex;
 import dev.distill.core.guidance.GuidanceTerms;
 import dev.distill.core.guidance.Schedules;
+import dev.distill.core.match.GradientStatistic;
+import dev.distill.core.match.GradientStatisticsMatcher;
 import dev.distill.core.match.HardLabelMatcher;
 import dev.distill.core.method.D4m;
+import dev.distill.core.method.MixedReal;
+import dev.distill.core.method.RandomReal;
 import dev.distill.core.model.BuiltinModel;
 import dev.distill.core.pipeline.Distill;
 import dev.distill.core.pipeline.DistillResult;
@@ -38,6 +42,7 @@ import dev.distill.spark.SamplerFactories;
 import dev.distill.spark.SparkDistill;
 import dev.distill.spark.SparkDistillResult;
 import dev.distill.spark.SparkRecipe;
+import java.util.EnumSet;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -78,6 +83,19 @@ final class ReadmeExamples {
         .guidance(GuidanceTerms.scheduled(brighter, Schedules.cosine(50.0, 0.0)))
         .build();
     try (SampleResult r = model.sampler().sample(req)) { /* r.images(): [1,1,28,28] in [-1,1] */ }
+  }
+
+  /** README "Training behaviour, proxy ensembles, a little real data". */
+  static void recipeA(LabeledImages train, LabeledImages test, DistillResult result) {
+    try (GradientStatisticsMatcher behaviour =
+             GradientStatisticsMatcher.builder(HardLabelMatcher.of(), train)   // train, never test
+                 .weight(1.0).realPerClass(10)
+                 .statistics(EnumSet.of(GradientStatistic.MEAN, GradientStatistic.VARIANCE))
+                 .build()) {
+      EvalReport r = ClassificationEvaluator.of(EvalProtocol.quick(), test)
+          .evaluate(result.set(), behaviour, ProgressListener.NONE);
+    }
+    Distill.from(train).method(MixedReal.of(D4m.defaults(), 0.2, RandomReal.create())) /* ... */;
   }
 
   /** README "SDXL": plain and UniDD-guided sampling. */

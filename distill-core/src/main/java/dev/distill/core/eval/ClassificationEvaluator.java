@@ -11,6 +11,7 @@ import dev.distill.api.MetricSummary;
 import dev.distill.api.Progress;
 import dev.distill.api.ProgressListener;
 import dev.distill.core.data.Dataset;
+import dev.distill.core.match.GradientStatisticsMatcher;
 import dev.distill.core.nn.ImageClassifier;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
@@ -105,6 +106,14 @@ public final class ClassificationEvaluator implements Evaluator {
         "set must have the test set's %s classes but had %s",
         testSet.numClasses(),
         set.classNames().size());
+    if (matcher instanceof GradientStatisticsMatcher g) {
+      // recipe A.3: the real reference split is a training split, never the evaluation set
+      checkArgument(
+          g.referenceData() != testSet,
+          "matcher's real reference split must come from the training data, not the test set,"
+              + " but was drawn from %s",
+          testSet.id());
+    }
     int[] labels = set.labels().stream().mapToInt(Integer::intValue).toArray();
     List<Double> top1 = new ArrayList<>();
     List<Double> top5 = new ArrayList<>();

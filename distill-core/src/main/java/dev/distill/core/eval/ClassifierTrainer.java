@@ -9,6 +9,7 @@ import dev.distill.api.Progress;
 import dev.distill.api.ProgressListener;
 import dev.distill.core.augment.Dsa;
 import dev.distill.core.data.Dataset;
+import dev.distill.core.match.StudentMatcher;
 import dev.distill.core.nn.ImageClassifier;
 import dev.distill.core.tensor.DeviceOptions;
 import dev.distill.core.tensor.TensorScope;
@@ -29,7 +30,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * Trains an {@link ImageClassifier} on in-memory images with a {@link Matcher} loss, and measures
  * Top-1/Top-5 accuracy (on in-memory tensors, or streamed from a {@link Dataset}). The one training loop of the library: {@link ClassificationEvaluator}
- * trains students with it, and teachers are trained with it.
+ * trains students with it, and teachers are trained with it. A {@link StudentMatcher} (e.g. the
+ * gradient-statistics matcher) is handed the network as well as its logits.
  *
  * <p>Each epoch shuffles the images (a permutation from the run seed; skipped when the whole set
  * fits in one batch, where order does not matter), augments each batch with {@link Dsa} (drawn
@@ -145,7 +147,10 @@ public final class ClassifierTrainer {
               }
               Tensor augmented = dsa.apply(x, rng);
               Tensor logits = net.forward(augmented, true);
-              Tensor l = matcher.loss(logits, augmented, y);
+              Tensor l =
+                  matcher instanceof StudentMatcher sm
+                      ? sm.loss(net, logits, augmented, y)
+                      : matcher.loss(logits, augmented, y);
               optimizer.zero_grad(false);
               l.backward();
               optimizer.step();

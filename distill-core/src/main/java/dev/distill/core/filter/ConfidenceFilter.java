@@ -28,19 +28,24 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * single value or per class, e.g. {@link #confidentThresholds} computed on real data as ALIA does
  * with cleanlab.
  *
- * <p>A biased proxy biases what survives (the "proxy overfitting" pitfall): report the drop counts
- * and prefer thresholds measured on held-out real data.
+ * <p>A biased proxy biases what survives (the "proxy overfitting" pitfall): report the drop counts,
+ * prefer thresholds measured on held-out real data, and consider an ensemble of proxies ({@link
+ * #ensemble}: mean probabilities, or unanimous keep).
  *
  * <p>Immutable; thread-safe if the classifier is.
  *
  * @since 0.1.0
  */
 public final class ConfidenceFilter {
-  private final Function<Tensor, Tensor> classifier;
+  private final List<Function<Tensor, Tensor>> classifiers;
+  private final EnsembleRule ensembleRule;
   private final ConfidenceConfig config;
 
-  private ConfidenceFilter(Function<Tensor, Tensor> classifier, ConfidenceConfig config) {
-    this.classifier = classifier;
+  private ConfidenceFilter(
+      List<Function<Tensor, Tensor>> classifiers, EnsembleRule ensembleRule,
+      ConfidenceConfig config) {
+    this.classifiers = classifiers;
+    this.ensembleRule = ensembleRule;
     this.config = config;
   }
 
@@ -54,7 +59,43 @@ public final class ConfidenceFilter {
    */
   public static ConfidenceFilter of(Function<Tensor, Tensor> classifier, ConfidenceConfig config) {
     return new ConfidenceFilter(
-        checkNotNull(classifier, "classifier"), checkNotNull(config, "config"));
+        List.of(checkNotNull(classifier, "classifier")), EnsembleRule.MEAN_PROBABILITY,
+        checkNotNull(config, "config"));
+  }
+
+  /**
+   * A filter around an ensemble of classifiers (the brief's pitfall 1: several proxies, so one
+   * biased proxy does not decide alone what survives). With {@link EnsembleRule#MEAN_PROBABILITY}
+   * the members' softmax probabilities are averaged and the rule applied once; with {@link
+   * EnsembleRule#UNANIMOUS} a sample is kept only if every member keeps it. An ensemble of one
+   * behaves exactly as {@link #of(Function, ConfidenceConfig)}; per-class thresholds (and {@link
+   * #confidentThresholds}) use the mean probabilities.
+   *
+   * @param classifiers images {@code [B, C, H, W]} to logits {@code [B, K]}, at least one, all with
+   *     the same K
+   * @param rule how the members are combined
+   * @param config the rule, threshold and batch size
+   * @return the filter
+   * @throws IllegalArgumentException if there are no classifiers
+   */
+  public static ConfidenceFilter ensemble(
+      List<Function<Tensor, Tensor>> classifiers, EnsembleRule rule, ConfidenceConfig config) {
+    checkNotNull(classifiers, "classifiers");
+    checkNotNull(rule, "rule");
+    checkNotNull(config, "config");
+    checkArgument(
+        !classifiers.isEmpty(), "classifiers must not be empty but had %s", classifiers.size());
+    return new ConfidenceFilter(List.copyOf(classifiers), rule, config);
+  }
+
+  /** How an ensemble is combined ({@link EnsembleRule#MEAN_PROBABILITY} for a single proxy). */
+  public EnsembleRule ensembleRule() {
+    return ensembleRule;
+  }
+
+  /** The number of classifiers (1 unless built by {@link #ensemble}). */
+  public int ensembleSize() {
+    return classifiers.size();
   }
 
   /** The settings. */
@@ -127,7 +168,35 @@ public final class ConfidenceFilter {
   }
 
   private FilterResult run(Tensor images, List<Integer> labels, List<Double> thresholds) {
-    float[][] probs = probabilities(images, labels);
+    if (ensembleRule == EnsembleRule.UNANIMOUS && classifiers.size() > 1) {
+      List<FilterResult> each = new ArrayList<>();
+      for (Function<Tensor, Tensor> c : classifiers) {
+        each.add(decide(memberProbabilities(c, images, labels), labels, thresholds));
+      }
+      int n = Math.toIntExact(images.size(0));
+      DroppedSample[] drops = new DroppedSample[n];
+      for (FilterResult r : each) {
+        for (DroppedSample d : r.dropped()) {
+          if (drops[d.index()] == null) {
+            drops[d.index()] = d;
+          }
+        }
+      }
+      List<Integer> kept = new ArrayList<>();
+      List<DroppedSample> dropped = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        if (drops[i] == null) {
+          kept.add(i);
+        } else {
+          dropped.add(drops[i]);
+        }
+      }
+      return new FilterResult(n, kept, dropped);
+    }
+    return decide(probabilities(images, labels), labels, thresholds);
+  }
+
+  private FilterResult decide(float[][] probs, List<Integer> labels, List<Double> thresholds) {
     int n = probs.length;
     if (thresholds != null && n > 0) {
       checkArgument(
@@ -168,8 +237,38 @@ public final class ConfidenceFilter {
     return new FilterResult(n, kept, dropped);
   }
 
-  /** Softmax probabilities {@code [N][K]} of the classifier, batch by batch. */
+  /** Softmax probabilities {@code [N][K]}: the classifier's, or the ensemble members' mean. */
   private float[][] probabilities(Tensor images, List<Integer> labels) {
+    float[][] sum = memberProbabilities(classifiers.get(0), images, labels);
+    if (classifiers.size() == 1) {
+      return sum;
+    }
+    for (int m = 1; m < classifiers.size(); m++) {
+      float[][] p = memberProbabilities(classifiers.get(m), images, labels);
+      for (int i = 0; i < sum.length; i++) {
+        checkArgument(
+            p[i].length == sum[i].length,
+            "classifiers must all return %s logits but member %s returned %s",
+            sum[i].length,
+            m,
+            p[i].length);
+        for (int c = 0; c < p[i].length; c++) {
+          sum[i][c] += p[i][c];
+        }
+      }
+    }
+    float inv = classifiers.size();
+    for (float[] row : sum) {
+      for (int c = 0; c < row.length; c++) {
+        row[c] /= inv;
+      }
+    }
+    return sum;
+  }
+
+  /** Softmax probabilities {@code [N][K]} of one classifier, batch by batch. */
+  private float[][] memberProbabilities(
+      Function<Tensor, Tensor> classifier, Tensor images, List<Integer> labels) {
     checkNotNull(images, "images");
     checkNotNull(labels, "labels");
     checkArgument(
@@ -213,6 +312,9 @@ public final class ConfidenceFilter {
 
   @Override
   public String toString() {
-    return "ConfidenceFilter[" + config + "]";
+    return classifiers.size() == 1
+        ? "ConfidenceFilter[" + config + "]"
+        : "ConfidenceFilter[" + config + ", ensemble=" + classifiers.size() + " " + ensembleRule
+            + "]";
   }
 }

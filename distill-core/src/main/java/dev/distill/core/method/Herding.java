@@ -66,18 +66,26 @@ public final class Herding implements DistillMethod {
     SelectionResult order =
         HerdingSelection.selectByFeatures(features, Collections.nCopies(n, 0), 1, n);
     List<Integer> idx = order.indicesOf(0);
-    return (first, count) -> {
-      checkArgument(
-          first + count <= n,
-          "class %s has only %s real images but index %s was asked",
-          ctx.classId(),
-          n,
-          first + count - 1);
-      int[] pick = new int[count];
-      for (int i = 0; i < count; i++) {
-        pick[i] = idx.get(first + i);
+    return new ClassGenerator() {
+      @Override
+      public Tensor generate(int first, int count) {
+        checkArgument(
+            first + count <= n,
+            "class %s has only %s real images but index %s was asked",
+            ctx.classId(),
+            n,
+            first + count - 1);
+        int[] pick = new int[count];
+        for (int i = 0; i < count; i++) {
+          pick[i] = idx.get(first + i);
+        }
+        return ctx.realImages(pick);
       }
-      return ctx.realImages(pick);
+
+      @Override
+      public String source(int index) {
+        return "real:herding";
+      }
     };
   }
 }

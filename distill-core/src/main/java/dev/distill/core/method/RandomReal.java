@@ -8,6 +8,7 @@ import dev.distill.core.pipeline.DistillMethod;
 import dev.distill.core.pipeline.Seeds;
 import java.util.Map;
 import java.util.Random;
+import org.bytedeco.pytorch.Tensor;
 
 /**
  * The random-real baseline: IPC real images per class drawn uniformly without replacement (seeded
@@ -46,16 +47,24 @@ public final class RandomReal implements DistillMethod {
   public ClassGenerator prepare(ClassContext ctx) {
     int n = ctx.realCount();
     int[] order = shuffled(n, Seeds.classSeed(ctx.runSeed(), ctx.classId()));
-    return (first, count) -> {
-      checkArgument(
-          first + count <= n,
-          "class %s has only %s real images but index %s was asked",
-          ctx.classId(),
-          n,
-          first + count - 1);
-      int[] idx = new int[count];
-      System.arraycopy(order, first, idx, 0, count);
-      return ctx.realImages(idx);
+    return new ClassGenerator() {
+      @Override
+      public Tensor generate(int first, int count) {
+        checkArgument(
+            first + count <= n,
+            "class %s has only %s real images but index %s was asked",
+            ctx.classId(),
+            n,
+            first + count - 1);
+        int[] idx = new int[count];
+        System.arraycopy(order, first, idx, 0, count);
+        return ctx.realImages(idx);
+      }
+
+      @Override
+      public String source(int index) {
+        return "real:random-real";
+      }
     };
   }
 

@@ -23,4 +23,16 @@ public interface ClassGenerator {
    *     current scope
    */
   Tensor generate(int firstIndex, int count);
+
+  /**
+   * Where image {@code index} comes from, recorded per image in the manifest ({@code
+   * imageSources}): {@code "generated"} unless a method mixes in real images (then e.g. {@code
+   * "real:random-real"}).
+   *
+   * @param index the image index, {@code >= 0}
+   * @return a short source label
+   */
+  default String source(int index) {
+    return "generated";
+  }
 }

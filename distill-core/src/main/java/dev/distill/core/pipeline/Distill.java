@@ -594,6 +594,7 @@ public final class Distill {
       int channels = data.channels();
       Tensor kept = torch.zeros(0, channels, outSize.height(), outSize.width());
       List<String> keptPrompts = new ArrayList<>();
+      List<String> keptSources = new ArrayList<>(); // per-image provenance (MixedReal)
       int next = 0;
       int batches = 0;
       int limit = ipc * maxCandidatesFactor;
@@ -641,6 +642,7 @@ public final class Distill {
         for (int i = 0; i < n; i++) {
           if (keep[i]) {
             keptPrompts.add(ctx.prompt(first + i));
+            keptSources.add(gen.source(first + i));
           }
         }
         kept = torch.cat(new TensorVector(kept, select(batch, keep)), 0);
@@ -653,6 +655,7 @@ public final class Distill {
       if (textPrompts()) {
         meta.put("imagePrompts", JSON.writeValueAsString(keptPrompts));
       }
+      meta.put("imageSources", JSON.writeValueAsString(keptSources));
       Safetensors.write(part, Map.of("images", kept.contiguous()), meta);
     }
     return candidates;
@@ -675,6 +678,7 @@ public final class Distill {
     Map<String, Integer> dropped = new TreeMap<>();
     List<Integer> labels = new ArrayList<>();
     List<String> imagePrompts = new ArrayList<>();
+    List<String> imageSources = new ArrayList<>();
     boolean complete = true;
     try (TensorScope scope = TensorScope.open()) {
       TensorVector all = new TensorVector();
@@ -689,6 +693,10 @@ public final class Distill {
           all.push_back(images);
           for (int i = 0; i < images.size(0); i++) {
             labels.add(c);
+          }
+          String src = st.metadata().get("imageSources");
+          if (src != null) {
+            imageSources.addAll(JSON.readValue(src, new TypeReference<List<String>>() {}));
           }
           String p = st.metadata().get("imagePrompts");
           if (p != null) {
@@ -713,6 +721,7 @@ public final class Distill {
       if (textPrompts()) {
         config.put("imagePrompts", JSON.writeValueAsString(imagePrompts));
       }
+      config.put("imageSources", JSON.writeValueAsString(imageSources));
       RunProvenance provenance =
           new RunProvenance(
               method.name(),

@@ -13,6 +13,7 @@ import dev.distill.api.StrengthSchedule;
 import dev.distill.core.guidance.Schedules;
 import dev.distill.core.tensor.Tensors;
 import dev.distill.task.proxy.ClassificationProxy;
+import dev.distill.task.proxy.ProxyEnsemble;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -31,19 +32,55 @@ import org.bytedeco.pytorch.global.torch;
  * default, or through the denoiser) is the request's. No public UniDD code exists; the formula
  * follows the paper's description (see the methods notes).
  *
- * <p>Immutable; the proxy is borrowed.
+ * <p>With a {@link ProxyEnsemble} the loss is the mean of the members' losses (the brief's pitfall 1:
+ * several proxies, so no single proxy's bias steers every sample).
+ *
+ * <p>Immutable; the proxies are borrowed.
  *
  * @since 0.1.0
  */
 public final class TaskLossGuidance implements GuidanceTerm {
-  private final ClassificationProxy proxy;
+  private final List<ClassificationProxy> proxies;
   private final long[] targets;
   private final StrengthSchedule schedule;
 
-  private TaskLossGuidance(ClassificationProxy proxy, long[] targets, StrengthSchedule schedule) {
-    this.proxy = proxy;
+  private TaskLossGuidance(ProxyEnsemble proxies, long[] targets, StrengthSchedule schedule) {
+    this.proxies = proxies.members();
     this.targets = targets;
     this.schedule = schedule;
+  }
+
+  /**
+   * Classification guidance by an ensemble of proxies (pitfall 1, proxy overfitting): the loss is
+   * the mean of the members' losses, each computed as for a single proxy (x̂0 fitted to that
+   * member's input size); the target of each sample is its conditioning class. An ensemble of one
+   * is exactly {@link #classification(ClassificationProxy, StrengthSchedule)}.
+   *
+   * @param proxies the proxies
+   * @param schedule s(t)
+   * @return the term
+   */
+  public static TaskLossGuidance classification(
+      ProxyEnsemble proxies, StrengthSchedule schedule) {
+    checkNotNull(proxies, "proxies");
+    checkNotNull(schedule, "schedule");
+    return new TaskLossGuidance(proxies, null, schedule);
+  }
+
+  /**
+   * Ensemble guidance with explicit targets.
+   *
+   * @param proxies the proxies
+   * @param targets the target class of each sample, each in {@code [0, proxies.numClasses())}
+   * @param schedule s(t)
+   * @return the term
+   */
+  public static TaskLossGuidance classification(
+      ProxyEnsemble proxies, List<Integer> targets, StrengthSchedule schedule) {
+    checkNotNull(proxies, "proxies");
+    checkNotNull(targets, "targets");
+    checkNotNull(schedule, "schedule");
+    return new TaskLossGuidance(proxies, checkedTargets(proxies.numClasses(), targets), schedule);
   }
 
   /**
@@ -59,7 +96,7 @@ public final class TaskLossGuidance implements GuidanceTerm {
       ClassificationProxy proxy, StrengthSchedule schedule) {
     checkNotNull(proxy, "proxy");
     checkNotNull(schedule, "schedule");
-    return new TaskLossGuidance(proxy, null, schedule);
+    return new TaskLossGuidance(ProxyEnsemble.single(proxy), null, schedule);
   }
 
   /**
@@ -88,19 +125,24 @@ public final class TaskLossGuidance implements GuidanceTerm {
     checkNotNull(proxy, "proxy");
     checkNotNull(targets, "targets");
     checkNotNull(schedule, "schedule");
+    return new TaskLossGuidance(
+        ProxyEnsemble.single(proxy), checkedTargets(proxy.numClasses(), targets), schedule);
+  }
+
+  private static long[] checkedTargets(int numClasses, List<Integer> targets) {
     checkArgument(!targets.isEmpty(), "targets must not be empty but was %s", targets);
     long[] t = new long[targets.size()];
     for (int i = 0; i < t.length; i++) {
       int c = targets.get(i);
       checkArgument(
-          c >= 0 && c < proxy.numClasses(),
+          c >= 0 && c < numClasses,
           "targets must be in [0, %s) but target %s was %s",
-          proxy.numClasses(),
+          numClasses,
           i,
           c);
       t[i] = c;
     }
-    return new TaskLossGuidance(proxy, t, schedule);
+    return t;
   }
 
   @Override
@@ -112,14 +154,28 @@ public final class TaskLossGuidance implements GuidanceTerm {
         "targets must have one entry per sample (%s) but had %s",
         x.size(0),
         targets.length);
+    Tensor total = null;
+    for (ClassificationProxy proxy : proxies) {
+      Tensor l = proxyLoss(proxy, x, targets);
+      total = total == null ? l : total.add(l);
+    }
+    return proxies.size() == 1 ? total : total.div(Tensors.scalar(proxies.size()));
+  }
+
+  private static Tensor proxyLoss(ClassificationProxy proxy, Tensor x, long[] targets) {
     long[] size = proxy.imageSize();
-    x =
+    Tensor fitted =
         ImageTransforms.fit(
             x, ImageSize.of((int) size[1], (int) size[2]), (int) size[0], ResizeMode.COVER_CROP);
-    Tensor logits = proxy.logits(x);
+    Tensor logits = proxy.logits(fitted);
     Tensor y = Tensors.fromLongs(targets, targets.length).to(logits.device(), torch.ScalarType.Long);
     Tensor logp = torch.log_softmax(logits, 1);
     return logp.gather(1, y.unsqueeze(1)).sum().neg();
+  }
+
+  /** The proxies whose losses are averaged (one for single-proxy guidance). */
+  public List<ClassificationProxy> proxies() {
+    return proxies;
   }
 
   private long[] fromConditionings(GuidanceContext ctx, long batch) {
@@ -133,10 +189,10 @@ public final class TaskLossGuidance implements GuidanceTerm {
     for (int i = 0; i < t.length; i++) {
       int c = conds.get(i).classId();
       checkArgument(
-          c >= 0 && c < proxy.numClasses(),
+          c >= 0 && c < proxies.get(0).numClasses(),
           "sample %s must be conditioned on a class in [0, %s) to be its target but had classId %s",
           i,
-          proxy.numClasses(),
+          proxies.get(0).numClasses(),
           c);
       t[i] = c;
     }

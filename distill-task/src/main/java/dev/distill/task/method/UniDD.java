@@ -15,6 +15,7 @@ import dev.distill.core.pipeline.DistillMethod;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.task.guidance.TaskLossGuidance;
 import dev.distill.task.proxy.ClassificationProxy;
+import dev.distill.task.proxy.ProxyEnsemble;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,17 +28,18 @@ import java.util.Map;
  * <p>The default strength is classifier-guidance scaling s(t) = w·√(1−ᾱ) with w = 1 ({@link
  * Schedules#classifierGuidance}); UniDD's paper describes s(t) without public code, so the schedule
  * family is configurable (constant, linear, cosine, classifier-guidance). Context prompts from a
- * captioner (VLM) are not implemented: the label prompt of the run is used. Immutable; the proxy
- * is borrowed.
+ * captioner (VLM) are not implemented: the label prompt of the run is used. {@link
+ * #classification(ProxyEnsemble)} guides with several proxies (losses averaged). Immutable; the
+ * proxies are borrowed.
  *
  * @since 0.1.0
  */
 public final class UniDD implements DistillMethod {
-  private final ClassificationProxy proxy;
+  private final ProxyEnsemble proxy;
   private final StrengthSchedule schedule;
   private final GradientMode gradientMode;
 
-  private UniDD(ClassificationProxy proxy, StrengthSchedule schedule, GradientMode gradientMode) {
+  private UniDD(ProxyEnsemble proxy, StrengthSchedule schedule, GradientMode gradientMode) {
     this.proxy = checkNotNull(proxy, "proxy");
     this.schedule = checkNotNull(schedule, "schedule");
     this.gradientMode = checkNotNull(gradientMode, "gradientMode");
@@ -50,7 +52,25 @@ public final class UniDD implements DistillMethod {
    * @return the method
    */
   public static UniDD classification(ClassificationProxy proxy) {
-    return new UniDD(proxy, Schedules.classifierGuidance(1.0), GradientMode.DECODER_ONLY);
+    return classification(ProxyEnsemble.single(checkNotNull(proxy, "proxy")));
+  }
+
+  /**
+   * UniDD classification guided by an ensemble of proxies, whose task losses are averaged at every
+   * step (the brief's pitfall 1: several proxies against a biased one). Keep the members apart from
+   * the soft-label teacher and the evaluation students; the manifest lists them ({@code
+   * method.proxies}).
+   *
+   * @param proxies the proxies trained on the real data
+   * @return the method
+   */
+  public static UniDD classification(ProxyEnsemble proxies) {
+    return new UniDD(proxies, Schedules.classifierGuidance(1.0), GradientMode.DECODER_ONLY);
+  }
+
+  /** The guidance proxies (an ensemble of one for a single proxy). */
+  public ProxyEnsemble proxies() {
+    return proxy;
   }
 
   /**
@@ -84,6 +104,8 @@ public final class UniDD implements DistillMethod {
     m.put("task", "classification");
     m.put("schedule", schedule.toString());
     m.put("gradientMode", gradientMode.name());
+    m.put("proxies", proxy.id());
+    m.put("proxyLoss", proxy.size() == 1 ? "single" : "mean of " + proxy.size() + " members");
     return m;
   }
 

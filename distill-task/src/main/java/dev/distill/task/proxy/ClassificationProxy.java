@@ -26,4 +26,12 @@ public interface ClassificationProxy {
 
   /** The input size {@code [C, H, W]} the proxy expects. */
   long[] imageSize();
+
+  /**
+   * A short id for reports and manifests, saying which model plays the proxy role (e.g. {@code
+   * "convnet-w32-seed1"}); by default the class's simple name.
+   */
+  default String id() {
+    return getClass().getSimpleName();
+  }
 }

@@ -17,10 +17,12 @@ import org.bytedeco.pytorch.Tensor;
 public final class ClassifierProxy implements ClassificationProxy {
   private final ImageClassifier net;
   private final long[] imageSize;
+  private final String id;
 
-  private ClassifierProxy(ImageClassifier net, long[] imageSize) {
+  private ClassifierProxy(ImageClassifier net, long[] imageSize, String id) {
     this.net = net;
     this.imageSize = imageSize.clone();
+    this.id = id;
   }
 
   /**
@@ -36,7 +38,24 @@ public final class ClassifierProxy implements ClassificationProxy {
     checkNotNull(net, "net");
     checkArgument(channels > 0 && height > 0 && width > 0,
         "input size must be positive but was %sx%sx%s", channels, height, width);
-    return new ClassifierProxy(net, new long[] {channels, height, width});
+    return new ClassifierProxy(net, new long[] {channels, height, width}, net.name());
+  }
+
+  /**
+   * A copy with another id (which model this is, for the report: e.g. {@code "convnet-w32-seed1"}).
+   *
+   * @param value a non-blank id
+   * @return the copy (same network)
+   */
+  public ClassifierProxy withId(String value) {
+    checkNotNull(value, "id");
+    checkArgument(!value.isBlank(), "id must not be blank but was '%s'", value);
+    return new ClassifierProxy(net, imageSize, value);
+  }
+
+  @Override
+  public String id() {
+    return id;
   }
 
   @Override

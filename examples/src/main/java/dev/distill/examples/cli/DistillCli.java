@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
       ThroughputCommand.class,
       ImageFolderCommand.class,
       ExportFashionMnistCommand.class,
-      SparkQuickStartCommand.class
+      SparkQuickStartCommand.class,
+      RecipeACommand.class
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {

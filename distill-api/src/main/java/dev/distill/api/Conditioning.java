@@ -7,8 +7,8 @@ import java.util.Objects;
  *
  * <p>Class-conditional models (the built-in model) read {@link #classId()}; text-conditional models
  * (SDXL) read {@link #prompt()} and {@link #negativePrompt()}. Fields that a model does not use are
- * ignored. {@code classId} is {@code -1} when the sample has no class (pure text-to-image); an empty
- * prompt means "no text".
+ * ignored. {@code classId} is {@code -1} when the sample has no class (pure text-to-image); an
+ * empty prompt means "no text".
  *
  * @param classId the class index, {@code >= 0}, or {@code -1} for none
  * @param prompt the text prompt, possibly empty

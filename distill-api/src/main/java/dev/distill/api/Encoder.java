@@ -3,8 +3,8 @@ package dev.distill.api;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Maps images to latents or embeddings: the SDXL VAE encoder, the identity for pixel-space models, a
- * proxy network's penultimate features.
+ * Maps images to latents or embeddings: the SDXL VAE encoder, the identity for pixel-space models,
+ * a proxy network's penultimate features.
  *
  * <p>Implementations are bound to a device; not thread-safe unless they say so.
  *

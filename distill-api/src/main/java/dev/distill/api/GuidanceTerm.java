@@ -11,10 +11,10 @@ import org.bytedeco.pytorch.Tensor;
  * Nichol) with weight w; for a loss ½‖ẑ0 − m‖², s(t) = γ·ᾱ/√(1−ᾱ) moves ẑ0 a fraction γ of the way
  * to m at each step (both are in {@code dev.distill.core.guidance.Schedules}).
  *
- * <p>The sampler sums {@code strength(step) * loss(ctx)} over the active terms and takes one autograd
- * gradient with respect to z_t per step. A term only writes ordinary LibTorch ops on the context's
- * tensors; it must return a 0-dim float tensor that depends on them (a sum over the batch, so that
- * each sample's gradient is its own loss's gradient).
+ * <p>The sampler sums {@code strength(step) * loss(ctx)} over the active terms and takes one
+ * autograd gradient with respect to z_t per step. A term only writes ordinary LibTorch ops on the
+ * context's tensors; it must return a 0-dim float tensor that depends on them (a sum over the
+ * batch, so that each sample's gradient is its own loss's gradient).
  *
  * <p>Example: pull x̂0 towards a target image
  *

@@ -20,7 +20,7 @@ public record InitLatents(Tensor latents, double strength) {
     Checks.checkNotNull(latents, "latents");
     Checks.checkArgument(
         strength > 0 && strength <= 1, "strength must be in (0, 1] but was %s", strength);
-    Checks.checkArgument(latents.dim() == 4, "latents must have 4 dims [N, C, h, w] but had %s",
-        latents.dim());
+    Checks.checkArgument(
+        latents.dim() == 4, "latents must have 4 dims [N, C, h, w] but had %s", latents.dim());
   }
 }

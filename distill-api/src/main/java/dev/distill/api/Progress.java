@@ -15,7 +15,8 @@ public record Progress(String stage, long done, long total, String message) {
     Checks.checkNotNull(stage, "stage");
     Checks.checkNotNull(message, "message");
     Checks.checkArgument(total > 0, "total must be > 0 but was %s", total);
-    Checks.checkArgument(done >= 0 && done <= total, "done must be in [0, %s] but was %s", total, done);
+    Checks.checkArgument(
+        done >= 0 && done <= total, "done must be in [0, %s] but was %s", total, done);
   }
 
   /** The finished fraction in {@code [0, 1]}. */

@@ -26,8 +26,7 @@ public final class SampleRequest {
 
   private SampleRequest(Builder b) {
     this.conditionings = List.copyOf(b.conditionings);
-    this.seeds =
-        List.copyOf(b.seeds == null ? deriveSeeds(b.seed, conditionings.size()) : b.seeds);
+    this.seeds = List.copyOf(b.seeds == null ? deriveSeeds(b.seed, conditionings.size()) : b.seeds);
     this.numSteps = b.numSteps;
     this.guidanceScale = b.guidanceScale;
     this.guidanceTerms = List.copyOf(b.guidanceTerms);

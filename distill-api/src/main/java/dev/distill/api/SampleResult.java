@@ -25,7 +25,9 @@ public final class SampleResult implements AutoCloseable {
     this.latents = Checks.checkNotNull(latents, "latents");
   }
 
-  /** Images {@code [N, C, H, W]}, float32, CPU, clamped to {@code [-1, 1]}; owned by this result. */
+  /**
+   * Images {@code [N, C, H, W]}, float32, CPU, clamped to {@code [-1, 1]}; owned by this result.
+   */
   public Tensor images() {
     return images;
   }

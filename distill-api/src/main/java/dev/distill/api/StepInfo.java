@@ -4,8 +4,8 @@ package dev.distill.api;
  * Where a sampling loop is: the step index, the scheduler's timestep and noise level.
  *
  * <p>{@code sigma} is the noise level in the variance-exploding parametrisation, {@code sigma =
- * sqrt((1 - alphaBar) / alphaBar)}, whatever scheduler is used, so guidance schedules can be written
- * once for every sampler.
+ * sqrt((1 - alphaBar) / alphaBar)}, whatever scheduler is used, so guidance schedules can be
+ * written once for every sampler.
  *
  * @param index the 0-based step index within this run, {@code 0 <= index < numSteps}
  * @param numSteps the number of steps this run actually takes (after img2img truncation)

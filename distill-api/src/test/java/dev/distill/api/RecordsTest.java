@@ -78,7 +78,9 @@ class RecordsTest {
     m.put(
         MetricSummary.class,
         List.of(
-            List.of(new MetricSummary(List.of(1.0, 2.0)), new MetricSummary(new ArrayList<>(List.of(1.0, 2.0)))),
+            List.of(
+                new MetricSummary(List.of(1.0, 2.0)),
+                new MetricSummary(new ArrayList<>(List.of(1.0, 2.0)))),
             List.of(new MetricSummary(List.of(2.0, 1.0))),
             List.of(new MetricSummary(List.of(1.0)))));
     Map<String, MetricSummary> metrics = Map.of("top1", new MetricSummary(List.of(80.0)));
@@ -88,7 +90,8 @@ class RecordsTest {
         List.of(
             List.of(
                 new EvalReport("convnet3", "hard", metrics, protocol),
-                new EvalReport("convnet3", "hard", new HashMap<>(metrics), new HashMap<>(protocol))),
+                new EvalReport(
+                    "convnet3", "hard", new HashMap<>(metrics), new HashMap<>(protocol))),
             List.of(new EvalReport("resnet18", "hard", metrics, protocol)),
             List.of(new EvalReport("convnet3", "soft-kl", metrics, protocol)),
             List.of(new EvalReport("convnet3", "hard", Map.of(), protocol)),

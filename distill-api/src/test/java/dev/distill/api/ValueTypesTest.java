@@ -47,7 +47,8 @@ class ValueTypesTest {
     assertRejected(() -> new StepInfo(3, 3, 1, 1, 0.5), "index must be in [0, 3) but was 3");
     assertRejected(() -> new StepInfo(-1, 3, 1, 1, 0.5), "index must be in [0, 3) but was -1");
     assertRejected(
-        () -> new StepInfo(0, 3, Double.NaN, 1, 0.5), "timestep must be finite and >= 0 but was NaN");
+        () -> new StepInfo(0, 3, Double.NaN, 1, 0.5),
+        "timestep must be finite and >= 0 but was NaN");
     assertRejected(
         () -> new StepInfo(0, 3, 1, -0.1, 0.5), "sigma must be finite and >= 0 but was -0.1");
     assertRejected(
@@ -81,7 +82,8 @@ class ValueTypesTest {
 
   @Test
   void evalReportCopiesItsMapsAndNamesUnknownMetrics() {
-    Map<String, MetricSummary> metrics = new HashMap<>(Map.of("top1", new MetricSummary(List.of(80.0))));
+    Map<String, MetricSummary> metrics =
+        new HashMap<>(Map.of("top1", new MetricSummary(List.of(80.0))));
     Map<String, String> protocol = new HashMap<>(Map.of("epochs", "300"));
     EvalReport r = new EvalReport("convnet3", "hard", metrics, protocol);
     metrics.clear();
@@ -99,7 +101,8 @@ class ValueTypesTest {
     RunProvenance p = new RunProvenance("d4m", config, 1, "", "0.1.0", Instant.EPOCH);
     config.put("ipc", "50");
     assertThat(p.config()).containsEntry("ipc", "10");
-    assertThatThrownBy(() -> p.config().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> p.config().put("x", "y"))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
@@ -116,15 +119,18 @@ class ValueTypesTest {
     Tensor three = ContractTensors.fromFloats(new float[4], 1, 2, 2);
     assertRejected(() -> new InitLatents(four, 0), "strength must be in (0, 1] but was 0.0");
     assertRejected(() -> new InitLatents(four, 1.01), "strength must be in (0, 1] but was 1.01");
-    assertRejected(() -> new InitLatents(four, Double.NaN), "strength must be in (0, 1] but was NaN");
-    assertRejected(() -> new InitLatents(three, 0.5), "latents must have 4 dims [N, C, h, w] but had 3");
+    assertRejected(
+        () -> new InitLatents(four, Double.NaN), "strength must be in (0, 1] but was NaN");
+    assertRejected(
+        () -> new InitLatents(three, 0.5), "latents must have 4 dims [N, C, h, w] but had 3");
     assertThat(new InitLatents(four, 1.0).strength()).isEqualTo(1.0);
   }
 
   @Test
   void sampleRequestBuilderValidatesAtOnceAndDerivesSeeds() {
     List<Conditioning> two = List.of(Conditioning.ofClass(0), Conditioning.ofClass(1));
-    assertRejected(() -> SampleRequest.builder(List.of()), "conditionings must not be empty but was []");
+    assertRejected(
+        () -> SampleRequest.builder(List.of()), "conditionings must not be empty but was []");
     assertRejected(() -> SampleRequest.builder(two).numSteps(0), "numSteps must be >= 1 but was 0");
     assertRejected(
         () -> SampleRequest.builder(two).guidanceScale(Double.NaN),
@@ -132,7 +138,8 @@ class ValueTypesTest {
     assertRejected(
         () -> SampleRequest.builder(two).guidanceScale(-1),
         "guidanceScale must be finite and >= 0 but was -1.0");
-    assertRejected(() -> SampleRequest.builder(two).imageSize(0, 8), "height must be > 0 but was 0");
+    assertRejected(
+        () -> SampleRequest.builder(two).imageSize(0, 8), "height must be > 0 but was 0");
     assertRejected(
         () -> SampleRequest.builder(two).seeds(List.of(1L)).build(),
         "seeds must have one entry per conditioning (2) but had 1");

@@ -114,8 +114,9 @@ public final class BenchSupport {
       case "float32" -> org.bytedeco.pytorch.global.torch.ScalarType.Float;
       case "bfloat16" -> org.bytedeco.pytorch.global.torch.ScalarType.BFloat16;
       case "float16" -> org.bytedeco.pytorch.global.torch.ScalarType.Half;
-      default -> throw new IllegalArgumentException(
-          "dtype must be float32, bfloat16 or float16 but was " + name);
+      default ->
+          throw new IllegalArgumentException(
+              "dtype must be float32, bfloat16 or float16 but was " + name);
     };
   }
 }

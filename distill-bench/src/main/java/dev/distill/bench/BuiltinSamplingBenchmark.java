@@ -10,7 +10,6 @@ import dev.distill.core.tensor.Threads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.bytedeco.pytorch.global.torch;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -34,7 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(
     value = 1,
     jvmArgsAppend = {
-      "-Xmx4g", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0"
+      "-Xmx4g",
+      "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
+      "-Dorg.bytedeco.javacpp.maxBytes=0"
     })
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)

@@ -5,18 +5,18 @@ import java.util.Locale;
 
 /**
  * A cost model for distilling real datasets with SDXL on one GPU, from {@link FlopCount}'s counts
- * of the real SDXL base UNet and VAE ({@link SdxlBaseConfigs}) — computed, not measured (no GPU
- * and no SDXL weights here).
+ * of the real SDXL base UNet and VAE ({@link SdxlBaseConfigs}) — computed, not measured (no GPU and
+ * no SDXL weights here).
  *
  * <p>Work per method (50 nominal steps, CFG on, SDXL 1024²; Turbo: 4 steps, no CFG, 512²):
  *
  * <ul>
  *   <li>D4M: VAE-encode every training image at the generation size, then per distilled image
  *       {@code floor(0.7·50) = 35} CFG steps (img2img, strength 0.7) and one decode;
- *   <li>Mode-Guided: the same encode; per image 50 CFG steps (the ẑ0 pull adds no network pass)
- *       and one decode;
- *   <li>UniDD: no encode; per image 50 CFG steps each with a decode of ẑ0 and its input gradient
- *       (≈ 2 decodes; {@code decodeScale 2} → 2 decodes at ¼ the pixels) and one final decode.
+ *   <li>Mode-Guided: the same encode; per image 50 CFG steps (the ẑ0 pull adds no network pass) and
+ *       one decode;
+ *   <li>UniDD: no encode; per image 50 CFG steps each with a decode of ẑ0 and its input gradient (≈
+ *       2 decodes; {@code decodeScale 2} → 2 decodes at ¼ the pixels) and one final decode.
  * </ul>
  *
  * <p>Time = FLOPs / (peak × utilisation) for an assumed accelerator (printed); memory per image
@@ -47,8 +47,7 @@ public final class CostEstimate {
     double encode = FlopCount.vaeEncode(SdxlBaseConfigs.VAE, side, side);
     long images = (long) d.classes() * ipc;
     return switch (method) {
-      case "d4m" -> d.trainImages() * encode
-          + images * (Math.floor(0.7 * steps) * unet + decode);
+      case "d4m" -> d.trainImages() * encode + images * (Math.floor(0.7 * steps) * unet + decode);
       case "mode-guided" -> d.trainImages() * encode + images * (steps * unet + decode);
       case "unidd" -> images * (steps * (unet + 2 * guideDecode) + decode);
       default -> throw new IllegalArgumentException("unknown method " + method);
@@ -67,7 +66,9 @@ public final class CostEstimate {
     System.out.printf(
         Locale.ROOT,
         "assumed accelerator: %.0f TFLOP/s peak x %.0f%% = %.0f TFLOP/s effective%n",
-        peak, util * 100, rate / 1e12);
+        peak,
+        util * 100,
+        rate / 1e12);
     System.out.println("| dataset | IPC | generator | method | PFLOP | GPU-hours |");
     System.out.println("|---|---|---|---|---|---|");
     for (Dataset d : DATASETS) {
@@ -78,8 +79,12 @@ public final class CostEstimate {
             System.out.printf(
                 Locale.ROOT,
                 "| %s | %d | %s | %s | %.1f | %.2f |%n",
-                d.name(), ipc, turbo ? "Turbo 512², 4 steps" : "SDXL 1024², 50 steps", m,
-                f / 1e15, f / rate / 3600);
+                d.name(),
+                ipc,
+                turbo ? "Turbo 512², 4 steps" : "SDXL 1024², 50 steps",
+                m,
+                f / 1e15,
+                f / rate / 3600);
           }
         }
       }

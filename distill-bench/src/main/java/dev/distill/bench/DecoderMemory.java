@@ -62,8 +62,16 @@ public final class DecoderMemory {
         mode);
     Threads.set(threads);
     VaeConfig config = VaeConfig.from(JsonConfig.read(dir.resolve("config.json")));
-    int factor = 1 << (JsonConfig.read(dir.resolve("config.json")).getIntList("block_out_channels").size() - 1);
-    checkArgument(h % factor == 0 && w % factor == 0, "size must be a multiple of %s but was %sx%s", factor, h, w);
+    int factor =
+        1
+            << (JsonConfig.read(dir.resolve("config.json")).getIntList("block_out_channels").size()
+                - 1);
+    checkArgument(
+        h % factor == 0 && w % factor == 0,
+        "size must be a multiple of %s but was %sx%s",
+        factor,
+        h,
+        w);
     try (AutoencoderKL vae =
             AutoencoderKL.create(
                 config, ModelWeights.generating("vae", ScalarType.Float, new Device("cpu"), 7));
@@ -83,8 +91,14 @@ public final class DecoderMemory {
       }
       double sec = (System.nanoTime() - t0) / 1e9;
       System.out.printf(
-          Locale.ROOT, "vae=%s size=%dx%d mode=%s: peak RSS %.0f MiB (%.2f s)%n",
-          dir, h, w, mode, BenchSupport.peakRssMib(), sec);
+          Locale.ROOT,
+          "vae=%s size=%dx%d mode=%s: peak RSS %.0f MiB (%.2f s)%n",
+          dir,
+          h,
+          w,
+          mode,
+          BenchSupport.peakRssMib(),
+          sec);
     }
   }
 }

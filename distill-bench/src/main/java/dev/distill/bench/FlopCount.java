@@ -34,7 +34,8 @@ public final class FlopCount {
    */
   public static double unetForward(JsonConfig unet, int latentH, int latentW) {
     checkNotNull(unet, "unet");
-    checkArgument(latentH > 0 && latentW > 0, "latent size must be positive but was %sx%s", latentH, latentW);
+    checkArgument(
+        latentH > 0 && latentW > 0, "latent size must be positive but was %sx%s", latentH, latentW);
     FlopCount f = new FlopCount();
     f.unet(unet, latentH, latentW);
     return 2.0 * f.macs;
@@ -256,7 +257,10 @@ public final class FlopCount {
    * @throws Exception if a config cannot be read
    */
   public static void main(String[] args) throws Exception {
-    checkArgument(args.length == 3, "usage: FlopCount PIPELINE_DIR LATENT_H LATENT_W but had %s args", args.length);
+    checkArgument(
+        args.length == 3,
+        "usage: FlopCount PIPELINE_DIR LATENT_H LATENT_W but had %s args",
+        args.length);
     Path dir = Path.of(args[0]);
     int h = Integer.parseInt(args[1]);
     int w = Integer.parseInt(args[2]);
@@ -267,7 +271,11 @@ public final class FlopCount {
         Locale.ROOT,
         "%s latent %dx%d: unet forward %.4g GFLOP (x2 with CFG), vae decode %.4g GFLOP, vae encode"
             + " %.4g GFLOP%n",
-        dir, h, w, unetForward(unet, h, w) / 1e9, vaeDecode(vae, h, w) / 1e9,
+        dir,
+        h,
+        w,
+        unetForward(unet, h, w) / 1e9,
+        vaeDecode(vae, h, w) / 1e9,
         vaeEncode(vae, h * factor, w * factor) / 1e9);
   }
 }

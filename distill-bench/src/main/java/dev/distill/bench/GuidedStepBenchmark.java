@@ -26,7 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(
     value = 1,
     jvmArgsAppend = {
-      "-Xmx4g", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0"
+      "-Xmx4g",
+      "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
+      "-Dorg.bytedeco.javacpp.maxBytes=0"
     })
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)

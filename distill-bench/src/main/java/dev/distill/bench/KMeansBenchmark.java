@@ -8,7 +8,6 @@ import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Threads;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -24,14 +23,16 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * k-means on latents as D4M uses it: N latents of shape 4×32×32 (the sdxl-tiny latent size;
- * D = 4096), k = 10 clusters, 1 restart, at most 50 iterations.
+ * k-means on latents as D4M uses it: N latents of shape 4×32×32 (the sdxl-tiny latent size; D =
+ * 4096), k = 10 clusters, 1 restart, at most 50 iterations.
  */
 @State(Scope.Thread)
 @Fork(
     value = 1,
     jvmArgsAppend = {
-      "-Xmx4g", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0"
+      "-Xmx4g",
+      "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
+      "-Dorg.bytedeco.javacpp.maxBytes=0"
     })
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)

@@ -7,8 +7,8 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The machine's float32 matmul rate through LibTorch: {@code N×N · N×N} products (2·N³ FLOPs
- * each), median GFLOP/s of 5 timed rounds after one warm-up round.
+ * The machine's float32 matmul rate through LibTorch: {@code N×N · N×N} products (2·N³ FLOPs each),
+ * median GFLOP/s of 5 timed rounds after one warm-up round.
  *
  * <pre>MatmulRate [--n 1024] [--reps 4] [--threads T]</pre>
  */
@@ -52,8 +52,13 @@ public final class MatmulRate {
         }
       }
       System.out.printf(
-          Locale.ROOT, "matmul %dx%d %s, %d threads: %.2f GFLOP/s (median of 5)%n",
-          n, n, dtype, threads, BenchSupport.median(rates));
+          Locale.ROOT,
+          "matmul %dx%d %s, %d threads: %.2f GFLOP/s (median of 5)%n",
+          n,
+          n,
+          dtype,
+          threads,
+          BenchSupport.median(rates));
     }
   }
 }

@@ -98,7 +98,8 @@ public final class RandomPipelines {
       throws IOException {
     JsonConfig json = JsonConfig.read(dir.resolve("config.json"));
     ClipTextConfig config = ClipTextConfig.from(json, projection);
-    ModelWeights w = ModelWeights.generating(dir.getFileName().toString(), ScalarType.Float, cpu, seed);
+    ModelWeights w =
+        ModelWeights.generating(dir.getFileName().toString(), ScalarType.Float, cpu, seed);
     // ClipTextModel.of asks for the token embedding with an open shape: create it first.
     int hidden = json.getInt("hidden_size");
     w.get("text_model.embeddings.token_embedding.weight", json.getInt("vocab_size"), hidden);

@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * Sampling throughput of an SDXL pipeline: {@code numSteps} divided by the wall time of one
@@ -96,10 +95,22 @@ public final class SamplerThroughput {
         Locale.ROOT,
         "pipeline=%s random=%s steps=%d batch=%d size=%dx%d cfg=%.2f guidance=%s threads=%d"
             + " decodeScale=%d dtype=%s%n",
-        dir, random, steps, batch, height, width, cfg, kind.name().toLowerCase(Locale.ROOT),
-        threads, decodeScale, dtype);
+        dir,
+        random,
+        steps,
+        batch,
+        height,
+        width,
+        cfg,
+        kind.name().toLowerCase(Locale.ROOT),
+        threads,
+        decodeScale,
+        dtype);
     Path loadDir = random ? RandomPipelines.materialize(dir, 1234) : dir;
-    try (SdxlPipeline pipe = SdxlPipeline.load(loadDir, SdxlOptions.cpu().withDecodeScale(decodeScale).withDtype(BenchSupport.dtype(dtype)))) {
+    try (SdxlPipeline pipe =
+        SdxlPipeline.load(
+            loadDir,
+            SdxlOptions.cpu().withDecodeScale(decodeScale).withDtype(BenchSupport.dtype(dtype)))) {
       int h = height > 0 ? height : pipe.defaultImageSize();
       int w = width > 0 ? width : pipe.defaultImageSize();
       Call call = new Call(pipe, kind, steps, batch, h, w, cfg);
@@ -115,7 +126,11 @@ public final class SamplerThroughput {
             Locale.ROOT,
             "call %d: %.3f s total, %.3f s decode subtracted -> %.3f s (process CPU %.3f s incl."
                 + " the decode timings)%n",
-            r + 1, t[0], t[1], net[r], cpu[r]);
+            r + 1,
+            t[0],
+            t[1],
+            net[r],
+            cpu[r]);
       }
       double cpuMedian = BenchSupport.median(cpu);
       double median = BenchSupport.median(net);
@@ -125,7 +140,14 @@ public final class SamplerThroughput {
           Locale.ROOT,
           "%.4f steps/s (median %.3f s wall per call of %d steps, batch %d; calls %.3f–%.3f s,"
               + " best %.4f steps/s; median process CPU %.3f s), peak RSS %.0f MiB%n",
-          steps / median, median, steps, batch, fastest, slowest, steps / fastest, cpuMedian,
+          steps / median,
+          median,
+          steps,
+          batch,
+          fastest,
+          slowest,
+          steps / fastest,
+          cpuMedian,
           BenchSupport.peakRssMib());
       if (json != null) {
         // one JSON object per line, appended, so a suite collects all runs in one file
@@ -149,8 +171,11 @@ public final class SamplerThroughput {
         rec.put("medianProcessCpuSeconds", cpuMedian);
         rec.put("peakRssMib", BenchSupport.peakRssMib());
         Files.writeString(
-            json, new ObjectMapper().writeValueAsString(rec) + "\n", StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            json,
+            new ObjectMapper().writeValueAsString(rec) + "\n",
+            StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND);
       }
     } finally {
       if (random) {

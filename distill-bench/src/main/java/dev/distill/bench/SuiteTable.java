@@ -28,10 +28,10 @@ import java.util.regex.Pattern;
  * <p>FLOPs per step (from the configs, {@link FlopCount}): U = UNet forward × batch × (2 with CFG);
  * D = VAE decode × batch at the latent size divided by the decode scale. Unguided and {@code z0}:
  * U. {@code decoder}: U + 2·D (the decode and its input gradient; the VAE weights need none).
- * {@code unet}: 2·U + 2·D (the UNet's input gradient too). The floor is those FLOPs over the
- * matmul rate measured for the run's dtype and thread count ({@code matmul.txt}; a proxy for the
- * machine's peak — convolutions can run a little faster); "× floor" is the measured seconds per
- * step over it. Writes {@code table.md} into the folder and prints it.
+ * {@code unet}: 2·U + 2·D (the UNet's input gradient too). The floor is those FLOPs over the matmul
+ * rate measured for the run's dtype and thread count ({@code matmul.txt}; a proxy for the machine's
+ * peak — convolutions can run a little faster); "× floor" is the measured seconds per step over it.
+ * Writes {@code table.md} into the folder and prints it.
  */
 public final class SuiteTable {
   private static final Pattern MATMUL =
@@ -88,8 +88,9 @@ public final class SuiteTable {
       }
     }
     StringBuilder b = new StringBuilder();
-    b.append("| pipeline | image | batch | CFG | guidance | threads | steps/s | s/step | GFLOP/step |"
-        + " floor s/step | × floor | × unguided | peak RSS |\n");
+    b.append(
+        "| pipeline | image | batch | CFG | guidance | threads | steps/s | s/step | GFLOP/step |"
+            + " floor s/step | × floor | × unguided | peak RSS |\n");
     b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (JsonNode r : runs) {
       String pipeline = r.get("pipeline").asText();
@@ -118,29 +119,47 @@ public final class SuiteTable {
       double perStep = r.get("medianSeconds").asDouble() / steps;
       double floor = rate == null ? Double.NaN : flops / (rate * 1e9);
       Double base = unguided.get(key(r));
-      b.append(String.format(Locale.ROOT,
-          "| %s | %d² | %d | %s | %s%s%s | %d | %.3f | %.3f | %.2f | %.3f | %.1f | %s | %.0f MiB |%n",
-          pipeline + (r.get("randomWeights").asBoolean() ? " (random)" : ""),
-          r.get("height").asInt(), batch,
-          cfg ? String.format(Locale.ROOT, "%.0f", r.get("cfg").asDouble()) : "off", guidance,
-          ds > 1 ? ", decode-scale " + ds : "",
-          dtype.equals("float32") ? "" : ", " + dtype,
-          threads, steps / r.get("medianSeconds").asDouble(), perStep, flops / 1e9, floor,
-          perStep / floor,
-          base == null ? "–" : String.format(Locale.ROOT, "%.2f", perStep / base),
-          r.get("peakRssMib").asDouble()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d² | %d | %s | %s%s%s | %d | %.3f | %.3f | %.2f | %.3f | %.1f | %s | %.0f MiB |%n",
+              pipeline + (r.get("randomWeights").asBoolean() ? " (random)" : ""),
+              r.get("height").asInt(),
+              batch,
+              cfg ? String.format(Locale.ROOT, "%.0f", r.get("cfg").asDouble()) : "off",
+              guidance,
+              ds > 1 ? ", decode-scale " + ds : "",
+              dtype.equals("float32") ? "" : ", " + dtype,
+              threads,
+              steps / r.get("medianSeconds").asDouble(),
+              perStep,
+              flops / 1e9,
+              floor,
+              perStep / floor,
+              base == null ? "–" : String.format(Locale.ROOT, "%.2f", perStep / base),
+              r.get("peakRssMib").asDouble()));
     }
-    b.append(String.format(Locale.ROOT,
-        "%nFloor = GFLOP per step / the matmul rate of the row's dtype and thread count, %s GFLOP/s"
-            + " (matmul.txt).%n",
-        rates));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%nFloor = GFLOP per step / the matmul rate of the row's dtype and thread count, %s GFLOP/s"
+                + " (matmul.txt).%n",
+            rates));
     return b.toString();
   }
 
   /** Runs that share pipeline, size, batch, CFG, threads and dtype compare with each other. */
   private static String key(JsonNode r) {
-    return r.get("pipeline").asText() + "|" + r.get("height").asInt() + "|" + r.get("batch").asInt()
-        + "|" + r.get("cfg").asDouble() + "|" + r.get("threads").asInt() + "|"
+    return r.get("pipeline").asText()
+        + "|"
+        + r.get("height").asInt()
+        + "|"
+        + r.get("batch").asInt()
+        + "|"
+        + r.get("cfg").asDouble()
+        + "|"
+        + r.get("threads").asInt()
+        + "|"
         + (r.has("dtype") ? r.get("dtype").asText() : "float32");
   }
 }

@@ -11,9 +11,9 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * One denoising step of the sdxl-tiny UNet on fixed seeded inputs, unguided or guided. The guided
- * step mirrors the sampler's: z_t requires grad, ε̂ after CFG (scale 5), ẑ0 = (z_t −
- * √(1−ᾱ)·ε̂)/√ᾱ, the loss ({@link GuidanceKind}), one {@code torch.grad} with respect to z_t, ε̂ +
- * ∇. Owns its pipeline; close it. Thread-confined.
+ * step mirrors the sampler's: z_t requires grad, ε̂ after CFG (scale 5), ẑ0 = (z_t − √(1−ᾱ)·ε̂)/√ᾱ,
+ * the loss ({@link GuidanceKind}), one {@code torch.grad} with respect to z_t, ε̂ + ∇. Owns its
+ * pipeline; close it. Thread-confined.
  */
 final class TinyStep implements AutoCloseable {
   private static final double ALPHA_BAR = 0.5;

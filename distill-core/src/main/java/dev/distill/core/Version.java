@@ -20,7 +20,8 @@ public final class Version {
   }
 
   private static String load() {
-    try (InputStream in = Version.class.getResourceAsStream("/dev/distill/core/version.properties")) {
+    try (InputStream in =
+        Version.class.getResourceAsStream("/dev/distill/core/version.properties")) {
       if (in == null) {
         return "unknown";
       }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class ContractCoverageTest {
   @Test
   void everyImplementationOfAnApiInterfaceHasAContractTest() {
-    int found = ContractCoverage.assertEveryImplementationHasAContractTest(getClass(), "dev.distill.core");
+    int found =
+        ContractCoverage.assertEveryImplementationHasAContractTest(getClass(), "dev.distill.core");
     // BuiltinSampler, IdentityEncoder, PenultimateEncoder, ModeGuidance, GuidanceTerms.Decorated,
     // HardLabelMatcher, SoftLabelMatcher, ClassificationEvaluator: the scan must see them
     assertThat(found).isGreaterThanOrEqualTo(8);

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class ContractCoverageTest {
   @Test
   void everyImplementationOfAnApiInterfaceHasAContractTest() {
-    int found = ContractCoverage.assertEveryImplementationHasAContractTest(getClass(), "dev.distill.sdxl");
+    int found =
+        ContractCoverage.assertEveryImplementationHasAContractTest(getClass(), "dev.distill.sdxl");
     assertThat(found).as("SdxlSampler, SdxlVaeEncoder").isGreaterThanOrEqualTo(2);
   }
 }

@@ -36,7 +36,10 @@ public record DedupFilterSpec(DatasetFactory reference, int maxHammingDistance, 
     Dataset ref = ExecutorCache.dataset(reference);
     DedupFilter dedup =
         DedupFilter.of(
-            DedupConfig.builder().maxHammingDistance(maxHammingDistance).withinSet(withinSet).build());
+            DedupConfig.builder()
+                .maxHammingDistance(maxHammingDistance)
+                .withinSet(withinSet)
+                .build());
     ReferenceIndex index = dedup.index(ref);
     return new LoadedFilter(Filters.dedup(dedup, index), index);
   }

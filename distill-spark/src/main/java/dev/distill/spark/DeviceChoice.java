@@ -6,7 +6,9 @@ package dev.distill.spark;
  * @since 0.1.0
  */
 public enum DeviceChoice {
-  /** The GPU Spark assigned to the task ({@code TaskContext.resources().get("gpu")}), else the CPU. */
+  /**
+   * The GPU Spark assigned to the task ({@code TaskContext.resources().get("gpu")}), else the CPU.
+   */
   AUTO,
   /** Always the CPU, even when Spark assigned a GPU. */
   CPU,

@@ -43,7 +43,8 @@ public record FaultInjection(Set<Integer> failFirstAttempt, Set<Integer> failEve
    * @throws IllegalStateException the injected failure
    */
   public void maybeFail(int classId, int attempt) {
-    if (failEveryAttempt.contains(classId) || (attempt == 0 && failFirstAttempt.contains(classId))) {
+    if (failEveryAttempt.contains(classId)
+        || (attempt == 0 && failFirstAttempt.contains(classId))) {
       throw new IllegalStateException(
           "injected failure for class " + classId + " on attempt " + attempt);
     }

@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.io.Serializable;
 
 /**
- * Builds a {@link SampleFilter} inside a task (filters hold native indexes, so they are built
- * where they run rather than shipped).
+ * Builds a {@link SampleFilter} inside a task (filters hold native indexes, so they are built where
+ * they run rather than shipped).
  *
  * <p>Implementations are serializable records; built-in: {@link DedupFilterSpec}.
  *

@@ -20,8 +20,8 @@ import java.util.TreeMap;
  * <ul>
  *   <li>{@code random-real} — none;
  *   <li>{@code d4m} — {@code strength} (0, 1], {@code restarts} ≥ 1;
- *   <li>{@code mode-guided} — {@code gamma}, {@code stopFraction}, {@code target} ({@code
- *       CENTROID} or {@code NEAREST_REAL}).
+ *   <li>{@code mode-guided} — {@code gamma}, {@code stopFraction}, {@code target} ({@code CENTROID}
+ *       or {@code NEAREST_REAL}).
  * </ul>
  *
  * @param name the method name, as {@link DistillMethod#name()} prints it

@@ -43,7 +43,8 @@ public final class SamplerFactories {
    */
   public static SamplerFactory sdxl(Path folder, ScalarType dtype, int decodeScale) {
     checkNotNull(folder, "folder");
-    return new SdxlPipelineFolder(folder.toAbsolutePath().normalize().toString(), dtype, decodeScale);
+    return new SdxlPipelineFolder(
+        folder.toAbsolutePath().normalize().toString(), dtype, decodeScale);
   }
 
   /**
@@ -104,8 +105,11 @@ public final class SamplerFactories {
         return new LoadedSampler(sampler, p);
       } catch (ClassNotFoundException e) {
         throw new IllegalStateException(
-            "distill-sdxl must be on the executors' class path to load " + folder + " but "
-                + e.getMessage() + " was not found (add its jar with --jars)",
+            "distill-sdxl must be on the executors' class path to load "
+                + folder
+                + " but "
+                + e.getMessage()
+                + " was not found (add its jar with --jars)",
             e);
       } catch (InvocationTargetException e) {
         if (e.getCause() instanceof IOException io) {

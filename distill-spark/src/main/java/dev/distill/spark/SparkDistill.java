@@ -123,7 +123,11 @@ public final class SparkDistill {
     }
     LOG.info(
         "{}: {} classes to distil, {} already committed {}, {} tasks of up to {} classes",
-        out, wanted.size(), committed.size(), committed, groups(todo, recipe.classesPerTask()).size(),
+        out,
+        wanted.size(),
+        committed.size(),
+        committed,
+        groups(todo, recipe.classesPerTask()).size(),
         recipe.classesPerTask());
 
     List<ClassOutcome> outcomes = List.of();
@@ -173,14 +177,21 @@ public final class SparkDistill {
               int n = done.addAndGet(classes.length);
               LOG.info(
                   "classes {} done on executor {} ({}) in {} s, attempt {} [{}/{}]",
-                  java.util.Arrays.toString(classes), t.executorId(), t.host(),
+                  java.util.Arrays.toString(classes),
+                  t.executorId(),
+                  t.host(),
                   String.format(java.util.Locale.ROOT, "%.1f", t.duration() / 1000.0),
-                  t.attemptNumber(), n, total);
+                  t.attemptNumber(),
+                  n,
+                  total);
             } else {
               failed.incrementAndGet();
               LOG.warn(
                   "classes {} failed on executor {} ({}), attempt {}: {}",
-                  java.util.Arrays.toString(classes), t.executorId(), t.host(), t.attemptNumber(),
+                  java.util.Arrays.toString(classes),
+                  t.executorId(),
+                  t.host(),
+                  t.attemptNumber(),
                   e.reason());
             }
           }
@@ -194,7 +205,8 @@ public final class SparkDistill {
       outcomes.sort(Comparator.comparingInt(ClassOutcome::classId));
       return outcomes;
     } catch (Exception e) { // SparkException is checked in Java's eyes but undeclared by Scala
-      long committed = todo.stream().filter(c -> Files.exists(partFile(recipe.outputPath(), c))).count();
+      long committed =
+          todo.stream().filter(c -> Files.exists(partFile(recipe.outputPath(), c))).count();
       throw new DistillException(
           String.format(
               "the Spark job for %s failed after committing %s of %s classes; rerun the same"
@@ -210,24 +222,34 @@ public final class SparkDistill {
   private static void assemble(SparkRecipe recipe, Dataset data, DeviceOptions device)
       throws IOException {
     try (ExecutorCache.Lease lease = ExecutorCache.borrow(recipe.sampler(), device);
-        DistillResult r = recipe.toDistill(data, lease.loaded().sampler()).run(recipe.outputPath())) {
+        DistillResult r =
+            recipe.toDistill(data, lease.loaded().sampler()).run(recipe.outputPath())) {
       LOG.info("{}: assembled {} images", r.outputDir(), r.set().size());
     }
   }
 
   private static void logSummary(SparkDistillResult r) {
     LongSummaryStatistics ms =
-        r.outcomes().stream().filter(ClassOutcome::generated).mapToLong(ClassOutcome::millis).summaryStatistics();
+        r.outcomes().stream()
+            .filter(ClassOutcome::generated)
+            .mapToLong(ClassOutcome::millis)
+            .summaryStatistics();
     Set<String> executors = new HashSet<>();
     r.outcomes().forEach(o -> executors.add(o.executorId()));
     LOG.info(
         "{}: {}; {} classes generated on {} executors, {} skipped (committed before), {} retried"
             + " ({} failed attempts); s per class mean {} min {} max {}; total {} s",
-        r.outputDir(), r.complete() ? "complete" : "incomplete (other classes missing)",
-        r.generated().size(), executors.size(), r.skipped().size(), r.retried().size(),
+        r.outputDir(),
+        r.complete() ? "complete" : "incomplete (other classes missing)",
+        r.generated().size(),
+        executors.size(),
+        r.skipped().size(),
+        r.retried().size(),
         r.failedAttempts(),
-        seconds(ms.getCount() == 0 ? 0 : ms.getAverage()), seconds(ms.getCount() == 0 ? 0 : ms.getMin()),
-        seconds(ms.getCount() == 0 ? 0 : ms.getMax()), seconds(r.elapsed().toMillis()));
+        seconds(ms.getCount() == 0 ? 0 : ms.getAverage()),
+        seconds(ms.getCount() == 0 ? 0 : ms.getMin()),
+        seconds(ms.getCount() == 0 ? 0 : ms.getMax()),
+        seconds(r.elapsed().toMillis()));
   }
 
   private static String seconds(double millis) {
@@ -237,15 +259,20 @@ public final class SparkDistill {
   private static List<int[]> groups(List<Integer> classes, int size) {
     List<int[]> g = new ArrayList<>();
     for (int i = 0; i < classes.size(); i += size) {
-      g.add(classes.subList(i, Math.min(classes.size(), i + size)).stream().mapToInt(Integer::intValue).toArray());
+      g.add(
+          classes.subList(i, Math.min(classes.size(), i + size)).stream()
+              .mapToInt(Integer::intValue)
+              .toArray());
     }
     return g;
   }
 
-  /** Where {@link Distill} commits class {@code c} of {@code out} (its {@code .<out>.parts} sibling). */
+  /**
+   * Where {@link Distill} commits class {@code c} of {@code out} (its {@code .<out>.parts}
+   * sibling).
+   */
   static Path partFile(Path out, int c) {
     return out.resolveSibling("." + out.getFileName() + ".parts")
         .resolve(String.format("class-%04d.safetensors", c));
   }
-
 }

@@ -10,7 +10,8 @@ import java.util.List;
  * What a {@link SparkDistill} run did.
  *
  * <p>The distilled set itself is on disk: load it with {@link
- * dev.distill.core.io.DistilledSetIO#load(Path)} from {@link #outputDir()} when {@link #complete()}.
+ * dev.distill.core.io.DistilledSetIO#load(Path)} from {@link #outputDir()} when {@link
+ * #complete()}.
  *
  * @param outputDir the output folder
  * @param complete whether every class of the dataset is committed and the ImageFolder + manifest
@@ -42,7 +43,11 @@ public record SparkDistillResult(
    * @return class ids, ascending
    */
   public List<Integer> generated() {
-    return outcomes.stream().filter(ClassOutcome::generated).map(ClassOutcome::classId).sorted().toList();
+    return outcomes.stream()
+        .filter(ClassOutcome::generated)
+        .map(ClassOutcome::classId)
+        .sorted()
+        .toList();
   }
 
   /**
@@ -51,6 +56,10 @@ public record SparkDistillResult(
    * @return class ids, ascending
    */
   public List<Integer> retried() {
-    return outcomes.stream().filter(o -> o.attempt() > 0).map(ClassOutcome::classId).sorted().toList();
+    return outcomes.stream()
+        .filter(o -> o.attempt() > 0)
+        .map(ClassOutcome::classId)
+        .sorted()
+        .toList();
   }
 }

@@ -67,7 +67,8 @@ public record SparkRecipe(
     checkNotNull(device, "device");
     checkNotNull(data, "data");
     checkNotNull(output, "output");
-    checkArgument(Path.of(output).isAbsolute(), "output must be an absolute path but was %s", output);
+    checkArgument(
+        Path.of(output).isAbsolute(), "output must be an absolute path but was %s", output);
     classes = List.copyOf(checkNotNull(classes, "classes"));
     for (int c : classes) {
       checkArgument(c >= 0, "classes must be >= 0 but contained %s", c);
@@ -136,8 +137,22 @@ public record SparkRecipe(
    */
   public SparkRecipe withFaults(FaultInjection other) {
     return new SparkRecipe(
-        method, sampler, device, data, output, classes, classesPerTask, ipc, seed, numSteps,
-        guidanceScale, batchSize, filters, promptTemplate, negativePrompt, other);
+        method,
+        sampler,
+        device,
+        data,
+        output,
+        classes,
+        classesPerTask,
+        ipc,
+        seed,
+        numSteps,
+        guidanceScale,
+        batchSize,
+        filters,
+        promptTemplate,
+        negativePrompt,
+        other);
   }
 
   /**
@@ -183,8 +198,7 @@ public record SparkRecipe(
       return all;
     }
     for (int c : classes) {
-      checkArgument(
-          c < numClasses, "classes must be in [0, %s) but contained %s", numClasses, c);
+      checkArgument(c < numClasses, "classes must be in [0, %s) but contained %s", numClasses, c);
     }
     return classes;
   }
@@ -215,13 +229,17 @@ public record SparkRecipe(
       this.output = output;
     }
 
-    /** @param value the device policy @return this */
+    /**
+     * @param value the device policy @return this
+     */
     public Builder device(DeviceChoice value) {
       this.device = checkNotNull(value, "device");
       return this;
     }
 
-    /** @param value the classes to distil (default all) @return this */
+    /**
+     * @param value the classes to distil (default all) @return this
+     */
     public Builder classes(int... value) {
       List<Integer> l = new ArrayList<>();
       for (int c : value) {
@@ -232,34 +250,44 @@ public record SparkRecipe(
       return this;
     }
 
-    /** @param value classes per Spark task, {@code >= 1} (default 1) @return this */
+    /**
+     * @param value classes per Spark task, {@code >= 1} (default 1) @return this
+     */
     public Builder classesPerTask(int value) {
       checkArgument(value >= 1, "classesPerTask must be >= 1 but was %s", value);
       this.classesPerTask = value;
       return this;
     }
 
-    /** @param value images per class, {@code >= 1} @return this */
+    /**
+     * @param value images per class, {@code >= 1} @return this
+     */
     public Builder ipc(int value) {
       checkArgument(value >= 1, "ipc must be >= 1 but was %s", value);
       this.ipc = value;
       return this;
     }
 
-    /** @param value the run seed @return this */
+    /**
+     * @param value the run seed @return this
+     */
     public Builder seed(long value) {
       this.seed = value;
       return this;
     }
 
-    /** @param value sampler steps, {@code >= 1} @return this */
+    /**
+     * @param value sampler steps, {@code >= 1} @return this
+     */
     public Builder numSteps(int value) {
       checkArgument(value >= 1, "numSteps must be >= 1 but was %s", value);
       this.numSteps = value;
       return this;
     }
 
-    /** @param value the CFG scale, finite and {@code >= 0} @return this */
+    /**
+     * @param value the CFG scale, finite and {@code >= 0} @return this
+     */
     public Builder guidanceScale(double value) {
       checkArgument(
           Double.isFinite(value) && value >= 0,
@@ -269,42 +297,68 @@ public record SparkRecipe(
       return this;
     }
 
-    /** @param value the largest sampler batch, {@code >= 1} @return this */
+    /**
+     * @param value the largest sampler batch, {@code >= 1} @return this
+     */
     public Builder batchSize(int value) {
       checkArgument(value >= 1, "batchSize must be >= 1 but was %s", value);
       this.batchSize = value;
       return this;
     }
 
-    /** @param value a filter, appended @return this */
+    /**
+     * @param value a filter, appended @return this
+     */
     public Builder filter(FilterFactory value) {
       filters.add(checkNotNull(value, "filter"));
       return this;
     }
 
-    /** @param value a prompt template with {@code {name}} (the class name) @return this */
+    /**
+     * @param value a prompt template with {@code {name}} (the class name) @return this
+     */
     public Builder promptTemplate(String value) {
       this.promptTemplate = checkNotNull(value, "promptTemplate");
       return this;
     }
 
-    /** @param value the negative prompt @return this */
+    /**
+     * @param value the negative prompt @return this
+     */
     public Builder negativePrompt(String value) {
       this.negativePrompt = checkNotNull(value, "negativePrompt");
       return this;
     }
 
-    /** @param value test fault hooks @return this */
+    /**
+     * @param value test fault hooks @return this
+     */
     public Builder faults(FaultInjection value) {
       this.faults = checkNotNull(value, "faults");
       return this;
     }
 
-    /** @return the recipe */
+    /**
+     * @return the recipe
+     */
     public SparkRecipe build() {
       return new SparkRecipe(
-          method, sampler, device, data, output, classes, classesPerTask, ipc, seed, numSteps,
-          guidanceScale, batchSize, filters, promptTemplate, negativePrompt, faults);
+          method,
+          sampler,
+          device,
+          data,
+          output,
+          classes,
+          classesPerTask,
+          ipc,
+          seed,
+          numSteps,
+          guidanceScale,
+          batchSize,
+          filters,
+          promptTemplate,
+          negativePrompt,
+          faults);
     }
   }
 }

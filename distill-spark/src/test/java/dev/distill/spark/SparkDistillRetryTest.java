@@ -36,7 +36,11 @@ class SparkDistillRetryTest {
 
     SparkDistillResult r =
         SparkDistill.of(sc)
-            .run(recipe(out).classesPerTask(2).faults(new FaultInjection(Set.of(2), Set.of())).build());
+            .run(
+                recipe(out)
+                    .classesPerTask(2)
+                    .faults(new FaultInjection(Set.of(2), Set.of()))
+                    .build());
 
     assertThat(r.complete()).isTrue();
     assertThat(r.retried()).containsExactly(2, 3); // the group {2, 3} was retried as a whole

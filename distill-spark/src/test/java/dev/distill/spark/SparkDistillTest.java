@@ -48,7 +48,8 @@ class SparkDistillTest {
     assertThat(r.generated()).containsExactly(0, 1, 2, 3);
     assertThat(r.skipped()).isEmpty();
     assertThat(r.retried()).isEmpty();
-    // 4 tasks, 2 slots (driver and executors share this JVM in local mode): at most one load per slot
+    // 4 tasks, 2 slots (driver and executors share this JVM in local mode): at most one load per
+    // slot
     assertThat(ExecutorCache.samplerLoads() - loadsBefore).isBetween(0, 2);
     assertSameSet(out, reference);
 
@@ -61,8 +62,7 @@ class SparkDistillTest {
   @Test
   void rerunAfterFailedJobRedoesOnlyUnfinishedClasses() throws Exception {
     Path out = tmp.resolve("interrupted");
-    SparkRecipe broken =
-        recipe(out).faults(new FaultInjection(Set.of(), Set.of(3))).build();
+    SparkRecipe broken = recipe(out).faults(new FaultInjection(Set.of(), Set.of(3))).build();
 
     assertThatThrownBy(() -> SparkDistill.of(sc).run(broken))
         .isInstanceOf(DistillException.class)

@@ -82,7 +82,9 @@ final class SparkTestSupport {
         .isEqualTo(pe.stream().map(p -> expected.relativize(p).toString()).toList())
         .hasSize(8);
     for (int i = 0; i < pa.size(); i++) {
-      assertThat(Files.readAllBytes(pa.get(i))).as(pa.get(i).toString()).isEqualTo(Files.readAllBytes(pe.get(i)));
+      assertThat(Files.readAllBytes(pa.get(i)))
+          .as(pa.get(i).toString())
+          .isEqualTo(Files.readAllBytes(pe.get(i)));
     }
   }
 

@@ -9,7 +9,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A small serializable test dataset: the first {@code perClass} bundled images of the first classes. */
+/**
+ * A small serializable test dataset: the first {@code perClass} bundled images of the first
+ * classes.
+ */
 record TinyFashionMnist(int classes, int perClass) implements DatasetFactory {
   @Override
   public Dataset open() throws IOException {

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class ContractCoverageTest {
   @Test
   void everyImplementationOfAnApiInterfaceHasAContractTest() {
-    int found = ContractCoverage.assertEveryImplementationHasAContractTest(getClass(), "dev.distill.task");
+    int found =
+        ContractCoverage.assertEveryImplementationHasAContractTest(getClass(), "dev.distill.task");
     assertThat(found).as("TaskLossGuidance").isGreaterThanOrEqualTo(1);
   }
 }

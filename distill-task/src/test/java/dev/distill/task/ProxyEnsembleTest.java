@@ -88,10 +88,14 @@ class ProxyEnsembleTest {
     ClassifierProxy b = ClassifierProxy.of(netB, 1, 8, 8).withId("b");
     try (TensorScope scope = TensorScope.open()) {
       FixedGuidanceContext ctx = context(7);
-      double la = TaskLossGuidance.classification(a, Schedules.constant(1.0)).loss(ctx).item_double();
-      double lb = TaskLossGuidance.classification(b, Schedules.constant(1.0)).loss(ctx).item_double();
-      double mean = TaskLossGuidance.classification(ProxyEnsemble.of(a, b), Schedules.constant(1.0))
-          .loss(ctx).item_double();
+      double la =
+          TaskLossGuidance.classification(a, Schedules.constant(1.0)).loss(ctx).item_double();
+      double lb =
+          TaskLossGuidance.classification(b, Schedules.constant(1.0)).loss(ctx).item_double();
+      double mean =
+          TaskLossGuidance.classification(ProxyEnsemble.of(a, b), Schedules.constant(1.0))
+              .loss(ctx)
+              .item_double();
       assertThat(la).isNotCloseTo(lb, within(1e-6));
       assertThat(mean).isCloseTo((la + lb) / 2, within(1e-5));
     }

@@ -63,7 +63,8 @@ class TaskLossGuidanceTest {
           TaskLossGuidance.classification(proxy, List.of(0, 2, 1), 1.0).loss(ctx).item_double();
       Tensor logp = torch.log_softmax(proxy.logits(ctx.predictedImages()), 1);
       double expected =
-          -(logp.get(0).get(0).item_double() + logp.get(1).get(2).item_double()
+          -(logp.get(0).get(0).item_double()
+              + logp.get(1).get(2).item_double()
               + logp.get(2).get(1).item_double());
       assertThat(fromClasses).isCloseTo(expected, within(1e-5));
       assertThat(explicit).isEqualTo(fromClasses);
@@ -101,8 +102,11 @@ class TaskLossGuidanceTest {
           .hasMessageContaining("sample 1")
           .hasMessageContaining("classId -1");
       FixedGuidanceContext three =
-          context(seed, List.of(Conditioning.ofClass(0), Conditioning.ofClass(1),
-              Conditioning.ofClass(2)), 1, 8);
+          context(
+              seed,
+              List.of(Conditioning.ofClass(0), Conditioning.ofClass(1), Conditioning.ofClass(2)),
+              1,
+              8);
       assertThatThrownBy(
               () -> TaskLossGuidance.classification(proxy, List.of(0, 1), 1.0).loss(three))
           .isInstanceOf(IllegalArgumentException.class)

@@ -76,13 +76,24 @@ class UniDDTest {
     List<Conditioning> conds = Collections.nCopies(8, Conditioning.ofClass(target));
     try (TensorScope scope = TensorScope.open();
         SampleResult plain =
-            model.sampler().sample(
-                SampleRequest.builder(conds).seeds(seeds).numSteps(10).guidanceScale(2.0).build());
+            model
+                .sampler()
+                .sample(
+                    SampleRequest.builder(conds)
+                        .seeds(seeds)
+                        .numSteps(10)
+                        .guidanceScale(2.0)
+                        .build());
         SampleResult guided =
-            model.sampler().sample(
-                SampleRequest.builder(conds).seeds(seeds).numSteps(10).guidanceScale(2.0)
-                    .guidance(TaskLossGuidance.classification(proxy, Schedules.x0Step(3.0)))
-                    .build())) {
+            model
+                .sampler()
+                .sample(
+                    SampleRequest.builder(conds)
+                        .seeds(seeds)
+                        .numSteps(10)
+                        .guidanceScale(2.0)
+                        .guidance(TaskLossGuidance.classification(proxy, Schedules.x0Step(3.0)))
+                        .build())) {
       double before = meanTargetLogProb(plain.images(), target);
       double after = meanTargetLogProb(guided.images(), target);
       assertThat(after).as("log p(target) guided vs plain (%s)", before).isGreaterThan(before);
@@ -97,7 +108,10 @@ class UniDDTest {
             Distill.from(train)
                 .method(UniDD.classification(proxy).withSchedule(Schedules.x0Step(3.0)))
                 .sampler(model.sampler())
-                .ipc(2).seed(0).numSteps(5).guidanceScale(2.0)
+                .ipc(2)
+                .seed(0)
+                .numSteps(5)
+                .guidanceScale(2.0)
                 .classes(3, 7)
                 .run(tmp.resolve("unidd"))) {
       assertThat(r.set().size()).isEqualTo(4);
@@ -112,16 +126,20 @@ class UniDDTest {
     try (TensorScope scope = TensorScope.open()) {
       ConvNet small =
           ConvNet.create(
-              dev.distill.core.nn.ConvNetConfig.of(1, 28, 28, 5).withNetWidth(8).withNetDepth(2), 1);
+              dev.distill.core.nn.ConvNetConfig.of(1, 28, 28, 5).withNetWidth(8).withNetDepth(2),
+              1);
       try (small;
           LabeledImages train = FashionMnist.train()) {
         assertThatThrownBy(
-                () -> Distill.from(train)
-                    .method(UniDD.classification(ClassifierProxy.of(small, 1, 28, 28)))
-                    .sampler(model.sampler())
-                    .ipc(1).seed(0).numSteps(2)
-                    .classes(7)
-                    .run(tmp.resolve("bad")))
+                () ->
+                    Distill.from(train)
+                        .method(UniDD.classification(ClassifierProxy.of(small, 1, 28, 28)))
+                        .sampler(model.sampler())
+                        .ipc(1)
+                        .seed(0)
+                        .numSteps(2)
+                        .classes(7)
+                        .run(tmp.resolve("bad")))
             .hasMessageContaining("class 7")
             .hasMessageContaining("5 classes");
       }

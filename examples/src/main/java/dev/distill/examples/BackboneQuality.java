@@ -192,7 +192,8 @@ public final class BackboneQuality {
         System.out.println("checkpoint step " + st.metadata().get("step"));
       }
       return BuiltinModel.load(
-          tmpDir.resolve("ema.safetensors"), tmpDir.resolve("ema.json"),
+          tmpDir.resolve("ema.safetensors"),
+          tmpDir.resolve("ema.json"),
           BuiltinModel.FASHION_MNIST_CLASSES);
     }
     return BuiltinModel.fashionMnist();
@@ -248,7 +249,8 @@ public final class BackboneQuality {
       for (int k = 0; k < numClasses && fdPerClass > perClass; k++) {
         for (int done = perClass; done < fdPerClass; done += 100) {
           int n = Math.min(100, fdPerClass - done);
-          try (dev.distill.core.tensor.TensorScope sc = dev.distill.core.tensor.TensorScope.open()) {
+          try (dev.distill.core.tensor.TensorScope sc =
+              dev.distill.core.tensor.TensorScope.open()) {
             SampleRequest request =
                 SampleRequest.builder(java.util.Collections.nCopies(n, Conditioning.ofClass(k)))
                     .seed(seed + 1_000_000L + (long) k * fdPerClass + done)
@@ -266,14 +268,19 @@ public final class BackboneQuality {
       try (dev.distill.core.data.LabeledImages test = dev.distill.core.data.FashionMnist.test()) {
         List<Tensor> parts = new ArrayList<>();
         for (long i = 0; i < test.size(); i += 500) {
-          parts.add(teacher.penultimate(test.images().narrow(0, i, Math.min(500, test.size() - i)))
-              .to(ScalarType.Double));
+          parts.add(
+              teacher
+                  .penultimate(test.images().narrow(0, i, Math.min(500, test.size() - i)))
+                  .to(ScalarType.Double));
         }
         allReal = torch.cat(new TensorVector(parts.toArray(new Tensor[0])), 0);
       }
       System.out.printf(
           "feature Frechet distance (%d real test images vs %d samples, %.0f s extra sampling): %.4f%n",
-          allReal.size(0), allFake.size(0), (System.nanoTime() - tf) / 1e9, frechet(allFake, allReal));
+          allReal.size(0),
+          allFake.size(0),
+          (System.nanoTime() - tf) / 1e9,
+          frechet(allFake, allReal));
       System.out.printf("class agreement: %.4f%n", (double) agree / labels.length);
     }
   }
@@ -319,7 +326,6 @@ public final class BackboneQuality {
       return torch.cat(new TensorVector(parts.toArray(new Tensor[0])), 0);
     }
   }
-
 
   private static byte[] toBytes(float[] v, int offset, int n) {
     byte[] b = new byte[n];

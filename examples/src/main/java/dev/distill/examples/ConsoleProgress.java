@@ -6,8 +6,8 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * Progress output for the example commands: a redrawn one-line bar on a terminal, plain
- * periodic lines otherwise (a log file, a pipe, CI), so no carriage returns end up in a file.
+ * Progress output for the example commands: a redrawn one-line bar on a terminal, plain periodic
+ * lines otherwise (a log file, a pipe, CI), so no carriage returns end up in a file.
  *
  * <p>Each listener is used by one thread at a time (the thread that runs the work).
  *
@@ -59,11 +59,23 @@ public final class ConsoleProgress {
         if (terminal) {
           int width = 30;
           int filled = (int) Math.round(p.fraction() * width);
-          out.printf(Locale.ROOT, "\r%-22s [%s%s] %3.0f%% %s", label, "#".repeat(filled),
-              " ".repeat(width - filled), 100 * p.fraction(), p.message());
+          out.printf(
+              Locale.ROOT,
+              "\r%-22s [%s%s] %3.0f%% %s",
+              label,
+              "#".repeat(filled),
+              " ".repeat(width - filled),
+              100 * p.fraction(),
+              p.message());
         } else {
-          out.printf(Locale.ROOT, "%s: %.0f%% (%d/%d) %s%n", label, 100 * p.fraction(), p.done(),
-              p.total(), p.message());
+          out.printf(
+              Locale.ROOT,
+              "%s: %.0f%% (%d/%d) %s%n",
+              label,
+              100 * p.fraction(),
+              p.done(),
+              p.total(),
+              p.message());
         }
         out.flush();
       }

@@ -55,13 +55,13 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * --output-size S|HxW} (default: the dataset's first image's size, every image brought to it),
  * {@code --data-size S|HxW} (decode every real image at this size; default the first image's),
  * {@code --resize cover-crop|stretch}, {@code --classes FILE} (class mapping: text or JSON, see
- * {@link ClassIndex#read}), {@code --prompts FILE} (captions JSON/CSV), {@code --template T}
- * ("a photo of a {name}"), {@code --negative TEXT}, {@code --steps N} (30; Turbo 4), {@code
- * --cfg G} (5.0; Turbo 0), {@code --turbo}, {@code --seed N}, {@code --batch N} (4), {@code
- * --device cpu|cuda}, {@code --dtype fp32|fp16|bf16}, {@code --decode-scale 1|2|4} (UniDD decoder
- * memory), {@code --proxy-images N} (UniDD: real images per class to train its proxy on, 100),
- * {@code --proxy-epochs N} (30), {@code --proxy-size S} (32), {@code --strength X} (D4M, 0.7),
- * {@code --threads N}.
+ * {@link ClassIndex#read}), {@code --prompts FILE} (captions JSON/CSV), {@code --template T} ("a
+ * photo of a {name}"), {@code --negative TEXT}, {@code --steps N} (30; Turbo 4), {@code --cfg G}
+ * (5.0; Turbo 0), {@code --turbo}, {@code --seed N}, {@code --batch N} (4), {@code --device
+ * cpu|cuda}, {@code --dtype fp32|fp16|bf16}, {@code --decode-scale 1|2|4} (UniDD decoder memory),
+ * {@code --proxy-images N} (UniDD: real images per class to train its proxy on, 100), {@code
+ * --proxy-epochs N} (30), {@code --proxy-size S} (32), {@code --strength X} (D4M, 0.7), {@code
+ * --threads N}.
  *
  * <p>The output folder is an ImageFolder + {@code manifest.json} (generation and output sizes,
  * class mapping, per-image prompts); a rerun resumes finished classes.
@@ -134,7 +134,9 @@ public final class DistillImageFolder {
     System.exit(dev.distill.examples.cli.DistillCli.run("imagefolder", args));
   }
 
-  /** Parses the test's short option list (the CLI's {@code imagefolder} command is the user path). */
+  /**
+   * Parses the test's short option list (the CLI's {@code imagefolder} command is the user path).
+   */
   static Options parse(String[] args) {
     Path pipeline = null;
     Path data = null;
@@ -178,7 +180,8 @@ public final class DistillImageFolder {
         case "--size" -> size = ImageSize.parse(v);
         case "--output-size" -> outputSize = ImageSize.parse(v);
         case "--data-size" -> dataSize = ImageSize.parse(v);
-        case "--resize" -> resize = ResizeMode.valueOf(v.toUpperCase(Locale.ROOT).replace('-', '_'));
+        case "--resize" ->
+            resize = ResizeMode.valueOf(v.toUpperCase(Locale.ROOT).replace('-', '_'));
         case "--classes" -> classes = Path.of(v);
         case "--prompts" -> prompts = Path.of(v);
         case "--template" -> template = v;
@@ -201,11 +204,30 @@ public final class DistillImageFolder {
     checkArgument(data != null, "--data DIR is required");
     checkArgument(out != null, "--out DIR is required");
     return new Options(
-        pipeline, data, method, ipc, Optional.ofNullable(size), Optional.ofNullable(outputSize),
-        Optional.ofNullable(dataSize), resize, Optional.ofNullable(classes),
-        Optional.ofNullable(prompts), template, negative,
-        steps != null ? steps : (turbo ? 4 : 30), cfg != null ? cfg : (turbo ? 0.0 : 5.0), turbo,
-        seed, batch, device, dtype, decodeScale, proxyImages, proxyEpochs, proxySize, strength,
+        pipeline,
+        data,
+        method,
+        ipc,
+        Optional.ofNullable(size),
+        Optional.ofNullable(outputSize),
+        Optional.ofNullable(dataSize),
+        resize,
+        Optional.ofNullable(classes),
+        Optional.ofNullable(prompts),
+        template,
+        negative,
+        steps != null ? steps : (turbo ? 4 : 30),
+        cfg != null ? cfg : (turbo ? 0.0 : 5.0),
+        turbo,
+        seed,
+        batch,
+        device,
+        dtype,
+        decodeScale,
+        proxyImages,
+        proxyEpochs,
+        proxySize,
+        strength,
         out);
   }
 
@@ -214,8 +236,8 @@ public final class DistillImageFolder {
       case "fp32", "float32", "float" -> ScalarType.Float;
       case "fp16", "float16", "half" -> ScalarType.Half;
       case "bf16", "bfloat16" -> ScalarType.BFloat16;
-      default -> throw new IllegalArgumentException(
-          "--dtype must be fp32, fp16 or bf16 but was " + name);
+      default ->
+          throw new IllegalArgumentException("--dtype must be fp32, fp16 or bf16 but was " + name);
     };
   }
 
@@ -270,8 +292,10 @@ public final class DistillImageFolder {
                       ClassifierProxy.of(proxyNet, data.channels(), o.proxySize(), o.proxySize()))
                   .withSchedule(Schedules.x0Step(3.0));
             }
-            default -> throw new IllegalArgumentException(
-                "--method must be d4m, mode-guided, unidd or random-real but was " + o.method());
+            default ->
+                throw new IllegalArgumentException(
+                    "--method must be d4m, mode-guided, unidd or random-real but was "
+                        + o.method());
           };
       Distill run =
           Distill.from(data)
@@ -329,7 +353,8 @@ public final class DistillImageFolder {
           StudentSpec.convNet3()
               .withNetWidth(32)
               .create(small.channels(), o.proxySize(), o.proxySize(), small.numClasses(), o.seed());
-      ClassifierTrainer.of(TrainConfig.dsaEvaluation().withEpochs(o.proxyEpochs()).withBatchSize(64))
+      ClassifierTrainer.of(
+              TrainConfig.dsaEvaluation().withEpochs(o.proxyEpochs()).withBatchSize(64))
           .train(net, x, y, HardLabelMatcher.of(), o.seed(), listener, "proxy");
       return net;
     }

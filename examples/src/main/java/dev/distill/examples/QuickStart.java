@@ -5,7 +5,6 @@ import dev.distill.api.DistilledSet;
 import dev.distill.api.EvalReport;
 import dev.distill.api.Matcher;
 import dev.distill.api.MetricSummary;
-import dev.distill.api.Progress;
 import dev.distill.api.ProgressListener;
 import dev.distill.api.RunProvenance;
 import dev.distill.core.Version;
@@ -47,7 +46,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * The quick start: distils Fashion-MNIST with the built-in diffusion model using random-real, D4M,
@@ -61,18 +59,18 @@ import org.bytedeco.pytorch.global.torch;
  * </pre>
  *
  * <p>The options are parsed and checked by {@code dev.distill.examples.cli.QuickStartCommand};
- * {@link #run(Options)} takes the parsed values. {@code --methods} takes a subset of {@code random-real,d4m,mode-guided,unidd} ({@code none}
- * runs only the whole-train-slice reference).
+ * {@link #run(Options)} takes the parsed values. {@code --methods} takes a subset of {@code
+ * random-real,d4m,mode-guided,unidd} ({@code none} runs only the whole-train-slice reference).
  *
  * <p>Writes {@code DIR/<method>/} (ImageFolder of 28×28 grayscale PNGs + manifest.json), {@code
  * DIR/<method>-grid.png}, one {@code .eval.json} report per set and label kind, and {@code
  * DIR/results.md} (rewritten after every method). The default is the quick profile (IPC 10, one
  * seed, {@link EvalProtocol#quick()}). {@code --full} runs IPC 1 / 10 / 50 over 3 seeds with the
- * pinned protocol ({@link EvalProtocol#defaults()}: ConvNet-3 width 128, 1000 epochs) unless
- * {@code --protocol quick} is given, and adds the whole-dataset reference: the same student trained
- * with hard labels on every shipped training image for {@code --upper-epochs} epochs (default 20).
- * Reruns resume: finished sets are loaded, not regenerated, and finished evaluations made under
- * the same protocol are read back, not retrained.
+ * pinned protocol ({@link EvalProtocol#defaults()}: ConvNet-3 width 128, 1000 epochs) unless {@code
+ * --protocol quick} is given, and adds the whole-dataset reference: the same student trained with
+ * hard labels on every shipped training image for {@code --upper-epochs} epochs (default 20).
+ * Reruns resume: finished sets are loaded, not regenerated, and finished evaluations made under the
+ * same protocol are read back, not retrained.
  */
 public final class QuickStart {
   /** Epochs of the whole-train-slice reference under {@code --full} (40 batches each). */
@@ -81,8 +79,7 @@ public final class QuickStart {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The method names {@code --methods} accepts ({@code none}: only the reference row). */
-  public static final List<String> METHODS =
-      List.of("random-real", "d4m", "mode-guided", "unidd");
+  public static final List<String> METHODS = List.of("random-real", "d4m", "mode-guided", "unidd");
 
   private QuickStart() {}
 
@@ -198,8 +195,10 @@ public final class QuickStart {
           methods.put("d4m", D4m.defaults());
           methods.put(
               "mode-guided",
-              ModeGuided.defaults().withGamma(options.mgdGamma())
-                  .withStopFraction(options.mgdStop()).withTarget(options.mgdTarget()));
+              ModeGuided.defaults()
+                  .withGamma(options.mgdGamma())
+                  .withStopFraction(options.mgdStop())
+                  .withTarget(options.mgdTarget()));
           methods.put(
               "unidd",
               UniDD.classification(ClassifierProxy.of(teacher, 1, 28, 28))
@@ -225,41 +224,59 @@ public final class QuickStart {
                     .listener(ConsoleProgress.of(console, "distill " + name))
                     .run(dir)) {
               DistilledSet set = r.set();
-              Grids.write(
-                  out.resolve(dir.getFileName() + "-grid.png"), set.images(), 10, ipc);
+              Grids.write(out.resolve(dir.getFileName() + "-grid.png"), set.images(), 10, ipc);
               row.dropped = r.dropped().values().stream().mapToInt(Integer::intValue).sum();
               row.seconds = r.elapsed().toMillis() / 1000.0;
               console.printf(
-                  Locale.ROOT, "%n%s: %d images in %s (%.1f s), filters dropped %s%n",
-                  name, set.size(), dir, row.seconds, r.dropped());
+                  Locale.ROOT,
+                  "%n%s: %d images in %s (%.1f s), filters dropped %s%n",
+                  name,
+                  set.size(),
+                  dir,
+                  row.seconds,
+                  r.dropped());
               for (Map.Entry<String, Matcher> mt : matchers.entrySet()) {
                 EvalReport report =
                     evaluateOnce(
                         out.resolve(dir.getFileName() + "." + mt.getKey() + ".eval.json"),
-                        evaluator, set, mt.getValue(), ConsoleProgress.of(console, "train " + mt.getKey()));
+                        evaluator,
+                        set,
+                        mt.getValue(),
+                        ConsoleProgress.of(console, "train " + mt.getKey()));
                 row.results.put(mt.getKey(), report);
                 console.printf(
-                    Locale.ROOT, "%n%s / %s labels: top-1 %s, top-5 %s%n",
-                    name, mt.getKey(), report.metric("top1").format(2),
+                    Locale.ROOT,
+                    "%n%s / %s labels: top-1 %s, top-5 %s%n",
+                    name,
+                    mt.getKey(),
+                    report.metric("top1").format(2),
                     report.metric("top5").format(2));
               }
             }
             rows.add(row);
-            AtomicFiles.writeString(out.resolve("results.md"), table(rows, protocol, teacher, start));
+            AtomicFiles.writeString(
+                out.resolve("results.md"), table(rows, protocol, teacher, start));
           }
         }
         if (upperEpochs > 0) {
           // the whole-dataset reference under the same protocol: the student trained, with hard
           // labels, on every shipped training image (fewer epochs: 40 batches per epoch, not 1–2)
-          console.printf(Locale.ROOT, "%n== whole train slice (%d images), %d epochs ==%n",
-              train.size(), upperEpochs);
+          console.printf(
+              Locale.ROOT,
+              "%n== whole train slice (%d images), %d epochs ==%n",
+              train.size(),
+              upperEpochs);
           Row row = new Row("whole train slice", train.size() / train.numClasses());
           row.upperBound = true;
           EvalProtocol upper = protocol.withEpochs(upperEpochs);
           try (DistilledSet all = asSet(train)) {
-            row.results.put("hard",
-                evaluateOnce(out.resolve("whole-train-slice.hard.eval.json"),
-                    ClassificationEvaluator.of(upper, test), all, matchers.get("hard"),
+            row.results.put(
+                "hard",
+                evaluateOnce(
+                    out.resolve("whole-train-slice.hard.eval.json"),
+                    ClassificationEvaluator.of(upper, test),
+                    all,
+                    matchers.get("hard"),
                     ConsoleProgress.of(console, "train whole")));
           }
           rows.add(row);
@@ -288,24 +305,43 @@ public final class QuickStart {
 
   private static String table(List<Row> rows, EvalProtocol protocol, ConvNet teacher, long start) {
     StringBuilder b = new StringBuilder();
-    b.append("| method | IPC | top-1 hard | top-5 hard | top-1 soft | top-5 soft | dropped | distill s |\n");
+    b.append(
+        "| method | IPC | top-1 hard | top-5 hard | top-1 soft | top-5 soft | dropped | distill s |\n");
     b.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (Row r : rows) {
-      b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %d | %.0f |%n",
-          r.method, r.upperBound ? "all (" + r.ipc + ")" : Integer.toString(r.ipc),
-          cell(r, "hard", "top1"), cell(r, "hard", "top5"),
-          cell(r, "soft", "top1"), cell(r, "soft", "top5"), r.dropped, r.seconds));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %s | %s | %s | %d | %.0f |%n",
+              r.method,
+              r.upperBound ? "all (" + r.ipc + ")" : Integer.toString(r.ipc),
+              cell(r, "hard", "top1"),
+              cell(r, "hard", "top5"),
+              cell(r, "soft", "top1"),
+              cell(r, "soft", "top5"),
+              r.dropped,
+              r.seconds));
     }
     b.append(ddRanking(rows));
     b.append("\nProtocol: ").append(protocol.toMap()).append('\n');
-    rows.stream().filter(r -> r.upperBound).findFirst().ifPresent(r -> b.append(
-        "Whole train slice row: the same protocol with epochs=")
-        .append(r.results.get("hard").protocol().get("epochs"))
-        .append(" on all shipped training images, hard labels.\n"));
-    b.append("Whole-dataset reference: the teacher (ConvNet-3 width 64, Adam, 6 epochs on all 60,000 training images) scores ")
-        .append(teacherAccuracy()).append(" % top-1 on the test set.\n");
-    b.append(String.format(Locale.ROOT, "Wall time: %.1f min on %d cores.%n",
-        (System.nanoTime() - start) / 60e9, Runtime.getRuntime().availableProcessors()));
+    rows.stream()
+        .filter(r -> r.upperBound)
+        .findFirst()
+        .ifPresent(
+            r ->
+                b.append("Whole train slice row: the same protocol with epochs=")
+                    .append(r.results.get("hard").protocol().get("epochs"))
+                    .append(" on all shipped training images, hard labels.\n"));
+    b.append(
+            "Whole-dataset reference: the teacher (ConvNet-3 width 64, Adam, 6 epochs on all 60,000 training images) scores ")
+        .append(teacherAccuracy())
+        .append(" % top-1 on the test set.\n");
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "Wall time: %.1f min on %d cores.%n",
+            (System.nanoTime() - start) / 60e9,
+            Runtime.getRuntime().availableProcessors()));
     return b.toString();
   }
 
@@ -315,8 +351,12 @@ public final class QuickStart {
    * resumes without retraining finished students.
    */
   private static EvalReport evaluateOnce(
-      Path cache, ClassificationEvaluator evaluator, DistilledSet set, Matcher matcher,
-      ProgressListener listener) throws IOException {
+      Path cache,
+      ClassificationEvaluator evaluator,
+      DistilledSet set,
+      Matcher matcher,
+      ProgressListener listener)
+      throws IOException {
     if (Files.isRegularFile(cache)) {
       try {
         EvalReport old = JSON.readValue(cache.toFile(), EvalReport.class);
@@ -344,14 +384,18 @@ public final class QuickStart {
     }
     try (TensorScope scope = TensorScope.open()) {
       return new DistilledSet(
-          scope.detach(data.images().clone()), labels, null, data.classNames(),
+          scope.detach(data.images().clone()),
+          labels,
+          null,
+          data.classNames(),
           new RunProvenance("whole-train-slice", Map.of(), 0, "", Version.get(), Instant.now()));
     }
   }
 
   private static String teacherAccuracy() {
     String rec = Teachers.fashionMnistRecord();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"testTop1\"\\s*:\\s*([0-9.]+)").matcher(rec);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\"testTop1\"\\s*:\\s*([0-9.]+)").matcher(rec);
     return m.find() ? m.group(1) : "(see Teachers.fashionMnistRecord())";
   }
 
@@ -388,15 +432,24 @@ public final class QuickStart {
                 DdRanking.fraction(whole.results.get("hard").metric("top1")),
                 DdRanking.fraction(r.results.get("hard").metric("top1")));
       }
-      b.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s |%n",
-          r.method, r.ipc, format(iorHard), format(iorSoft), format(hlr),
-          hlr == null || iorHard == null ? "–" : format(DdRanking.lrs(iorHard, hlr)),
-          hlr == null || iorSoft == null || iorSoft.values().size() != hlr.values().size()
-              ? "–" : format(DdRanking.lrs(iorSoft, hlr))));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %s | %s | %s | %s | %s |%n",
+              r.method,
+              r.ipc,
+              format(iorHard),
+              format(iorSoft),
+              format(hlr),
+              hlr == null || iorHard == null ? "–" : format(DdRanking.lrs(iorHard, hlr)),
+              hlr == null || iorSoft == null || iorSoft.values().size() != hlr.values().size()
+                  ? "–"
+                  : format(DdRanking.lrs(iorSoft, hlr))));
     }
     if (b.length() > 0) {
       b.append("\nIOR = top-1(set) − top-1(random-real, same IPC); HLR = top-1(whole train slice,")
-          .append(" hard) − top-1(set, hard); LRS = (e^α − e^−1)/(e − e^−1), α = 0.5·IOR − 0.5·HLR;")
+          .append(
+              " hard) − top-1(set, hard); LRS = (e^α − e^−1)/(e − e^−1), α = 0.5·IOR − 0.5·HLR;")
           .append(" fractions, paired per seed (DD-Ranking).\n");
     }
     return b.toString();

@@ -171,11 +171,15 @@ public final class RecipeA {
         // the mixing and proxy rows are scored with hard labels only (CPU time)
         Map<String, Matcher> labelsOnly = Map.of("hard", HardLabelMatcher.of());
         Ctx ctx = new Ctx(out, train, model, dedup, testIndex, evaluator, o.steps(), console);
-        String roles = "teacher (soft labels): Teachers.fashionMnist() (" + teacher.name()
-            + ", width 64, 60k images); evaluation students: fresh "
-            + protocol.student().displayName() + " per seed " + protocol.seeds()
-            + "; matcher reference and mixed-in real images: the training slice; test set:"
-            + " scored and leak-filtered against only.";
+        String roles =
+            "teacher (soft labels): Teachers.fashionMnist() ("
+                + teacher.name()
+                + ", width 64, 60k images); evaluation students: fresh "
+                + protocol.student().displayName()
+                + " per seed "
+                + protocol.seeds()
+                + "; matcher reference and mixed-in real images: the training slice; test set:"
+                + " scored and leak-filtered against only.";
         // cheap rows first: the matchers at IPC 10 and 1, then mixing and the proxies, IPC 50 last
         List<Integer> ipcs = new ArrayList<>(o.ipcs());
         ipcs.sort((a, b) -> a == 10 ? -1 : b == 10 ? 1 : Integer.compare(a, b));
@@ -185,8 +189,13 @@ public final class RecipeA {
           proxiesDone = true;
         }
         if (!matchers && o.parts().contains(Part.MIXING)) {
-          rows.add(ctx.row("d4m-mixed", "D4M + " + o.mixFraction() + " real (random)", 10,
-              MixedReal.of(D4m.defaults(), o.mixFraction(), RandomReal.create()), labelsOnly));
+          rows.add(
+              ctx.row(
+                  "d4m-mixed",
+                  "D4M + " + o.mixFraction() + " real (random)",
+                  10,
+                  MixedReal.of(D4m.defaults(), o.mixFraction(), RandomReal.create()),
+                  labelsOnly));
           write(out, rows, protocol, roles, grad, start);
         }
         for (int ipc : matchers ? ipcs : List.<Integer>of()) {
@@ -197,8 +206,13 @@ public final class RecipeA {
           rows.add(ctx.row("d4m", "D4M", ipc, D4m.defaults(), all));
           write(out, rows, protocol, roles, grad, start);
           if (ipc == 10 && o.parts().contains(Part.MIXING)) {
-            rows.add(ctx.row("d4m-mixed", "D4M + " + o.mixFraction() + " real (random)", 10,
-                MixedReal.of(D4m.defaults(), o.mixFraction(), RandomReal.create()), labelsOnly));
+            rows.add(
+                ctx.row(
+                    "d4m-mixed",
+                    "D4M + " + o.mixFraction() + " real (random)",
+                    10,
+                    MixedReal.of(D4m.defaults(), o.mixFraction(), RandomReal.create()),
+                    labelsOnly));
             write(out, rows, protocol, roles, grad, start);
           }
         }
@@ -211,8 +225,15 @@ public final class RecipeA {
   }
 
   /** UniDD at IPC 10 with one proxy and with three; returns the roles line with the proxies. */
-  private static String proxyRows(Ctx ctx, Options o, List<Row> rows, EvalProtocol protocol,
-      String roles, GradientStatisticsMatcher grad, long start, Map<String, Matcher> matchers)
+  private static String proxyRows(
+      Ctx ctx,
+      Options o,
+      List<Row> rows,
+      EvalProtocol protocol,
+      String roles,
+      GradientStatisticsMatcher grad,
+      long start,
+      Map<String, Matcher> matchers)
       throws IOException {
     Path out = ctx.out();
     try (ConvNet p1 = proxy(out, ctx.train(), 32, 3, 11, ctx.console());
@@ -221,74 +242,128 @@ public final class RecipeA {
       ClassifierProxy a = ClassifierProxy.of(p1, 1, 28, 28).withId("convnet-w32-d3-seed11");
       ClassifierProxy b = ClassifierProxy.of(p2, 1, 28, 28).withId("convnet-w32-d3-seed12");
       ClassifierProxy c = ClassifierProxy.of(p3, 1, 28, 28).withId("convnet-w16-d2-seed13");
-      String withProxies = roles + " UniDD guidance proxies: " + ProxyEnsemble.of(a, b, c).id()
-          + " (trained here on the 10k training slice, Adam 1e-3, " + PROXY_EPOCHS
-          + " epoch(s), no augmentation; the single-proxy row uses the first; none is the"
-          + " teacher or a student).";
-      rows.add(ctx.row("unidd-single", "UniDD, 1 proxy", 10,
-          UniDD.classification(a).withSchedule(Schedules.x0Step(3.0)), matchers));
+      String withProxies =
+          roles
+              + " UniDD guidance proxies: "
+              + ProxyEnsemble.of(a, b, c).id()
+              + " (trained here on the 10k training slice, Adam 1e-3, "
+              + PROXY_EPOCHS
+              + " epoch(s), no augmentation; the single-proxy row uses the first; none is the"
+              + " teacher or a student).";
+      rows.add(
+          ctx.row(
+              "unidd-single",
+              "UniDD, 1 proxy",
+              10,
+              UniDD.classification(a).withSchedule(Schedules.x0Step(3.0)),
+              matchers));
       write(out, rows, protocol, withProxies, grad, start);
-      rows.add(ctx.row("unidd-ensemble", "UniDD, ensemble of 3", 10,
-          UniDD.classification(ProxyEnsemble.of(a, b, c)).withSchedule(Schedules.x0Step(3.0)),
-          matchers));
+      rows.add(
+          ctx.row(
+              "unidd-ensemble",
+              "UniDD, ensemble of 3",
+              10,
+              UniDD.classification(ProxyEnsemble.of(a, b, c)).withSchedule(Schedules.x0Step(3.0)),
+              matchers));
       write(out, rows, protocol, withProxies, grad, start);
       return withProxies;
     }
   }
 
-  private static void write(Path out, List<Row> rows, EvalProtocol protocol, String roles,
-      GradientStatisticsMatcher grad, long start) throws IOException {
+  private static void write(
+      Path out,
+      List<Row> rows,
+      EvalProtocol protocol,
+      String roles,
+      GradientStatisticsMatcher grad,
+      long start)
+      throws IOException {
     AtomicFiles.writeString(out.resolve("results.md"), table(rows, protocol, roles, grad, start));
   }
 
   /** Trains (or loads) one guidance proxy on the training slice. */
-  private static ConvNet proxy(Path out, LabeledImages train, int width, int depth, long seed,
-      PrintStream console) throws IOException {
-    Path file = out.resolve("proxies/convnet-w" + width + "-d" + depth + "-seed" + seed
-        + ".safetensors");
+  private static ConvNet proxy(
+      Path out, LabeledImages train, int width, int depth, long seed, PrintStream console)
+      throws IOException {
+    Path file =
+        out.resolve("proxies/convnet-w" + width + "-d" + depth + "-seed" + seed + ".safetensors");
     if (Files.isRegularFile(file)) {
       return ConvNet.load(file);
     }
     Files.createDirectories(file.getParent());
-    TrainConfig config = new TrainConfig(OptimizerKind.ADAM, 1e-3, 0.9, 0.0, PROXY_EPOCHS, 256,
-        LrSchedule.COSINE, 0.1, DsaConfig.none());
-    ConvNet net = ConvNet.create(
-        ConvNetConfig.of(1, 28, 28, 10).withNetWidth(width).withNetDepth(depth), seed);
-    ClassifierTrainer.of(config).train(net, train.images(), train.labels(), HardLabelMatcher.of(),
-        seed, ConsoleProgress.of(console, "proxy seed " + seed), "proxy");
+    TrainConfig config =
+        new TrainConfig(
+            OptimizerKind.ADAM,
+            1e-3,
+            0.9,
+            0.0,
+            PROXY_EPOCHS,
+            256,
+            LrSchedule.COSINE,
+            0.1,
+            DsaConfig.none());
+    ConvNet net =
+        ConvNet.create(
+            ConvNetConfig.of(1, 28, 28, 10).withNetWidth(width).withNetDepth(depth), seed);
+    ClassifierTrainer.of(config)
+        .train(
+            net,
+            train.images(),
+            train.labels(),
+            HardLabelMatcher.of(),
+            seed,
+            ConsoleProgress.of(console, "proxy seed " + seed),
+            "proxy");
     net.save(file);
     return net;
   }
 
-  private record Ctx(Path out, LabeledImages train, BuiltinModel model, DedupFilter dedup,
-      ReferenceIndex testIndex, ClassificationEvaluator evaluator, int steps, PrintStream console) {
+  private record Ctx(
+      Path out,
+      LabeledImages train,
+      BuiltinModel model,
+      DedupFilter dedup,
+      ReferenceIndex testIndex,
+      ClassificationEvaluator evaluator,
+      int steps,
+      PrintStream console) {
 
     Row row(String key, String label, int ipc, DistillMethod method, Map<String, Matcher> matchers)
         throws IOException {
       Path dir = out.resolve(key + "-ipc" + ipc);
       console.printf(Locale.ROOT, "%n== %s, IPC %d ==%n", label, ipc);
       Row row = new Row(label, ipc);
-      try (DistillResult r = Distill.from(train)
-          .method(method)
-          .sampler(model.sampler())
-          .ipc(ipc)
-          .seed(0)
-          .numSteps(steps)
-          .guidanceScale(2.0)
-          .batchSize(50)
-          .filter(Filters.dedup(dedup, testIndex))
-          .listener(ConsoleProgress.of(console, "distill " + key))
-          .run(dir)) {
+      try (DistillResult r =
+          Distill.from(train)
+              .method(method)
+              .sampler(model.sampler())
+              .ipc(ipc)
+              .seed(0)
+              .numSteps(steps)
+              .guidanceScale(2.0)
+              .batchSize(50)
+              .filter(Filters.dedup(dedup, testIndex))
+              .listener(ConsoleProgress.of(console, "distill " + key))
+              .run(dir)) {
         DistilledSet set = r.set();
         String sources = set.provenance().config().get("imageSources");
         row.realImages = sources == null ? 0 : sources.split("\"real:", -1).length - 1;
         for (Map.Entry<String, Matcher> m : matchers.entrySet()) {
-          EvalReport rep = evaluateOnce(out.resolve(dir.getFileName() + "." + m.getKey()
-              + ".eval.json"), evaluator, set, m.getValue(),
-              ConsoleProgress.of(console, "train " + m.getKey()));
+          EvalReport rep =
+              evaluateOnce(
+                  out.resolve(dir.getFileName() + "." + m.getKey() + ".eval.json"),
+                  evaluator,
+                  set,
+                  m.getValue(),
+                  ConsoleProgress.of(console, "train " + m.getKey()));
           row.results.put(m.getKey(), rep);
-          console.printf(Locale.ROOT, "%s / %s: top-1 %s (train %.0f s)%n", label, m.getKey(),
-              rep.metric("top1").format(2), rep.metric("trainSeconds").mean());
+          console.printf(
+              Locale.ROOT,
+              "%s / %s: top-1 %s (train %.0f s)%n",
+              label,
+              m.getKey(),
+              rep.metric("top1").format(2),
+              rep.metric("trainSeconds").mean());
         }
       }
       return row;
@@ -307,8 +382,13 @@ public final class RecipeA {
     }
   }
 
-  private static EvalReport evaluateOnce(Path cache, ClassificationEvaluator evaluator,
-      DistilledSet set, Matcher matcher, ProgressListener listener) throws IOException {
+  private static EvalReport evaluateOnce(
+      Path cache,
+      ClassificationEvaluator evaluator,
+      DistilledSet set,
+      Matcher matcher,
+      ProgressListener listener)
+      throws IOException {
     if (Files.isRegularFile(cache)) {
       EvalReport old = JSON.readValue(cache.toFile(), EvalReport.class);
       Map<String, String> want = new LinkedHashMap<>(evaluator.protocol().toMap());
@@ -319,27 +399,46 @@ public final class RecipeA {
       }
     }
     EvalReport report = evaluator.evaluate(set, matcher, listener);
-    AtomicFiles.writeString(cache, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+    AtomicFiles.writeString(
+        cache, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
     return report;
   }
 
-  private static String table(List<Row> rows, EvalProtocol protocol, String roles,
-      GradientStatisticsMatcher grad, long start) {
+  private static String table(
+      List<Row> rows,
+      EvalProtocol protocol,
+      String roles,
+      GradientStatisticsMatcher grad,
+      long start) {
     StringBuilder b = new StringBuilder();
-    b.append("| set | IPC | real images | top-1 hard | top-1 soft | top-1 grad-stats |"
-        + " train s hard / soft / grad-stats |\n");
+    b.append(
+        "| set | IPC | real images | top-1 hard | top-1 soft | top-1 grad-stats |"
+            + " train s hard / soft / grad-stats |\n");
     b.append("| --- | --- | --- | --- | --- | --- | --- |\n");
     for (Row r : rows) {
-      b.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s / %s / %s |%n",
-          r.method, r.ipc, r.realImages, cell(r, "hard", "top1"), cell(r, "soft", "top1"),
-          cell(r, "grad", "top1"), cell(r, "hard", "trainSeconds"),
-          cell(r, "soft", "trainSeconds"), cell(r, "grad", "trainSeconds")));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %d | %s | %s | %s | %s / %s / %s |%n",
+              r.method,
+              r.ipc,
+              r.realImages,
+              cell(r, "hard", "top1"),
+              cell(r, "soft", "top1"),
+              cell(r, "grad", "top1"),
+              cell(r, "hard", "trainSeconds"),
+              cell(r, "soft", "trainSeconds"),
+              cell(r, "grad", "trainSeconds")));
     }
     b.append("\nProtocol: ").append(protocol.toMap()).append('\n');
     b.append("grad-stats matcher: ").append(grad).append('\n');
     b.append("Roles: ").append(roles).append('\n');
-    b.append(String.format(Locale.ROOT, "Wall time: %.1f min on %d cores.%n",
-        (System.nanoTime() - start) / 60e9, Runtime.getRuntime().availableProcessors()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "Wall time: %.1f min on %d cores.%n",
+            (System.nanoTime() - start) / 60e9,
+            Runtime.getRuntime().availableProcessors()));
     return b.toString();
   }
 

@@ -34,7 +34,13 @@ public final class SparkQuickStart {
    * @param classesPerTask classes per Spark task
    */
   public record Options(
-      Path out, String master, String method, int ipc, int numSteps, long seed, int classesPerTask) {}
+      Path out,
+      String master,
+      String method,
+      int ipc,
+      int numSteps,
+      long seed,
+      int classesPerTask) {}
 
   /**
    * Runs (or resumes) the job and prints its summary.
@@ -66,8 +72,13 @@ public final class SparkQuickStart {
       System.out.printf(
           "%s: %d classes generated, %d skipped (already committed), %d retried in %.1f s;"
               + " the set is %s (%s)%n",
-          sc.master(), r.generated().size(), r.skipped().size(), r.retried().size(),
-          r.elapsed().toMillis() / 1000.0, r.outputDir(), DistilledSetIO.MANIFEST);
+          sc.master(),
+          r.generated().size(),
+          r.skipped().size(),
+          r.retried().size(),
+          r.elapsed().toMillis() / 1000.0,
+          r.outputDir(),
+          DistilledSetIO.MANIFEST);
       return r;
     }
   }

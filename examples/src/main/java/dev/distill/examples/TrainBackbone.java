@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -26,11 +25,11 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *     [--ckpt DIR] [--resume] [--threads 2] [--data /usr/share/datasets/fashion-mnist]
  * </pre>
  *
- * <p>The options are parsed and checked by {@code
- * dev.distill.examples.cli.TrainBackboneCommand}; {@link #run(Options)} takes the parsed values.
- * {@code --resume} continues from {@code DIR/checkpoint.safetensors} of {@code --ckpt} (default:
- * {@code --out}); the resumed run equals an uninterrupted one. {@code --extend N} resumes and
- * lengthens the run to N steps in all (a warm restart of the cosine learning rate).
+ * <p>The options are parsed and checked by {@code dev.distill.examples.cli.TrainBackboneCommand};
+ * {@link #run(Options)} takes the parsed values. {@code --resume} continues from {@code
+ * DIR/checkpoint.safetensors} of {@code --ckpt} (default: {@code --out}); the resumed run equals an
+ * uninterrupted one. {@code --extend N} resumes and lengthens the run to N steps in all (a warm
+ * restart of the cosine learning rate).
  */
 public final class TrainBackbone {
   private TrainBackbone() {}

@@ -110,8 +110,10 @@ public final class TrainTeacher {
     System.out.printf(Locale.ROOT, "LibTorch threads: %d%n", torch.get_num_threads());
 
     try (LabeledImages train = readFashionMnist(data, "train", limit);
-        LabeledImages test = readFashionMnist(data, "t10k", limit > 0 ? Math.max(1, limit / 6) : 0)) {
-      System.out.printf(Locale.ROOT, "train %d images, test %d images%n", train.size(), test.size());
+        LabeledImages test =
+            readFashionMnist(data, "t10k", limit > 0 ? Math.max(1, limit / 6) : 0)) {
+      System.out.printf(
+          Locale.ROOT, "train %d images, test %d images%n", train.size(), test.size());
       ConvNetConfig arch = ConvNetConfig.of(1, 28, 28, 10).withNetWidth(width);
       TrainConfig config =
           new TrainConfig(
@@ -156,7 +158,8 @@ public final class TrainTeacher {
                     },
                     "teacher");
         TopKAccuracy acc = last[0];
-        System.out.printf(Locale.ROOT, "trained %d steps in %.0f s%n", result.steps(), result.seconds());
+        System.out.printf(
+            Locale.ROOT, "trained %d steps in %.0f s%n", result.steps(), result.seconds());
         Files.createDirectories(out);
         Path weights = out.resolve("fashion-mnist-convnet.safetensors");
         net.save(weights);
@@ -165,8 +168,10 @@ public final class TrainTeacher {
         record.put("model", "Fashion-MNIST reference classifier (distill Teachers.fashionMnist)");
         record.set("architecture", json.valueToTree(arch));
         record.set("training", json.valueToTree(config));
-        record.put("note", "cosine rate set per epoch; augmentation applies every transform of"
-            + " the strategy (DSA mode ALL) with per-sample parameters");
+        record.put(
+            "note",
+            "cosine rate set per epoch; augmentation applies every transform of"
+                + " the strategy (DSA mode ALL) with per-sample parameters");
         record.put("trainImages", train.size());
         record.put("testImages", test.size());
         record.put("testTop1", acc.top1());
@@ -178,10 +183,16 @@ public final class TrainTeacher {
         record.put("command", "distill train-teacher " + options);
         record.put("createdAt", Instant.now().toString());
         byte[] text =
-            json.writerWithDefaultPrettyPrinter().writeValueAsString(record).getBytes(StandardCharsets.UTF_8);
+            json.writerWithDefaultPrettyPrinter()
+                .writeValueAsString(record)
+                .getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(out.resolve("fashion-mnist-convnet.json"), o -> o.write(text));
-        System.out.printf(Locale.ROOT, "wrote %s (%d bytes), test top1 %.2f%n", weights,
-            Files.size(weights), acc.top1());
+        System.out.printf(
+            Locale.ROOT,
+            "wrote %s (%d bytes), test top1 %.2f%n",
+            weights,
+            Files.size(weights),
+            acc.top1());
       }
     }
   }

@@ -14,8 +14,9 @@ class ConsoleProgressTest {
   @Test
   void plainOutputHasNoCarriageReturnsAndPrintsTheEnd() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    ProgressListener l = ConsoleProgress.of(new PrintStream(bytes, true, StandardCharsets.UTF_8),
-        "distill d4m", false);
+    ProgressListener l =
+        ConsoleProgress.of(
+            new PrintStream(bytes, true, StandardCharsets.UTF_8), "distill d4m", false);
     for (int i = 1; i <= 10; i++) {
       l.onProgress(new Progress("distill", i, 10, "class " + i));
     }
@@ -26,10 +27,13 @@ class ConsoleProgressTest {
   @Test
   void terminalOutputRedrawsOneLine() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    ProgressListener l = ConsoleProgress.of(new PrintStream(bytes, true, StandardCharsets.UTF_8),
-        "train hard", true);
+    ProgressListener l =
+        ConsoleProgress.of(
+            new PrintStream(bytes, true, StandardCharsets.UTF_8), "train hard", true);
     l.onProgress(new Progress("train", 4, 4, "epoch 4"));
-    assertThat(bytes.toString(StandardCharsets.UTF_8)).startsWith("\rtrain hard").contains("100%")
+    assertThat(bytes.toString(StandardCharsets.UTF_8))
+        .startsWith("\rtrain hard")
+        .contains("100%")
         .doesNotContain("\n");
   }
 }

@@ -41,8 +41,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * SDXL end to end through {@link Distill} on a real ImageFolder: the tiny SDXL fixture (default
  * generation size 64², VAE factor 2) distils a 3-class RGB folder of non-square 24×40 images with
- * each method; the output is a valid ImageFolder at the dataset's size, reruns are bit-identical,
- * a killed run resumes to the same bytes, and bad input fails with named errors.
+ * each method; the output is a valid ImageFolder at the dataset's size, reruns are bit-identical, a
+ * killed run resumes to the same bytes, and bad input fails with named errors.
  */
 class DistillImageFolderTest {
   private static final int H = 24;
@@ -67,10 +67,13 @@ class DistillImageFolderTest {
       Files.createDirectories(dir);
       for (int i = 0; i < perClass; i++) {
         try (TensorScope s = TensorScope.open()) {
-          Tensor img = Rng.normal(1000L * c + i, 3, H, W).mul(Tensors.scalar(0.3)).sub(Tensors.scalar(0.4));
+          Tensor img =
+              Rng.normal(1000L * c + i, 3, H, W).mul(Tensors.scalar(0.3)).sub(Tensors.scalar(0.4));
           img.select(0, c).add_(Tensors.scalar(0.9));
-          img = img.clamp(new org.bytedeco.pytorch.ScalarOptional(Tensors.scalar(-1.0)),
-              new org.bytedeco.pytorch.ScalarOptional(Tensors.scalar(1.0)));
+          img =
+              img.clamp(
+                  new org.bytedeco.pytorch.ScalarOptional(Tensors.scalar(-1.0)),
+                  new org.bytedeco.pytorch.ScalarOptional(Tensors.scalar(1.0)));
           Images.writePng(dir.resolve(String.format("img_%02d.png", i)), img);
         }
       }
@@ -91,9 +94,28 @@ class DistillImageFolderTest {
     List<String> args =
         new ArrayList<>(
             List.of(
-                "--pipeline", fixture().toString(), "--data", data.toString(), "--method", method,
-                "--ipc", "2", "--steps", "3", "--cfg", "2", "--batch", "2", "--proxy-epochs", "3",
-                "--proxy-size", "16", "--size", "32x48", "--out", out.toString()));
+                "--pipeline",
+                fixture().toString(),
+                "--data",
+                data.toString(),
+                "--method",
+                method,
+                "--ipc",
+                "2",
+                "--steps",
+                "3",
+                "--cfg",
+                "2",
+                "--batch",
+                "2",
+                "--proxy-epochs",
+                "3",
+                "--proxy-size",
+                "16",
+                "--size",
+                "32x48",
+                "--out",
+                out.toString()));
     args.addAll(List.of(extra));
     return DistillImageFolder.parse(args.toArray(new String[0]));
   }
@@ -155,20 +177,44 @@ class DistillImageFolderTest {
     Path whole = tmp.resolve("whole");
     Path killed = tmp.resolve("killed");
     try (SdxlPipeline pipe = SdxlPipeline.load(fixture(), SdxlOptions.cpu())) {
-      assertThat(pipe.sampler().imageSize()).as("the tiny SDXL's default").isEqualTo(ImageSize.square(64));
+      assertThat(pipe.sampler().imageSize())
+          .as("the tiny SDXL's default")
+          .isEqualTo(ImageSize.square(64));
       ImageFolderDataset set = ImageFolderDataset.of(data);
-      Distill.from(set).method(D4m.defaults()).sampler(pipe.sampler()).ipc(2).numSteps(3)
-          .guidanceScale(2).batchSize(2).imageSize(ImageSize.of(32, 48)).run(whole).close();
+      Distill.from(set)
+          .method(D4m.defaults())
+          .sampler(pipe.sampler())
+          .ipc(2)
+          .numSteps(3)
+          .guidanceScale(2)
+          .batchSize(2)
+          .imageSize(ImageSize.of(32, 48))
+          .run(whole)
+          .close();
       Sampler dying = new FailingSampler(pipe.sampler(), 1);
       assertThatThrownBy(
               () ->
-                  Distill.from(set).method(D4m.defaults()).sampler(dying).ipc(2).numSteps(3)
-                      .guidanceScale(2).batchSize(2).imageSize(ImageSize.of(32, 48)).run(killed))
+                  Distill.from(set)
+                      .method(D4m.defaults())
+                      .sampler(dying)
+                      .ipc(2)
+                      .numSteps(3)
+                      .guidanceScale(2)
+                      .batchSize(2)
+                      .imageSize(ImageSize.of(32, 48))
+                      .run(killed))
           .hasMessageContaining("simulated kill");
       assertThat(killed.resolve(DistilledSetIO.MANIFEST)).doesNotExist();
       try (DistillResult r =
-          Distill.from(set).method(D4m.defaults()).sampler(pipe.sampler()).ipc(2).numSteps(3)
-              .guidanceScale(2).batchSize(2).imageSize(ImageSize.of(32, 48)).run(killed)) {
+          Distill.from(set)
+              .method(D4m.defaults())
+              .sampler(pipe.sampler())
+              .ipc(2)
+              .numSteps(3)
+              .guidanceScale(2)
+              .batchSize(2)
+              .imageSize(ImageSize.of(32, 48))
+              .run(killed)) {
         assertThat(r.resumedClasses()).isEqualTo(1);
       }
     }
@@ -181,8 +227,9 @@ class DistillImageFolderTest {
   @Test
   void aGenerationSizeNotDivisibleByTheVaeFactorIsRejectedBeforeAnyWork(@TempDir Path tmp) {
     assertThatThrownBy(
-            () -> DistillImageFolder.run(options("d4m", tmp.resolve("o"), "--size", "33"),
-                ProgressListener.NONE))
+            () ->
+                DistillImageFolder.run(
+                    options("d4m", tmp.resolve("o"), "--size", "33"), ProgressListener.NONE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("divisible by the VAE factor 2")
         .hasMessageContaining("33x33");
@@ -197,9 +244,10 @@ class DistillImageFolderTest {
         "{\"n0001_red\": [\"a red thing\"], \"n0002_green\": \"green\", \"n0003_blue\": \"blue\","
             + " \"n0009_cat\": \"a cat\"}");
     assertThatThrownBy(
-            () -> DistillImageFolder.run(
-                options("d4m", tmp.resolve("o"), "--prompts", prompts.toString()),
-                ProgressListener.NONE))
+            () ->
+                DistillImageFolder.run(
+                    options("d4m", tmp.resolve("o"), "--prompts", prompts.toString()),
+                    ProgressListener.NONE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown classes [n0009_cat]");
   }
@@ -212,8 +260,9 @@ class DistillImageFolderTest {
         "class,prompt\nn0001_red,\"a red square, close up\"\nn0001_red,a red blob\n"
             + "n0002_green,a green field\nn0003_blue,a blue sky\n");
     Path out = tmp.resolve("o");
-    DistillImageFolder.run(options("d4m", out, "--prompts", prompts.toString()),
-        ProgressListener.NONE).close();
+    DistillImageFolder.run(
+            options("d4m", out, "--prompts", prompts.toString()), ProgressListener.NONE)
+        .close();
     JsonNode config =
         new ObjectMapper().readTree(out.resolve(DistilledSetIO.MANIFEST).toFile()).get("config");
     JsonNode recorded = new ObjectMapper().readTree(config.get("imagePrompts").asText());
@@ -232,9 +281,10 @@ class DistillImageFolderTest {
     Path mapping = tmp.resolve("classes.txt");
     Files.writeString(mapping, "n0001_red red\nn0002_green green\nn0004_white white\n");
     assertThatThrownBy(
-            () -> DistillImageFolder.run(
-                options("random-real", tmp.resolve("o"), "--classes", mapping.toString()),
-                ProgressListener.NONE))
+            () ->
+                DistillImageFolder.run(
+                    options("random-real", tmp.resolve("o"), "--classes", mapping.toString()),
+                    ProgressListener.NONE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("[n0004_white]")
         .hasMessageContaining("[n0003_blue]");
@@ -249,8 +299,9 @@ class DistillImageFolderTest {
     assertThat(ds.classNames()).containsExactly("blue", "red", "green");
     try (TensorScope s = TensorScope.open()) {
       // class 0 is now the blue folder: its images are brightest in channel 2
-      Tensor mean = ds.load(0, 0, PER_CLASS).mean(new long[] {0, 2, 3}, false,
-          new org.bytedeco.pytorch.ScalarTypeOptional());
+      Tensor mean =
+          ds.load(0, 0, PER_CLASS)
+              .mean(new long[] {0, 2, 3}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
       float[] m = Tensors.toFloats(mean);
       assertThat(m[2]).isGreaterThan(m[0]).isGreaterThan(m[1]);
     }
@@ -281,7 +332,9 @@ class DistillImageFolderTest {
     ImageFolderDataset ds = ImageFolderDataset.of(root);
     assertThatThrownBy(
             () ->
-                Distill.from(ds).method(dev.distill.core.method.RandomReal.create()).ipc(3)
+                Distill.from(ds)
+                    .method(dev.distill.core.method.RandomReal.create())
+                    .ipc(3)
                     .run(tmp.resolve("o")))
         .isInstanceOf(UncheckedIOException.class)
         .hasMessageContaining(bad.toString());

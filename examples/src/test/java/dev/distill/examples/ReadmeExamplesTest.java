@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Every line of the README's Java blocks appears, in order, in the compiled {@code ReadmeExamples}. */
+/**
+ * Every line of the README's Java blocks appears, in order, in the compiled {@code ReadmeExamples}.
+ */
 class ReadmeExamplesTest {
 
   private static Path root() {
@@ -26,8 +28,9 @@ class ReadmeExamplesTest {
     assertThat(root).as("project root with README.md").isNotNull();
     List<String> readme = Files.readAllLines(root.resolve("README.md"));
     List<String> code = new ArrayList<>();
-    for (String line : Files.readAllLines(
-        root.resolve("examples/src/main/java/dev/distill/examples/ReadmeExamples.java"))) {
+    for (String line :
+        Files.readAllLines(
+            root.resolve("examples/src/main/java/dev/distill/examples/ReadmeExamples.java"))) {
       code.add(line.strip());
     }
     int blocks = 0;

@@ -26,16 +26,16 @@ import java.util.Objects;
  * makes "every implementation subclasses its contract" (STYLE.md rule 18) a failing test rather
  * than a convention.
  *
- * <p>An <em>implementation</em> is a concrete, named class (top-level or nested, of any
- * visibility; anonymous classes, local classes and lambdas are not counted) that implements {@link
- * Encoder}, {@link Sampler}, {@link GuidanceTerm}, {@link Matcher} or {@link Evaluator}. It is
+ * <p>An <em>implementation</em> is a concrete, named class (top-level or nested, of any visibility;
+ * anonymous classes, local classes and lambdas are not counted) that implements {@link Encoder},
+ * {@link Sampler}, {@link GuidanceTerm}, {@link Matcher} or {@link Evaluator}. It is
  * <em>covered</em> for one of those interfaces when a concrete test class extends the interface's
  * contract and is annotated {@code @Covers(TheImplementation.class)}; a class implementing two
  * interfaces needs two contract tests. A concrete contract subclass without {@code @Covers} is
  * reported too.
  *
- * <p>Each module with implementations runs {@link #assertEveryImplementationHasAContractTest}
- * from one test (its {@code ContractCoverageTest}). Stateless and thread-safe.
+ * <p>Each module with implementations runs {@link #assertEveryImplementationHasAContractTest} from
+ * one test (its {@code ContractCoverageTest}). Stateless and thread-safe.
  *
  * @since 0.1.0
  */
@@ -108,14 +108,13 @@ public final class ContractCoverage {
   }
 
   /**
-   * Fails, naming every uncovered implementation, unless each implementation among the main
-   * classes of the calling module under {@code basePackage} has a contract test among its test
-   * classes.
+   * Fails, naming every uncovered implementation, unless each implementation among the main classes
+   * of the calling module under {@code basePackage} has a contract test among its test classes.
    *
    * <p>Main and test classes are told apart by where they were loaded from: the test classes are
-   * those loaded from the same place as {@code guardTest} (the module's {@code test-classes}),
-   * the main classes all others under {@code basePackage} (the module's {@code classes}). Classes
-   * are loaded without being initialised.
+   * those loaded from the same place as {@code guardTest} (the module's {@code test-classes}), the
+   * main classes all others under {@code basePackage} (the module's {@code classes}). Classes are
+   * loaded without being initialised.
    *
    * @param guardTest the calling test class, in the module's test classes
    * @param basePackage the module's base package, e.g. {@code "dev.distill.core"}

@@ -25,7 +25,12 @@ public final class ContractTensors {
     }
     if (n != values.length) {
       throw new IllegalArgumentException(
-          "shape " + Arrays.toString(shape) + " must hold " + values.length + " values but holds " + n);
+          "shape "
+              + Arrays.toString(shape)
+              + " must hold "
+              + values.length
+              + " values but holds "
+              + n);
     }
     try (FloatPointer p = new FloatPointer(values)) {
       return torch.from_blob(p, shape, new TensorOptions(ScalarType.Float)).clone();
@@ -72,8 +77,13 @@ public final class ContractTensors {
           "shapes differ: " + Arrays.toString(shape(a)) + " vs " + Arrays.toString(shape(b)));
     }
     try (PointerScope scope = new PointerScope()) {
-      return a.detach().to(ScalarType.Double).cpu().sub(b.detach().to(ScalarType.Double).cpu())
-          .abs().max().item_double();
+      return a.detach()
+          .to(ScalarType.Double)
+          .cpu()
+          .sub(b.detach().to(ScalarType.Double).cpu())
+          .abs()
+          .max()
+          .item_double();
     }
   }
 

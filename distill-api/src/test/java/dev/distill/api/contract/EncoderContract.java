@@ -15,11 +15,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The contract every {@link Encoder} honours.
  *
- * <p>Checked: the output has the expected shape, float32, finite, on the input's device;
- * encoding is deterministic; a sample's encoding does not depend on the rest of its batch; the
- * input is not modified; the id is stable and not blank; an input that is not {@code [N, C, H, W]}
- * is rejected with {@link IllegalArgumentException}; the subclass's {@link Covers} names the class
- * it creates.
+ * <p>Checked: the output has the expected shape, float32, finite, on the input's device; encoding
+ * is deterministic; a sample's encoding does not depend on the rest of its batch; the input is not
+ * modified; the id is stable and not blank; an input that is not {@code [N, C, H, W]} is rejected
+ * with {@link IllegalArgumentException}; the subclass's {@link Covers} names the class it creates.
  *
  * <p>Encoders that are {@link AutoCloseable} are closed after each test.
  */
@@ -117,7 +116,8 @@ public abstract class EncoderContract {
   @Test
   public void inputsThatAreNotFourDimensionalAreRejected() {
     Tensor threeDims = images(1, 0).get(0);
-    assertThatThrownBy(() -> encoder.encode(threeDims)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> encoder.encode(threeDims))
+        .isInstanceOf(IllegalArgumentException.class);
     Tensor fiveDims = images(1, 0).unsqueeze(0).mul(new Scalar(1.0));
     assertThatThrownBy(() -> encoder.encode(fiveDims)).isInstanceOf(IllegalArgumentException.class);
   }

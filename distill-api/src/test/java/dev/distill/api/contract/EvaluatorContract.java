@@ -26,22 +26,22 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The contract every {@link Evaluator} honours; an implementation's test subclasses it with a tiny
- * protocol (few epochs, one or two seeds, a tiny real test set) so each evaluation takes well
- * under a second.
+ * protocol (few epochs, one or two seeds, a tiny real test set) so each evaluation takes well under
+ * a second.
  *
  * <p>Checked: the same set, matcher and protocol give the same report (every deterministic metric
  * value, the evaluator and matcher names, the protocol map); every expected metric is present with
  * finite values in its declared range, and the report names the matcher and pins a protocol; a set
  * with another number of classes, or images of another shape, than the evaluator's real data is
- * rejected with {@link IllegalArgumentException} whose message names the bad value; progress
- * events arrive, never go backwards within a stage, and the last one reaches its total; the set is
- * neither modified nor closed; a second evaluation leaves no more live JavaCPP pointers than
- * before it (a tensor leaked into the caller's scope is still referenced, so it is counted).
+ * rejected with {@link IllegalArgumentException} whose message names the bad value; progress events
+ * arrive, never go backwards within a stage, and the last one reaches its total; the set is neither
+ * modified nor closed; a second evaluation leaves no more live JavaCPP pointers than before it (a
+ * tensor leaked into the caller's scope is still referenced, so it is counted).
  *
  * <p>The contract's sets have {@link #setSize()} images of {@link #imageShape()}, sample {@code i}
- * of class {@code i % numClasses()} with a class-dependent brightness plus seeded noise, in
- * {@code [-1, 1]}. Each test runs inside a JavaCPP {@link PointerScope}; evaluators that are
- * {@link AutoCloseable} are closed after each test.
+ * of class {@code i % numClasses()} with a class-dependent brightness plus seeded noise, in {@code
+ * [-1, 1]}. Each test runs inside a JavaCPP {@link PointerScope}; evaluators that are {@link
+ * AutoCloseable} are closed after each test.
  */
 public abstract class EvaluatorContract {
   private Evaluator evaluator;
@@ -203,7 +203,9 @@ public abstract class EvaluatorContract {
       assertThat(b.protocol()).isEqualTo(a.protocol());
       for (Metric m : expectedMetrics()) {
         if (m.deterministic()) {
-          assertThat(b.metric(m.name()).values()).as(m.name()).isEqualTo(a.metric(m.name()).values());
+          assertThat(b.metric(m.name()).values())
+              .as(m.name())
+              .isEqualTo(a.metric(m.name()).values());
         }
       }
     }

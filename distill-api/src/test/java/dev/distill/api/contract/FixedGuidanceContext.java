@@ -14,8 +14,8 @@ import org.bytedeco.pytorch.Tensor;
  * require grad), ε̂ is given (treated as a constant, as in {@code DECODER_ONLY}), ẑ0 = (z_t −
  * √(1−ᾱ)·ε̂) / √ᾱ and x̂0 = decoder(ẑ0) are computed lazily, once, differentiably w.r.t. z_t.
  *
- * <p>The tensors it creates belong to the JavaCPP scope that is innermost when they are first
- * asked for.
+ * <p>The tensors it creates belong to the JavaCPP scope that is innermost when they are first asked
+ * for.
  */
 public final class FixedGuidanceContext implements GuidanceContext {
   private final StepInfo step;

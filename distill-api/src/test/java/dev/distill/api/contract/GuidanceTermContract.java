@@ -40,8 +40,7 @@ public abstract class GuidanceTermContract {
    * sample) override it to build that data for {@code samples}; the default ignores them and calls
    * {@link #createTerm()}.
    *
-   * @param samples the contract's sample indices, in batch order (sample i's z_t depends only on
-   *     i)
+   * @param samples the contract's sample indices, in batch order (sample i's z_t depends only on i)
    * @return the term
    */
   protected GuidanceTerm createTerm(List<Integer> samples) {
@@ -107,7 +106,11 @@ public abstract class GuidanceTermContract {
     long[] one = latentShape(1);
     Tensor[] rows =
         indices.stream().map(i -> ContractTensors.gaussian(1000 + i, one)).toArray(Tensor[]::new);
-    return org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(rows), 0)
+    return org.bytedeco
+        .pytorch
+        .global
+        .torch
+        .cat(new org.bytedeco.pytorch.TensorVector(rows), 0)
         .detach()
         .requires_grad_(true);
   }
@@ -116,7 +119,8 @@ public abstract class GuidanceTermContract {
     long[] one = latentShape(1);
     Tensor[] eps =
         indices.stream().map(i -> ContractTensors.gaussian(2000 + i, one)).toArray(Tensor[]::new);
-    Tensor noise = org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(eps), 0);
+    Tensor noise =
+        org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(eps), 0);
     return new FixedGuidanceContext(
         step(), indices.stream().map(this::conditioning).toList(), latents, noise, this::decode);
   }
@@ -174,7 +178,14 @@ public abstract class GuidanceTermContract {
     GuidanceTerm term = createTerm();
     List<StepInfo> steps =
         IntStream.range(0, 10)
-            .mapToObj(i -> new StepInfo(i, 10, 999 - 100 * i, 14.6 * (10 - i) / 10, 1 / (1 + Math.pow(14.6 * (10 - i) / 10, 2))))
+            .mapToObj(
+                i ->
+                    new StepInfo(
+                        i,
+                        10,
+                        999 - 100 * i,
+                        14.6 * (10 - i) / 10,
+                        1 / (1 + Math.pow(14.6 * (10 - i) / 10, 2))))
             .toList();
     for (StepInfo s : steps) {
       assertThat(Double.isFinite(term.strength(s))).as("strength at %s", s).isTrue();

@@ -26,21 +26,21 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract every {@link Sampler} honours; an implementation's test subclasses it and supplies
- * a small sampler (a tiny model, a few steps).
+ * The contract every {@link Sampler} honours; an implementation's test subclasses it and supplies a
+ * small sampler (a tiny model, a few steps).
  *
- * <p>Checked: output shapes and range; same seed ⇒ same images; per-sample seeds independent of
- * the batch composition; different seeds ⇒ different images; a guidance term with strength 0, or
- * inactive at every step, leaves the images as without it (and an inactive term is never asked
- * for its loss); an active term changes them; the guidance context reports every step in order
- * with the request's conditionings; a guidance term whose gradient is NaN raises {@link
- * DistillException} whose message contains {@code "step <index>"} (the 0-based {@link
- * StepInfo#index()}); progress reaches the total; the model id is not blank; {@link
- * Sampler#imageSize()} and {@link Sampler#imageChannels()} describe the default images ({@link
- * #expectedImageShape()}), {@link Sampler#checkImageSize} accepts {@code imageSize()}, and a
- * request at that size gives images of that size; a size {@code checkImageSize} rejects (see
- * {@link #unsupportedImageSize()}) is also rejected by {@code sample} with {@link
- * IllegalArgumentException}; the subclass's {@link Covers} names the class it creates.
+ * <p>Checked: output shapes and range; same seed ⇒ same images; per-sample seeds independent of the
+ * batch composition; different seeds ⇒ different images; a guidance term with strength 0, or
+ * inactive at every step, leaves the images as without it (and an inactive term is never asked for
+ * its loss); an active term changes them; the guidance context reports every step in order with the
+ * request's conditionings; a guidance term whose gradient is NaN raises {@link DistillException}
+ * whose message contains {@code "step <index>"} (the 0-based {@link StepInfo#index()}); progress
+ * reaches the total; the model id is not blank; {@link Sampler#imageSize()} and {@link
+ * Sampler#imageChannels()} describe the default images ({@link #expectedImageShape()}), {@link
+ * Sampler#checkImageSize} accepts {@code imageSize()}, and a request at that size gives images of
+ * that size; a size {@code checkImageSize} rejects (see {@link #unsupportedImageSize()}) is also
+ * rejected by {@code sample} with {@link IllegalArgumentException}; the subclass's {@link Covers}
+ * names the class it creates.
  *
  * <p>Each test runs inside a JavaCPP {@link PointerScope} that frees what the test allocated.
  * Samplers that are {@link AutoCloseable} are closed after each test.
@@ -58,8 +58,8 @@ public abstract class SamplerContract {
 
   /**
    * A valid conditioning for sample {@code index} (a class id for class-conditional models, a
-   * prompt for text models); different indices should give different conditionings where the
-   * model allows.
+   * prompt for text models); different indices should give different conditionings where the model
+   * allows.
    *
    * @param index the sample index, 0..3
    * @return the conditioning
@@ -89,8 +89,8 @@ public abstract class SamplerContract {
   }
 
   /**
-   * A generation size the sampler does not support (default: one pixel taller and wider than
-   * {@link Sampler#imageSize()}), or empty if it supports every size.
+   * A generation size the sampler does not support (default: one pixel taller and wider than {@link
+   * Sampler#imageSize()}), or empty if it supports every size.
    *
    * @return the size, or empty
    */
@@ -273,8 +273,9 @@ public abstract class SamplerContract {
         };
     SampleRequest req = request(List.of(0, 1), List.of(1L, 2L)).guidance(spy).build();
     images(req);
-    assertThat(steps).extracting(StepInfo::index).containsExactlyElementsOf(
-        IntStream.range(0, steps.size()).boxed().toList());
+    assertThat(steps)
+        .extracting(StepInfo::index)
+        .containsExactlyElementsOf(IntStream.range(0, steps.size()).boxed().toList());
     assertThat(steps).hasSize(numSteps());
     assertThat(steps).allSatisfy(s -> assertThat(s.numSteps()).isEqualTo(numSteps()));
     assertThat(seen).allSatisfy(c -> assertThat(c).isEqualTo(req.conditionings()));
@@ -286,7 +287,9 @@ public abstract class SamplerContract {
     GuidanceTerm nanAtStepOne =
         ctx -> {
           Tensor loss = pullToZero(ctx);
-          return ctx.step().index() == 1 ? loss.mul(new Scalar(Double.NaN)) : loss.mul(new Scalar(0.0));
+          return ctx.step().index() == 1
+              ? loss.mul(new Scalar(Double.NaN))
+              : loss.mul(new Scalar(0.0));
         };
     SampleRequest req = request(List.of(0), List.of(9L)).guidance(nanAtStepOne).build();
     assertThatThrownBy(() -> sampler.sample(req))

@@ -1,16 +1,16 @@
 package dev.distill.api.contract;
 
 import dev.distill.api.Conditioning;
+import dev.distill.api.DistillException;
 import dev.distill.api.DistilledSet;
+import dev.distill.api.Encoder;
 import dev.distill.api.EvalReport;
 import dev.distill.api.Evaluator;
-import dev.distill.api.MetricSummary;
-import dev.distill.api.DistillException;
-import dev.distill.api.Encoder;
 import dev.distill.api.GuidanceContext;
 import dev.distill.api.GuidanceTerm;
 import dev.distill.api.ImageSize;
 import dev.distill.api.Matcher;
+import dev.distill.api.MetricSummary;
 import dev.distill.api.Progress;
 import dev.distill.api.ProgressListener;
 import dev.distill.api.SampleRequest;
@@ -43,13 +43,16 @@ final class ToyModels {
 
   static final long[] IMAGE = {1, 4, 4};
 
-  /** The identity encoder of a pixel-space model, with a 2×2 average pool to show a shape change. */
+  /**
+   * The identity encoder of a pixel-space model, with a 2×2 average pool to show a shape change.
+   */
   static final class PoolEncoder implements Encoder {
     @Override
     public Tensor encode(Tensor images) {
       if (images.dim() != 4) {
         throw new IllegalArgumentException(
-            "images must have shape [N, C, H, W] but had " + Arrays.toString(ContractTensors.shape(images)));
+            "images must have shape [N, C, H, W] but had "
+                + Arrays.toString(ContractTensors.shape(images)));
       }
       return torch.avg_pool2d(images, 2, 2);
     }
@@ -64,10 +67,13 @@ final class ToyModels {
   static final class HardLabelMatcher implements Matcher {
     @Override
     public Tensor loss(Tensor studentLogits, Tensor images, Tensor labels) {
-      if (studentLogits.dim() != 2 || labels.dim() != 1 || labels.size(0) != studentLogits.size(0)) {
+      if (studentLogits.dim() != 2
+          || labels.dim() != 1
+          || labels.size(0) != studentLogits.size(0)) {
         throw new IllegalArgumentException(
             "studentLogits must be [B, K] and labels [B] but were "
-                + Arrays.toString(ContractTensors.shape(studentLogits)) + " and "
+                + Arrays.toString(ContractTensors.shape(studentLogits))
+                + " and "
                 + Arrays.toString(ContractTensors.shape(labels)));
       }
       return torch.nll_loss(torch.log_softmax(studentLogits, 1), labels);
@@ -100,8 +106,8 @@ final class ToyModels {
 
   /**
    * A DDIM-like sampler around the fixed "denoiser" ε̂(z, c) = 0.3·z + 0.05·(c + 1): per-sample
-   * Gaussian noise from {@code new Random(seed)}, ᾱ rising linearly from 0.1 to 0.9, guidance
-   * ε̂ ← ε̂ + ∇ Σ s·L (one gradient per step), NaN gradients raise {@link DistillException}.
+   * Gaussian noise from {@code new Random(seed)}, ᾱ rising linearly from 0.1 to 0.9, guidance ε̂ ←
+   * ε̂ + ∇ Σ s·L (one gradient per step), NaN gradients raise {@link DistillException}.
    */
   static final class ToySampler implements Sampler {
     @Override
@@ -116,7 +122,8 @@ final class ToyModels {
         Tensor[] noise = new Tensor[n];
         float[] classes = new float[n];
         for (int i = 0; i < n; i++) {
-          noise[i] = ContractTensors.gaussian(request.seeds().get(i), 1, IMAGE[0], IMAGE[1], IMAGE[2]);
+          noise[i] =
+              ContractTensors.gaussian(request.seeds().get(i), 1, IMAGE[0], IMAGE[1], IMAGE[2]);
           classes[i] = Math.max(0, request.conditionings().get(i).classId());
         }
         Tensor z = torch.cat(new TensorVector(noise), 0);
@@ -151,7 +158,8 @@ final class ToyModels {
           listener.onProgress(new Progress("sample", k + 1, steps, ""));
         }
         Tensor images =
-            z.clamp(new ScalarOptional(new Scalar(-1.0)), new ScalarOptional(new Scalar(1.0))).clone();
+            z.clamp(new ScalarOptional(new Scalar(-1.0)), new ScalarOptional(new Scalar(1.0)))
+                .clone();
         Tensor latents = z.clone();
         ContractTensors.detach(scope, images);
         ContractTensors.detach(scope, latents);
@@ -224,7 +232,8 @@ final class ToyModels {
         int n = set.size();
         Tensor x = set.images().detach().reshape(n, 16);
         Tensor y = longs(set.labels());
-        Tensor w = ContractTensors.gaussian(7, 16, CLASSES).mul(new Scalar(0.01)).requires_grad_(true);
+        Tensor w =
+            ContractTensors.gaussian(7, 16, CLASSES).mul(new Scalar(0.01)).requires_grad_(true);
         for (int e = 0; e < EPOCHS; e++) {
           try (PointerScope step = new PointerScope()) {
             matcher.loss(x.matmul(w), set.images(), y).backward();
@@ -240,11 +249,16 @@ final class ToyModels {
         for (int i = 0; i < rows.length; i++) {
           realLabels.add(i % CLASSES);
           double brightness = 0.8 * (i % CLASSES) - 0.8;
-          rows[i] = ContractTensors.gaussian(500 + i, 1, 16).mul(new Scalar(0.3)).add(new Scalar(brightness)).tanh();
+          rows[i] =
+              ContractTensors.gaussian(500 + i, 1, 16)
+                  .mul(new Scalar(0.3))
+                  .add(new Scalar(brightness))
+                  .tanh();
         }
         Tensor predicted;
         try (NoGradGuard g = new NoGradGuard()) {
-          predicted = torch.cat(new TensorVector(rows), 0).matmul(w).argmax(new LongOptional(1), false);
+          predicted =
+              torch.cat(new TensorVector(rows), 0).matmul(w).argmax(new LongOptional(1), false);
         }
         top1 = 100.0 * predicted.eq(longs(realLabels)).sum().item_long() / rows.length;
       }
@@ -262,7 +276,9 @@ final class ToyModels {
     private static Tensor longs(List<Integer> values) {
       long[] l = values.stream().mapToLong(Integer::longValue).toArray();
       try (LongPointer p = new LongPointer(l)) {
-        return torch.from_blob(p, new long[] {l.length}, new TensorOptions(ScalarType.Long)).clone();
+        return torch
+            .from_blob(p, new long[] {l.length}, new TensorOptions(ScalarType.Long))
+            .clone();
       }
     }
   }

@@ -35,8 +35,8 @@ import org.bytedeco.pytorch.Tensor;
  * <p>Batches may live on any device and in any float dtype: the random parameters are drawn on the
  * CPU (so the draws do not depend on the device) and moved to the batch's device and dtype.
  *
- * <p>Tensors returned belong to the caller's current {@code TensorScope}. Immutable and
- * thread-safe (the random source is the caller's).
+ * <p>Tensors returned belong to the caller's current {@code TensorScope}. Immutable and thread-safe
+ * (the random source is the caller's).
  *
  * @since 0.1.0
  */
@@ -77,7 +77,8 @@ public final class Dsa {
    */
   public Tensor apply(Tensor images, SplittableRandom rng) {
     checkNotNull(images, "images");
-    checkArgument(images.dim() == 4, "images must have 4 dims [N, C, H, W] but had %s", images.dim());
+    checkArgument(
+        images.dim() == 4, "images must have 4 dims [N, C, H, W] but had %s", images.dim());
     return draw(rng, images.size(0), images.size(1), images.size(2), images.size(3)).apply(images);
   }
 
@@ -85,8 +86,8 @@ public final class Dsa {
    * Draws the random parameters of one batch.
    *
    * @param rng the random source (advanced)
-   * @param batchSize the number of samples; a draw of size 1 applies the same parameters to a
-   *     batch of any size
+   * @param batchSize the number of samples; a draw of size 1 applies the same parameters to a batch
+   *     of any size
    * @param channels image channels
    * @param height image height
    * @param width image width
@@ -96,7 +97,8 @@ public final class Dsa {
     checkNotNull(rng, "rng");
     checkArgument(batchSize > 0, "batchSize must be > 0 but was %s", batchSize);
     checkArgument(channels > 0, "channels must be > 0 but was %s", channels);
-    checkArgument(height > 1 && width > 1, "height and width must be > 1 but were %sx%s", height, width);
+    checkArgument(
+        height > 1 && width > 1, "height and width must be > 1 but were %sx%s", height, width);
     int n = Math.toIntExact(batchSize);
     int h = Math.toIntExact(height);
     int w = Math.toIntExact(width);
@@ -152,7 +154,10 @@ public final class Dsa {
     private final long[] imageShape;
 
     private Draw(
-        List<DsaTransform> transforms, List<UnaryOperator<Tensor>> ops, int batchSize, long[] shape) {
+        List<DsaTransform> transforms,
+        List<UnaryOperator<Tensor>> ops,
+        int batchSize,
+        long[] shape) {
       this.transforms = List.copyOf(transforms);
       this.ops = List.copyOf(ops);
       this.batchSize = batchSize;
@@ -169,8 +174,7 @@ public final class Dsa {
      *
      * @param images {@code [N, C, H, W]} with the drawn C, H, W and N equal to the drawn batch size
      *     (any N if the draw was made for one sample)
-     * @return the augmented batch, owned by the caller's scope (the input itself for an empty
-     *     draw)
+     * @return the augmented batch, owned by the caller's scope (the input itself for an empty draw)
      * @throws IllegalArgumentException if the shape does not match the draw
      */
     public Tensor apply(Tensor images) {

@@ -18,8 +18,8 @@ import java.util.stream.Collectors;
  * @param rotateDegrees rotations are drawn in {@code [-d, d]} degrees ({@code ratio_rotate = 15})
  * @param cropPadRatio translations are drawn in {@code ±round(size × r)} pixels ({@code
  *     ratio_crop_pad = 0.125})
- * @param cutoutRatio the cut-out square's side as a fraction of the image side ({@code
- *     ratio_cutout = 0.5})
+ * @param cutoutRatio the cut-out square's side as a fraction of the image side ({@code ratio_cutout
+ *     = 0.5})
  * @param brightness brightness offsets are drawn in {@code [-b/2, b/2]} ({@code brightness = 1.0})
  * @param saturation saturation factors are drawn in {@code [0, s]} ({@code saturation = 2.0})
  * @param contrast contrast factors are drawn in {@code [c, c + 1]} ({@code contrast = 0.5})

@@ -11,9 +11,9 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Streaming mini-batch k-means (Sculley, "Web-scale k-means clustering", WWW 2010), the
- * clustering of the D4M scripts ({@code sklearn.cluster.MiniBatchKMeans.partial_fit} once per
- * buffer of latents): memory is bounded by one batch and the K centres, whatever the class size.
+ * Streaming mini-batch k-means (Sculley, "Web-scale k-means clustering", WWW 2010), the clustering
+ * of the D4M scripts ({@code sklearn.cluster.MiniBatchKMeans.partial_fit} once per buffer of
+ * latents): memory is bounded by one batch and the K centres, whatever the class size.
  *
  * <p>The first {@link #partialFit} batch (at least K rows) seeds the centres with greedy k-means++
  * ({@link KMeans}'s, seeded); every batch then assigns each row to its nearest centre and moves

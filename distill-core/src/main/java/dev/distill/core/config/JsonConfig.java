@@ -89,7 +89,8 @@ public final class JsonConfig {
     try {
       return of(source, JSON.readTree(json));
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(source + " is not valid JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          source + " is not valid JSON: " + e.getOriginalMessage(), e);
     }
   }
 

@@ -171,8 +171,7 @@ public record ClassIndex(List<String> folders, List<String> displayNames) {
       }
       return of(folders);
     }
-    checkArgument(
-        root.isObject(), "must be a JSON array or object but was %s", root.getNodeType());
+    checkArgument(root.isObject(), "must be a JSON array or object but was %s", root.getNodeType());
     Map<Integer, String[]> byIndex = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
@@ -188,8 +187,11 @@ public record ClassIndex(List<String> folders, List<String> displayNames) {
         }
       } else {
         throw new IllegalArgumentException(
-            "class '" + e.getKey() + "' must map to an index or {\"index\": i, \"name\": ...} but"
-                + " mapped to " + v);
+            "class '"
+                + e.getKey()
+                + "' must map to an index or {\"index\": i, \"name\": ...} but"
+                + " mapped to "
+                + v);
       }
       String[] before = byIndex.put(index, new String[] {e.getKey(), name});
       checkArgument(

@@ -8,9 +8,9 @@ import org.bytedeco.pytorch.Tensor;
  * A labelled image dataset read per class, in batches, without holding it in memory.
  *
  * <p>Every image of a dataset decodes to one shape: {@link #channels()} × {@link #imageSize()},
- * float32 on the CPU in {@code [-1, 1]}. Images are addressed by class and by their position
- * within the class ({@code 0 .. classSize(c) - 1}, in a fixed order), so methods, filters and
- * evaluators can walk a class of any size in bounded memory with {@link #batches(int, int)}.
+ * float32 on the CPU in {@code [-1, 1]}. Images are addressed by class and by their position within
+ * the class ({@code 0 .. classSize(c) - 1}, in a fixed order), so methods, filters and evaluators
+ * can walk a class of any size in bounded memory with {@link #batches(int, int)}.
  *
  * <p>Implementations: {@link LabeledImages} (in memory: IDX files, the bundled Fashion-MNIST) and
  * {@link ImageFolderDataset} (a folder of JPEG/PNG files of any size, decoded lazily). The class
@@ -68,8 +68,8 @@ public interface Dataset {
    * @return {@code [positions.length, C, H, W]} float32 CPU in {@code [-1, 1]}, owned by the
    *     caller's current {@link dev.distill.core.tensor.TensorScope}
    * @throws IllegalArgumentException if the class or a position is out of range
-   * @throws java.io.UncheckedIOException if a file cannot be read or decoded (the message names
-   *     the file)
+   * @throws java.io.UncheckedIOException if a file cannot be read or decoded (the message names the
+   *     file)
    */
   Tensor load(int classId, int[] positions);
 

@@ -19,8 +19,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>distill-core bundles the full test set and a class-balanced slice of the training set (the
  * first 1,000 images of each class in file order, 10,000 in all) as gzip IDX resources in {@code
- * dev/distill/core/data/fashion-mnist/} (see the README.md and LICENSE there). The full 60,000-image
- * training set is read from the Debian package's files with {@link #trainFull(Path)}.
+ * dev/distill/core/data/fashion-mnist/} (see the README.md and LICENSE there). The full
+ * 60,000-image training set is read from the Debian package's files with {@link #trainFull(Path)}.
  *
  * <p>Every method returns a new {@link LabeledImages} with images {@code [N, 1, 28, 28]} float32 on
  * the CPU, pixel {@code p} in {@code [0, 255]} mapped to {@code p / 127.5 - 1} in {@code [-1, 1]}
@@ -59,8 +59,7 @@ public final class FashionMnist {
   private FashionMnist() {}
 
   /**
-   * The bundled class-balanced training slice: the first 1,000 images of each class, in file
-   * order.
+   * The bundled class-balanced training slice: the first 1,000 images of each class, in file order.
    *
    * @return 10,000 images {@code [10000, 1, 28, 28]} in {@code [-1, 1]} with labels; the caller
    *     closes it
@@ -107,7 +106,9 @@ public final class FashionMnist {
     try (InputStream in = FashionMnist.class.getResourceAsStream(RESOURCES + name)) {
       if (in == null) {
         throw new IOException(
-            "bundled Fashion-MNIST resource dev/distill/core/data/" + RESOURCES + name
+            "bundled Fashion-MNIST resource dev/distill/core/data/"
+                + RESOURCES
+                + name
                 + " is missing from the class path");
       }
       return Idx.read(in, "resource " + RESOURCES + name);
@@ -128,12 +129,18 @@ public final class FashionMnist {
     int[] s = images.shape();
     if (s.length != 3 || s[1] != IMAGE_SIZE || s[2] != IMAGE_SIZE) {
       throw new IOException(
-          "Fashion-MNIST images of " + source + " must have shape [N, 28, 28] but had "
+          "Fashion-MNIST images of "
+              + source
+              + " must have shape [N, 28, 28] but had "
               + Arrays.toString(s));
     }
     if (labels.shape().length != 1 || labels.shape()[0] != s[0]) {
       throw new IOException(
-          "Fashion-MNIST labels of " + source + " must have shape [" + s[0] + "] but had "
+          "Fashion-MNIST labels of "
+              + source
+              + " must have shape ["
+              + s[0]
+              + "] but had "
               + Arrays.toString(labels.shape()));
     }
     long[] l = new long[labels.data().length];
@@ -141,7 +148,11 @@ public final class FashionMnist {
       l[i] = Byte.toUnsignedInt(labels.data()[i]);
       if (l[i] >= CLASS_NAMES.size()) {
         throw new IOException(
-            "Fashion-MNIST labels of " + source + " must be in [0, 10) but label " + i + " was "
+            "Fashion-MNIST labels of "
+                + source
+                + " must be in [0, 10) but label "
+                + i
+                + " was "
                 + l[i]);
       }
     }

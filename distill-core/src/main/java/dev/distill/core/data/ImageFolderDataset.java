@@ -17,21 +17,21 @@ import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * An ImageFolder ({@code root/<class>/**.jpg|png|…}) of any size read lazily: building it lists
- * the files (torchvision's rules, see {@link ImageFolder#list}), and images are decoded only when
+ * An ImageFolder ({@code root/<class>/**.jpg|png|…}) of any size read lazily: building it lists the
+ * files (torchvision's rules, see {@link ImageFolder#list}), and images are decoded only when
  * {@link #load} asks for them, so memory is bounded by the batch, not the dataset.
  *
  * <p>Every image is decoded into {@link Builder#colorMode} channels (default RGB: gray files are
  * replicated, as torchvision's default loader does) and brought to one {@link #imageSize()}: the
- * size set with {@link Builder#imageSize}, resized with {@link Builder#resizeMode} (default
- * shorter side + centre crop); if none is set, the size of the first image, and an image of
- * another size is an error naming it. The class order is the sorted folder names, as in
- * torchvision, unless a {@link ClassIndex} (or a mapping file, e.g. ImageNet's WNID list) is
- * given; then the folders must be exactly the mapping's.
+ * size set with {@link Builder#imageSize}, resized with {@link Builder#resizeMode} (default shorter
+ * side + centre crop); if none is set, the size of the first image, and an image of another size is
+ * an error naming it. The class order is the sorted folder names, as in torchvision, unless a
+ * {@link ClassIndex} (or a mapping file, e.g. ImageNet's WNID list) is given; then the folders must
+ * be exactly the mapping's.
  *
  * <p>Errors name the file: an empty class folder, a missing root, a file that cannot be decoded or
- * is truncated (PNG without {@code IEND}, JPEG without its end marker), an image of the wrong
- * size. Decoding errors surface from {@link #load} as {@link UncheckedIOException}.
+ * is truncated (PNG without {@code IEND}, JPEG without its end marker), an image of the wrong size.
+ * Decoding errors surface from {@link #load} as {@link UncheckedIOException}.
  *
  * <p>Immutable; safe to read from several threads (each decode is independent).
  *
@@ -104,8 +104,8 @@ public final class ImageFolderDataset implements Dataset {
    *
    * @param root the root
    * @return the dataset
-   * @throws IOException if the folder is malformed (names the folder) or the first image cannot
-   *     be decoded
+   * @throws IOException if the folder is malformed (names the folder) or the first image cannot be
+   *     decoded
    */
   public static ImageFolderDataset of(Path root) throws IOException {
     return builder(root).build();
@@ -302,8 +302,8 @@ public final class ImageFolderDataset implements Dataset {
      * Lists the folder and probes its first image.
      *
      * @return the dataset
-     * @throws IOException if the root is missing, has no class folder, a class folder has no
-     *     image, or the first image cannot be decoded (each naming the path)
+     * @throws IOException if the root is missing, has no class folder, a class folder has no image,
+     *     or the first image cannot be decoded (each naming the path)
      * @throws IllegalArgumentException if a class index disagrees with the folders
      */
     public ImageFolderDataset build() throws IOException {

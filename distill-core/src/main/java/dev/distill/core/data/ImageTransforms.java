@@ -20,15 +20,14 @@ import org.bytedeco.pytorch.global.torch;
  *       ResizeMode#COVER_CROP} (resize the shorter side, then centre crop: no distortion), with
  *       antialiased bilinear interpolation (torchvision's {@code Resize(antialias=True)}), so
  *       downscaling a 1024² SDXL image to 32² averages instead of aliasing.
- *   <li><b>Channels</b>: {@link #toChannels} — gray → RGB replicates the channel; RGB → gray is
- *       the ITU-R BT.601 luminance {@code 0.299 R + 0.587 G + 0.114 B} (PIL's {@code
- *       convert("L")}).
+ *   <li><b>Channels</b>: {@link #toChannels} — gray → RGB replicates the channel; RGB → gray is the
+ *       ITU-R BT.601 luminance {@code 0.299 R + 0.587 G + 0.114 B} (PIL's {@code convert("L")}).
  * </ul>
  *
  * <p>All operations are ordinary differentiable tensor ops on any device and float dtype (guidance
- * terms use them on x̂0); an input that already has the target shape is returned as is. Tensors
- * are {@code [N, C, H, W]} in {@code [-1, 1]}; results belong to the caller's current scope.
- * Stateless and thread-safe.
+ * terms use them on x̂0); an input that already has the target shape is returned as is. Tensors are
+ * {@code [N, C, H, W]} in {@code [-1, 1]}; results belong to the caller's current scope. Stateless
+ * and thread-safe.
  *
  * @since 0.1.0
  */
@@ -39,8 +38,8 @@ public final class ImageTransforms {
   private ImageTransforms() {}
 
   /**
-   * Brings images to a size and channel count: channels first (cheaper at the smaller of the
-   * two), then size.
+   * Brings images to a size and channel count: channels first (cheaper at the smaller of the two),
+   * then size.
    *
    * @param images {@code [N, C, H, W]}
    * @param size the target size
@@ -130,11 +129,13 @@ public final class ImageTransforms {
       return images;
     }
     if (channels == 3) {
-      return images.expand(new long[] {images.size(0), 3, images.size(2), images.size(3)})
+      return images
+          .expand(new long[] {images.size(0), 3, images.size(2), images.size(3)})
           .contiguous();
     }
     Tensor w =
-        Tensors.fromFloats(new float[] {(float) LUMA[0], (float) LUMA[1], (float) LUMA[2]}, 1, 3, 1, 1)
+        Tensors.fromFloats(
+                new float[] {(float) LUMA[0], (float) LUMA[1], (float) LUMA[2]}, 1, 3, 1, 1)
             .to(images.device(), images.scalar_type());
     return images.mul(w).sum(new long[] {1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
   }

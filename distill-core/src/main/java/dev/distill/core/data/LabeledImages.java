@@ -1,19 +1,17 @@
 package dev.distill.core.data;
 
-import dev.distill.api.ImageSize;
-
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.distill.api.ImageSize;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
-import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A labelled image dataset held in memory: images {@code [N, C, H, W]} float32 on the CPU in
- * {@code [-1, 1]}, int64 labels {@code [N]}, and class names.
+ * A labelled image dataset held in memory: images {@code [N, C, H, W]} float32 on the CPU in {@code
+ * [-1, 1]}, int64 labels {@code [N]}, and class names.
  *
  * <p>Owns its tensors and frees them on {@link #close()}. Immutable; the accessors return the owned
  * tensors (do not close them, do not modify them in place). Thread-safe for reading.
@@ -96,8 +94,13 @@ public final class LabeledImages implements Dataset, AutoCloseable {
     try (TensorScope s = TensorScope.open()) {
       Tensor i = s.detach(images.detach().cpu().contiguous().clone());
       Tensor l =
-          s.detach(labels.detach().cpu().to(org.bytedeco.pytorch.global.torch.ScalarType.Long)
-              .contiguous().clone());
+          s.detach(
+              labels
+                  .detach()
+                  .cpu()
+                  .to(org.bytedeco.pytorch.global.torch.ScalarType.Long)
+                  .contiguous()
+                  .clone());
       return new LabeledImages(i, l, classNames);
     }
   }

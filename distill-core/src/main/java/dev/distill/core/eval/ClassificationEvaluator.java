@@ -28,11 +28,11 @@ import org.bytedeco.pytorch.Tensor;
  * Top-1 / Top-5 (percent) on a real test set; report the mean and spread over seeds.
  *
  * <p>The report's metrics are {@code top1}, {@code top5} (percent), {@code trainSeconds} and {@code
- * testSeconds} (wall clock per seed); its protocol map
- * is {@link EvalProtocol#toMap()} plus the matcher and the set and test sizes. Soft labels stored
- * in the set are not used: the {@link Matcher} decides the loss (a {@code SoftLabelMatcher} relabels
- * each augmented view with its teacher, which must run on the protocol's device). The test set is
- * borrowed (not closed) and streamed: it is scored class by class in batches ({@link
+ * testSeconds} (wall clock per seed); its protocol map is {@link EvalProtocol#toMap()} plus the
+ * matcher and the set and test sizes. Soft labels stored in the set are not used: the {@link
+ * Matcher} decides the loss (a {@code SoftLabelMatcher} relabels each augmented view with its
+ * teacher, which must run on the protocol's device). The test set is borrowed (not closed) and
+ * streamed: it is scored class by class in batches ({@link
  * ClassifierTrainer#accuracy(ImageClassifier, Dataset, int)}), so a test set of any size (an
  * ImageFolder) needs memory for one batch only; accuracy does not depend on the order. The set and
  * the test set must have the same image shape: a mismatch fails with both shapes named, it is not
@@ -59,9 +59,9 @@ public final class ClassificationEvaluator implements Evaluator {
    * An evaluator.
    *
    * @param protocol the protocol
-   * @param testSet the real test images, any {@link Dataset}: an in-memory {@code LabeledImages}
-   *     or an {@code ImageFolderDataset} of any size (borrowed; must stay open while evaluating).
-   *     It is read class by class in batches of {@link EvalProtocol#testBatchSize()}, never whole.
+   * @param testSet the real test images, any {@link Dataset}: an in-memory {@code LabeledImages} or
+   *     an {@code ImageFolderDataset} of any size (borrowed; must stay open while evaluating). It
+   *     is read class by class in batches of {@link EvalProtocol#testBatchSize()}, never whole.
    * @return the evaluator
    * @throws IllegalArgumentException if the test set is empty
    */
@@ -139,8 +139,7 @@ public final class ClassificationEvaluator implements Evaluator {
                     protocol.device())) {
           TrainResult r = trainer.train(student, x, y, matcher, seed, listener, stage);
           long testStart = System.nanoTime();
-          TopKAccuracy acc =
-              ClassifierTrainer.accuracy(student, testSet, protocol.testBatchSize());
+          TopKAccuracy acc = ClassifierTrainer.accuracy(student, testSet, protocol.testBatchSize());
           top1.add(acc.top1());
           top5.add(acc.top5());
           seconds.add(r.seconds());

@@ -29,17 +29,18 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Trains an {@link ImageClassifier} on in-memory images with a {@link Matcher} loss, and measures
- * Top-1/Top-5 accuracy (on in-memory tensors, or streamed from a {@link Dataset}). The one training loop of the library: {@link ClassificationEvaluator}
- * trains students with it, and teachers are trained with it. A {@link StudentMatcher} (e.g. the
- * gradient-statistics matcher) is handed the network as well as its logits.
+ * Top-1/Top-5 accuracy (on in-memory tensors, or streamed from a {@link Dataset}). The one training
+ * loop of the library: {@link ClassificationEvaluator} trains students with it, and teachers are
+ * trained with it. A {@link StudentMatcher} (e.g. the gradient-statistics matcher) is handed the
+ * network as well as its logits.
  *
  * <p>Each epoch shuffles the images (a permutation from the run seed; skipped when the whole set
- * fits in one batch, where order does not matter), augments each batch with {@link Dsa} (drawn
- * from the same seeded generator) and takes one optimiser step per batch. Every step runs in its
- * own {@link TensorScope}. Training runs on {@link TrainConfig#device()} (the network must have
- * been created there); the training images may live anywhere and are copied to the device once per
- * optimiser phase. The optimiser state lives in a scope closed at the end of the run (or at
- * the {@link LrSchedule#STEP_HALF} decay, where the optimiser is rebuilt as DC/DSA do). Runs on the
+ * fits in one batch, where order does not matter), augments each batch with {@link Dsa} (drawn from
+ * the same seeded generator) and takes one optimiser step per batch. Every step runs in its own
+ * {@link TensorScope}. Training runs on {@link TrainConfig#device()} (the network must have been
+ * created there); the training images may live anywhere and are copied to the device once per
+ * optimiser phase. The optimiser state lives in a scope closed at the end of the run (or at the
+ * {@link LrSchedule#STEP_HALF} decay, where the optimiser is rebuilt as DC/DSA do). Runs on the
  * calling thread; not thread-safe (use one trainer per thread, the config is immutable).
  *
  * @since 0.1.0
@@ -94,8 +95,8 @@ public final class ClassifierTrainer {
     checkNotNull(matcher, "matcher");
     checkNotNull(listener, "listener");
     checkNotNull(stage, "stage");
-    Tensors.checkShape(images, "images", -1, net.inputShape()[0], net.inputShape()[1],
-        net.inputShape()[2]);
+    Tensors.checkShape(
+        images, "images", -1, net.inputShape()[0], net.inputShape()[1], net.inputShape()[2]);
     Tensors.checkShape(labels, "labels", images.size(0));
     checkArgument(images.size(0) > 0, "images must not be empty but had %s", images.size(0));
     DeviceOptions device = config.device();
@@ -180,17 +181,19 @@ public final class ClassifierTrainer {
 
   private Optimizer newOptimizer(ImageClassifier net, double lr) {
     switch (config.optimizer()) {
-      case SGD: {
-        SGDOptions o = new SGDOptions(lr);
-        o.momentum().put(config.momentum());
-        o.weight_decay().put(config.weightDecay());
-        return new SGD(net.parameters().trainableVector(), o);
-      }
-      case ADAM: {
-        AdamOptions o = new AdamOptions(lr);
-        o.weight_decay().put(config.weightDecay());
-        return new Adam(net.parameters().trainableVector(), o);
-      }
+      case SGD:
+        {
+          SGDOptions o = new SGDOptions(lr);
+          o.momentum().put(config.momentum());
+          o.weight_decay().put(config.weightDecay());
+          return new SGD(net.parameters().trainableVector(), o);
+        }
+      case ADAM:
+        {
+          AdamOptions o = new AdamOptions(lr);
+          o.weight_decay().put(config.weightDecay());
+          return new Adam(net.parameters().trainableVector(), o);
+        }
       default:
         throw new AssertionError(config.optimizer());
     }
@@ -242,8 +245,7 @@ public final class ClassifierTrainer {
       for (long from = 0; from < n; from += batchSize) {
         try (TensorScope s = TensorScope.open()) {
           long len = Math.min(batchSize, n - from);
-          long[] hits =
-              hits(net, images.narrow(0, from, len), labels.narrow(0, from, len), k);
+          long[] hits = hits(net, images.narrow(0, from, len), labels.narrow(0, from, len), k);
           correct1 += hits[0];
           correctK += hits[1];
         }

@@ -21,8 +21,8 @@ import java.util.List;
  * </ul>
  *
  * <p>Scores are paired seed by seed when both sides have the same number of values (seed i of the
- * set against seed i of the baseline), else computed from the baseline's mean; the result keeps
- * one value per seed, so mean ± std are over seeds. Stateless.
+ * set against seed i of the baseline), else computed from the baseline's mean; the result keeps one
+ * value per seed, so mean ± std are over seeds. Stateless.
  *
  * @since 0.1.0
  */

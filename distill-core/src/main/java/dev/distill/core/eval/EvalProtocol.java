@@ -24,11 +24,10 @@ import java.util.stream.Collectors;
  * <p>{@link #defaults()} is DC/DSA's {@code evaluate_synset} (the protocol of their Fashion-MNIST
  * numbers, and of the ECCV-2024 challenge evaluator): ConvNet-3 (width 128, instance norm), SGD lr
  * 0.01, momentum 0.9, weight decay 5e-4, batch 256, 1000 epochs with lr × 0.1 at half, DSA {@code
- * color_crop_cutout_flip_scale_rotate}, seeds 0, 1, 2. The test batch (100) only affects speed:
- * on the CPU, batches whose activations stay under glibc's 32 MB mmap threshold avoid page-fault
- * storms. {@link #quick()} is a cheap profile for
- * smoke runs and relative comparisons (see its Javadoc). Round-trips through JSON ({@link #toJson},
- * {@link #fromJson}).
+ * color_crop_cutout_flip_scale_rotate}, seeds 0, 1, 2. The test batch (100) only affects speed: on
+ * the CPU, batches whose activations stay under glibc's 32 MB mmap threshold avoid page-fault
+ * storms. {@link #quick()} is a cheap profile for smoke runs and relative comparisons (see its
+ * Javadoc). Round-trips through JSON ({@link #toJson}, {@link #fromJson}).
  *
  * @param student the student architecture
  * @param training how each student is trained
@@ -57,14 +56,14 @@ public record EvalProtocol(
   }
 
   /**
-   * A cheap profile for quick starts and smoke comparisons: ConvNet-3 of width 32, 150 epochs
-   * (lr × 0.1 at 75), one seed (0), otherwise the defaults (SGD, DSA, batch 256).
+   * A cheap profile for quick starts and smoke comparisons: ConvNet-3 of width 32, 150 epochs (lr ×
+   * 0.1 at 75), one seed (0), otherwise the defaults (SGD, DSA, batch 256).
    *
    * <p>Measured on a shared 2-core CPU with one LibTorch thread, Fashion-MNIST IPC 10 (100 real
-   * images): about 0.15 s per epoch and 9 s for the 10,000 test images, so about 25 s per set
-   * (the default protocol: 1.2 s per epoch, 51 s per test pass, about 21 min per seed). A random
-   * real IPC-10 subset scored 74.1% top-1 with this profile and hard labels (75.1% at 300 epochs),
-   * 78.6% with {@code SoftLabelMatcher.of(Teachers.fashionMnist(), 4)} (about 65 s: the teacher runs
+   * images): about 0.15 s per epoch and 9 s for the 10,000 test images, so about 25 s per set (the
+   * default protocol: 1.2 s per epoch, 51 s per test pass, about 21 min per seed). A random real
+   * IPC-10 subset scored 74.1% top-1 with this profile and hard labels (75.1% at 300 epochs), 78.6%
+   * with {@code SoftLabelMatcher.of(Teachers.fashionMnist(), 4)} (about 65 s: the teacher runs
    * every step). It scores lower than {@link #defaults()}; always report which profile a number
    * comes from.
    */
@@ -139,7 +138,8 @@ public record EvalProtocol(
     try {
       JsonNode tree = JSON.readTree(json);
       // protocols written before TrainConfig had a device ran on the CPU in float32
-      if (tree != null && tree.get("training") instanceof ObjectNode training
+      if (tree != null
+          && tree.get("training") instanceof ObjectNode training
           && !training.has("device")) {
         training.set("device", JSON.valueToTree(DeviceOptions.cpu()));
       }

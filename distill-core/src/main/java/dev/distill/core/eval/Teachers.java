@@ -78,7 +78,9 @@ public final class Teachers {
     try (InputStream in = Teachers.class.getResourceAsStream(FASHION_MNIST_RESOURCE)) {
       if (in == null) {
         throw new DistillException(
-            "the Fashion-MNIST teacher resource " + FASHION_MNIST_RESOURCE + " must be on the"
+            "the Fashion-MNIST teacher resource "
+                + FASHION_MNIST_RESOURCE
+                + " must be on the"
                 + " class path but is missing");
       }
       Path tmp = Files.createTempFile("distill-teacher-", ".safetensors");

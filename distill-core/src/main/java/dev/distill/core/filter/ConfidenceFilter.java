@@ -42,7 +42,8 @@ public final class ConfidenceFilter {
   private final ConfidenceConfig config;
 
   private ConfidenceFilter(
-      List<Function<Tensor, Tensor>> classifiers, EnsembleRule ensembleRule,
+      List<Function<Tensor, Tensor>> classifiers,
+      EnsembleRule ensembleRule,
       ConfidenceConfig config) {
     this.classifiers = classifiers;
     this.ensembleRule = ensembleRule;
@@ -59,7 +60,8 @@ public final class ConfidenceFilter {
    */
   public static ConfidenceFilter of(Function<Tensor, Tensor> classifier, ConfidenceConfig config) {
     return new ConfidenceFilter(
-        List.of(checkNotNull(classifier, "classifier")), EnsembleRule.MEAN_PROBABILITY,
+        List.of(checkNotNull(classifier, "classifier")),
+        EnsembleRule.MEAN_PROBABILITY,
         checkNotNull(config, "config"));
   }
 
@@ -314,7 +316,12 @@ public final class ConfidenceFilter {
   public String toString() {
     return classifiers.size() == 1
         ? "ConfidenceFilter[" + config + "]"
-        : "ConfidenceFilter[" + config + ", ensemble=" + classifiers.size() + " " + ensembleRule
+        : "ConfidenceFilter["
+            + config
+            + ", ensemble="
+            + classifiers.size()
+            + " "
+            + ensembleRule
             + "]";
   }
 }

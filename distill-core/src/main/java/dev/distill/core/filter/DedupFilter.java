@@ -126,8 +126,8 @@ public final class DedupFilter {
 
   /**
    * Precomputes the hashes (and embeddings) of a reference dataset, streaming, with each decoded
-   * batch first mapped by {@code prepare} (e.g. {@code ImageTransforms.fit} to the generated
-   * size, or a move to the encoder's device); otherwise as {@link #index(Dataset)}.
+   * batch first mapped by {@code prepare} (e.g. {@code ImageTransforms.fit} to the generated size,
+   * or a move to the encoder's device); otherwise as {@link #index(Dataset)}.
    *
    * @param reference the reference images
    * @param prepare maps a decoded batch {@code [n, C, H, W]} to the filter's input {@code [n, 1 or
@@ -165,8 +165,7 @@ public final class DedupFilter {
       if (similarity == null) {
         return new ReferenceIndex(hashes, null, null);
       }
-      Tensor e =
-          parts.empty() ? torch.zeros(new long[] {0, 0}) : torch.cat(parts, 0).contiguous();
+      Tensor e = parts.empty() ? torch.zeros(new long[] {0, 0}) : torch.cat(parts, 0).contiguous();
       return new ReferenceIndex(hashes, scope.detach(e), similarity.encoder().id());
     }
   }

@@ -36,25 +36,25 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * UNet with classifier-free guidance). Samplers own only their loop (scale_model_input, scheduler
  * step); the rules below are the same for all of them.
  *
- * <p><b>Rules, in order.</b> A term is skipped if it is not {@link GuidanceTerm#active} at the step.
- * Its strength s(t) must be finite; a term whose strength is exactly 0 is skipped (its loss is
- * never evaluated). If no term remains, the denoiser runs once in inference mode and its output is
- * returned unchanged, so zero guidance is exactly the unguided step. Otherwise z_t is made a leaf
- * requiring grad, the denoiser runs once (without autograd in {@link GradientMode#DECODER_ONLY},
- * with its graph in {@link GradientMode#THROUGH_DENOISER}), each remaining term's loss must be
- * non-null, a scalar (numel 1; a shape like {@code [1]} is reshaped to 0-dim), finite and dependent
- * on z_t; one {@code torch.grad(Σ sᵢ·Lᵢ, z_t)} is taken and the gradient must be defined and finite.
- * Every failure throws {@link DistillException} naming the term(s), the step index and timestep,
- * and the bad value.
+ * <p><b>Rules, in order.</b> A term is skipped if it is not {@link GuidanceTerm#active} at the
+ * step. Its strength s(t) must be finite; a term whose strength is exactly 0 is skipped (its loss
+ * is never evaluated). If no term remains, the denoiser runs once in inference mode and its output
+ * is returned unchanged, so zero guidance is exactly the unguided step. Otherwise z_t is made a
+ * leaf requiring grad, the denoiser runs once (without autograd in {@link
+ * GradientMode#DECODER_ONLY}, with its graph in {@link GradientMode#THROUGH_DENOISER}), each
+ * remaining term's loss must be non-null, a scalar (numel 1; a shape like {@code [1]} is reshaped
+ * to 0-dim), finite and dependent on z_t; one {@code torch.grad(Σ sᵢ·Lᵢ, z_t)} is taken and the
+ * gradient must be defined and finite. Every failure throws {@link DistillException} naming the
+ * term(s), the step index and timestep, and the bad value.
  *
  * <p><b>Parametrisation.</b> z_t is the variance-preserving latent the {@link
  * dev.distill.api.GuidanceContext} documents. With {@link PredictionType#EPSILON} (the default) the
  * denoiser returns ε̂, ẑ0 = (z_t − √(1−ᾱ)·ε̂)/√ᾱ and the corrected output is ε̂ + ∇. With {@link
- * PredictionType#V_PREDICTION} the denoiser returns v̂; the context's ε̂ is √ᾱ·v̂ + √(1−ᾱ)·z_t, ẑ0 =
- * √ᾱ·z_t − √(1−ᾱ)·v̂ and the corrected output is v̂ + ∇/√ᾱ (the same change of ε̂). A sampler may
+ * PredictionType#V_PREDICTION} the denoiser returns v̂; the context's ε̂ is √ᾱ·v̂ + √(1−ᾱ)·z_t, ẑ0
+ * = √ᾱ·z_t − √(1−ᾱ)·v̂ and the corrected output is v̂ + ∇/√ᾱ (the same change of ε̂). A sampler may
  * replace the ẑ0 formula (e.g. by its scheduler's, which may clip) with {@link
- * Builder#predictClean}; x̂0 = decode(ẑ0), the identity unless {@link Builder#decode} is set.
- * ẑ0 and x̂0 are computed lazily by {@link StepContext}, only if a term asks.
+ * Builder#predictClean}; x̂0 = decode(ẑ0), the identity unless {@link Builder#decode} is set. ẑ0
+ * and x̂0 are computed lazily by {@link StepContext}, only if a term asks.
  *
  * <p>Immutable; {@link #evaluate} must be called on the sampling thread (tensor scopes are
  * thread-confined) and may be called from several runs in turn.
@@ -107,8 +107,8 @@ public final class GuidanceStep {
    *     exactly once, in the autograd mode this step needs
    * @return the model output, the gradient (if a term contributed) and the corrected model output,
    *     all detached and owned by the caller's current scope
-   * @throws DistillException if a term's strength, loss or the gradient breaks a rule (see the class
-   *     doc), naming the term, the step and the bad value
+   * @throws DistillException if a term's strength, loss or the gradient breaks a rule (see the
+   *     class doc), naming the term, the step and the bad value
    * @throws NullPointerException if an argument is null
    */
   public Result evaluate(StepInfo info, Tensor latents, UnaryOperator<Tensor> denoiser) {

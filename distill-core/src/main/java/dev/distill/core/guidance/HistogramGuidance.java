@@ -17,9 +17,8 @@ import org.bytedeco.pytorch.Tensor;
  * toward the class's real images' mean histogram, so generated images keep the real colour
  * statistics (the brief's IQA advice).
  *
- * <p>Loss: {@code Σ_i Σ_c Cramér(h_c(x̂0_i), h̄_c,real)} with {@link
- * ImageStatistics#softHistogram} and {@link ImageStatistics#cramer}. Owns its target tensor until
- * {@link #close()}.
+ * <p>Loss: {@code Σ_i Σ_c Cramér(h_c(x̂0_i), h̄_c,real)} with {@link ImageStatistics#softHistogram}
+ * and {@link ImageStatistics#cramer}. Owns its target tensor until {@link #close()}.
  *
  * @since 0.1.0
  */

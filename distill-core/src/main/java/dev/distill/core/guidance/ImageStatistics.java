@@ -22,8 +22,8 @@ public final class ImageStatistics {
   private ImageStatistics() {}
 
   /**
-   * The number of radial frequency bins of an {@code h × w} image: {@code floor(min(h, w) / 2) +
-   * 1} (radius 0 = DC up to the Nyquist radius of the shorter side).
+   * The number of radial frequency bins of an {@code h × w} image: {@code floor(min(h, w) / 2) + 1}
+   * (radius 0 = DC up to the Nyquist radius of the shorter side).
    *
    * @param h the height
    * @param w the width
@@ -34,8 +34,8 @@ public final class ImageStatistics {
   }
 
   /**
-   * The log radially averaged power spectrum: per image, {@code log(ε + mean over channels and
-   * over the frequencies of radius r of |FFT2(x)|² / (H·W))} for integer radii {@code r = 0 ..
+   * The log radially averaged power spectrum: per image, {@code log(ε + mean over channels and over
+   * the frequencies of radius r of |FFT2(x)|² / (H·W))} for integer radii {@code r = 0 ..
    * radialBins - 1} (radius in cycles per image, using the shorter side's frequency grid scaled to
    * the longer one; frequencies beyond the last bin are ignored).
    *
@@ -50,7 +50,8 @@ public final class ImageStatistics {
     int bins = radialBins(h, w);
     Tensor x = images.to(torch.ScalarType.Float);
     Tensor power = torch.fft_fft2(x).abs().square().div(Tensors.scalar((double) h * w));
-    Tensor flat = power.mean(new long[] {1}, false, new ScalarTypeOptional()).reshape(n, (long) h * w);
+    Tensor flat =
+        power.mean(new long[] {1}, false, new ScalarTypeOptional()).reshape(n, (long) h * w);
     Tensor weights = radialAverage(h, w, bins).to(x.device(), torch.ScalarType.Float);
     return flat.matmul(weights).add(Tensors.scalar(1e-8)).log();
   }
@@ -104,7 +105,8 @@ public final class ImageStatistics {
     Tensor ck = Tensors.fromFloats(centres, 1, 1, 1, bins).to(x.device(), torch.ScalarType.Float);
     Tensor kernel = x.sub(ck).square().div(Tensors.scalar(-2 * sigma * sigma)).exp();
     Tensor hist = kernel.sum(new long[] {2}, false, new ScalarTypeOptional());
-    return hist.div(hist.sum(new long[] {2}, true, new ScalarTypeOptional()).add(Tensors.scalar(1e-12)));
+    return hist.div(
+        hist.sum(new long[] {2}, true, new ScalarTypeOptional()).add(Tensors.scalar(1e-12)));
   }
 
   /**
@@ -118,6 +120,9 @@ public final class ImageStatistics {
    */
   public static Tensor cramer(Tensor a, Tensor b) {
     long last = a.dim() - 1;
-    return a.cumsum(last).sub(b.cumsum(last)).square().sum(new long[] {last}, false, new ScalarTypeOptional());
+    return a.cumsum(last)
+        .sub(b.cumsum(last))
+        .square()
+        .sum(new long[] {last}, false, new ScalarTypeOptional());
   }
 }

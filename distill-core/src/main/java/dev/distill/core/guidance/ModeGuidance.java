@@ -13,16 +13,16 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Mode guidance with stop guidance (MGD³, Chan-Santiago et al., ICML 2025, arXiv 2505.18963): pulls
- * each sample's predicted clean latent ẑ0 toward its mode m (a k-means centre of its class in latent
- * space, or the real latent closest to it — the CoDA variant), and switches off after a stop step so
- * late denoising keeps natural detail.
+ * each sample's predicted clean latent ẑ0 toward its mode m (a k-means centre of its class in
+ * latent space, or the real latent closest to it — the CoDA variant), and switches off after a stop
+ * step so late denoising keeps natural detail.
  *
  * <p>Loss: L = ½·Σ<sub>i</sub>‖ẑ0<sub>i</sub> − m<sub>i</sub>‖². With the ε̂ detached ({@code
- * DECODER_ONLY}), ∇<sub>z_t</sub>L = (ẑ0 − m)/√ᾱ<sub>t</sub> and the sampler's update ε̂ ← ε̂ +
- * s·∇ moves ẑ0 by −s·√(1−ᾱ)/ᾱ·(ẑ0 − m): toward the mode, more strongly at noisy steps. This is
- * the same direction as the MGD³ re-implementation's mean shift {@code scale·(x̂0 − mode)·σ_t} and
- * CoDA's ε correction; the scale is expressed as s(t) instead (deviation noted: MGD³'s own code is
- * not public, see the methods notes).
+ * DECODER_ONLY}), ∇<sub>z_t</sub>L = (ẑ0 − m)/√ᾱ<sub>t</sub> and the sampler's update ε̂ ← ε̂ + s·∇
+ * moves ẑ0 by −s·√(1−ᾱ)/ᾱ·(ẑ0 − m): toward the mode, more strongly at noisy steps. This is the same
+ * direction as the MGD³ re-implementation's mean shift {@code scale·(x̂0 − mode)·σ_t} and CoDA's ε
+ * correction; the scale is expressed as s(t) instead (deviation noted: MGD³'s own code is not
+ * public, see the methods notes).
  *
  * <p>Immutable; the mode tensor is borrowed (the caller keeps it alive during sampling).
  *

@@ -98,7 +98,8 @@ public final class Schedules {
    */
   public static StrengthSchedule x0Step(double stepSize) {
     checkArgument(
-        Double.isFinite(stepSize) && stepSize >= 0, "stepSize must be finite and >= 0 but was %s",
+        Double.isFinite(stepSize) && stepSize >= 0,
+        "stepSize must be finite and >= 0 but was %s",
         stepSize);
     return new Named(
         "x0Step(" + stepSize + ")",

@@ -16,9 +16,9 @@ import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A low-level-statistics regulariser: pulls the radially averaged power spectrum of x̂0 toward
- * that of the class's real images, so generated images keep the real noise spectrum (the brief's
- * IQA advice: diffusion changes noise spectra).
+ * A low-level-statistics regulariser: pulls the radially averaged power spectrum of x̂0 toward that
+ * of the class's real images, so generated images keep the real noise spectrum (the brief's IQA
+ * advice: diffusion changes noise spectra).
  *
  * <p>Loss: {@code Σ_i ‖log S(x̂0_i) − log S̄_real‖²} with {@link
  * ImageStatistics#logRadialSpectrum}; x̂0 is brought to the size the target was computed at by
@@ -71,8 +71,11 @@ public final class SpectrumGuidance implements GuidanceTerm, AutoCloseable {
    */
   public Tensor distance(Tensor images) {
     Tensor s =
-        ImageStatistics.logRadialSpectrum(ImageTransforms.resize(images, size, ResizeMode.COVER_CROP));
-    return s.sub(target.to(s.device(), s.scalar_type())).square().sum(new long[] {1}, false, new ScalarTypeOptional());
+        ImageStatistics.logRadialSpectrum(
+            ImageTransforms.resize(images, size, ResizeMode.COVER_CROP));
+    return s.sub(target.to(s.device(), s.scalar_type()))
+        .square()
+        .sum(new long[] {1}, false, new ScalarTypeOptional());
   }
 
   @Override

@@ -19,13 +19,14 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Writes files and folders atomically: into a temporary sibling, then one rename, so a reader (or
- * a resumed run) sees either the old state or the complete new one, never a half-written file.
+ * Writes files and folders atomically: into a temporary sibling, then one rename, so a reader (or a
+ * resumed run) sees either the old state or the complete new one, never a half-written file.
  *
- * <p>A process killed mid-write leaves at worst a hidden temporary sibling ({@code .<name>.<digits>.tmp}
- * for a file, {@code .<name>.tmp-<digits>} for a folder), which never becomes the destination; {@link
- * #deleteLeftovers} removes them. A write that fails (a full disk, a read-only folder) throws an
- * {@link IOException} whose message names the destination. Stateless and thread-safe.
+ * <p>A process killed mid-write leaves at worst a hidden temporary sibling ({@code
+ * .<name>.<digits>.tmp} for a file, {@code .<name>.tmp-<digits>} for a folder), which never becomes
+ * the destination; {@link #deleteLeftovers} removes them. A write that fails (a full disk, a
+ * read-only folder) throws an {@link IOException} whose message names the destination. Stateless
+ * and thread-safe.
  *
  * @since 0.1.0
  */
@@ -66,8 +67,8 @@ public final class AtomicFiles {
    *
    * @param file the destination (its parent folders are created)
    * @param body writes the content
-   * @throws IOException if writing or the final move fails; the destination is then untouched
-   *     and the message names it
+   * @throws IOException if writing or the final move fails; the destination is then untouched and
+   *     the message names it
    */
   public static void write(Path file, Body body) throws IOException {
     Path abs = file.toAbsolutePath();
@@ -98,9 +99,9 @@ public final class AtomicFiles {
 
   /**
    * Deletes the temporaries that killed {@link #write}s to {@code target} (hidden files {@code
-   * .<name>.<digits>.tmp}) and killed folder writes through {@link #createTempDirectoryFor}
-   * (hidden folders {@code .<name>.tmp-<digits>}) left next to it. Call it only while no other
-   * writer of {@code target} is running (under a lock).
+   * .<name>.<digits>.tmp}) and killed folder writes through {@link #createTempDirectoryFor} (hidden
+   * folders {@code .<name>.tmp-<digits>}) left next to it. Call it only while no other writer of
+   * {@code target} is running (under a lock).
    *
    * @param target the destination file or folder
    * @return how many leftovers were deleted
@@ -175,8 +176,8 @@ public final class AtomicFiles {
   }
 
   /**
-   * Creates a hidden temporary sibling folder of {@code target} to be filled and then {@link
-   * #move moved} into place; on POSIX file systems it gets {@code rwxr-xr-x} (less the umask).
+   * Creates a hidden temporary sibling folder of {@code target} to be filled and then {@link #move
+   * moved} into place; on POSIX file systems it gets {@code rwxr-xr-x} (less the umask).
    *
    * @param target the final folder
    * @return the new empty temporary folder

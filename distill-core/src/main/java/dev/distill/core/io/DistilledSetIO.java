@@ -123,8 +123,7 @@ public final class DistilledSetIO {
     }
     Path tmp = AtomicFiles.createTempDirectoryFor(target);
     try {
-      List<String> written =
-          ImageFolder.write(tmp, set.images(), set.labels(), set.classNames());
+      List<String> written = ImageFolder.write(tmp, set.images(), set.labels(), set.classNames());
       List<FileEntry> files = new ArrayList<>(written.size());
       for (int i = 0; i < written.size(); i++) {
         files.add(new FileEntry(written.get(i), set.labels().get(i)));
@@ -161,7 +160,9 @@ public final class DistilledSetIO {
       throw e;
     } catch (IOException e) {
       throw new IOException(
-          "could not save the distilled set to " + target + " (nothing was written there): "
+          "could not save the distilled set to "
+              + target
+              + " (nothing was written there): "
               + e.getMessage(),
           e);
     } finally {
@@ -173,8 +174,8 @@ public final class DistilledSetIO {
    * Loads a set saved by {@link #save}.
    *
    * @param dir the set's folder
-   * @return the set (images within 8-bit quantisation of the saved ones, labels, soft labels,
-   *     class names and provenance exactly as saved); the caller closes it
+   * @return the set (images within 8-bit quantisation of the saved ones, labels, soft labels, class
+   *     names and provenance exactly as saved); the caller closes it
    * @throws IOException if the manifest is missing or malformed, or a listed file is missing or
    *     does not have the manifest's image shape (the message names the file)
    */
@@ -183,13 +184,15 @@ public final class DistilledSetIO {
     Path root = dir.toAbsolutePath().normalize();
     Path manifestFile = root.resolve(MANIFEST);
     if (!Files.isRegularFile(manifestFile)) {
-      throw new NoSuchFileException(manifestFile.toString(), null, "distilled set manifest not found");
+      throw new NoSuchFileException(
+          manifestFile.toString(), null, "distilled set manifest not found");
     }
     Manifest m;
     try {
       m = JSON.readValue(manifestFile.toFile(), Manifest.class);
     } catch (JsonProcessingException e) {
-      throw new IOException("manifest " + manifestFile + " is not valid: " + e.getOriginalMessage(), e);
+      throw new IOException(
+          "manifest " + manifestFile + " is not valid: " + e.getOriginalMessage(), e);
     }
     validate(manifestFile, m);
     RunProvenance provenance;
@@ -203,7 +206,8 @@ public final class DistilledSetIO {
               m.libraryVersion() == null ? "" : m.libraryVersion(),
               Instant.parse(m.createdAt()));
     } catch (DateTimeParseException | NullPointerException e) {
-      throw new IOException("manifest " + manifestFile + " has invalid provenance: " + e.getMessage(), e);
+      throw new IOException(
+          "manifest " + manifestFile + " has invalid provenance: " + e.getMessage(), e);
     }
     List<Path> files = new ArrayList<>(m.files().size());
     List<Integer> labels = new ArrayList<>(m.files().size());
@@ -211,23 +215,42 @@ public final class DistilledSetIO {
     for (FileEntry f : m.files()) {
       Path file = root.resolve(f.file()).normalize();
       if (!file.startsWith(root) || file.equals(root)) {
-        throw new IOException("manifest " + manifestFile + " lists a file outside the set: " + f.file());
+        throw new IOException(
+            "manifest " + manifestFile + " lists a file outside the set: " + f.file());
       }
       if (!seen.add(file)) {
-        throw new IOException("manifest " + manifestFile + " lists the file " + f.file() + " twice");
+        throw new IOException(
+            "manifest " + manifestFile + " lists the file " + f.file() + " twice");
       }
       // the layout is redundant on purpose: a file lives in the folder of its label
       int label = f.label();
       if (label < 0 || label >= m.classFolders().size()) {
         throw new IOException(
-            "manifest " + manifestFile + " gives " + f.file() + " the label " + label + " but has "
-                + m.classFolders().size() + " classes");
+            "manifest "
+                + manifestFile
+                + " gives "
+                + f.file()
+                + " the label "
+                + label
+                + " but has "
+                + m.classFolders().size()
+                + " classes");
       }
       String folder = root.relativize(file).getName(0).toString();
       if (!folder.equals(m.classFolders().get(label))) {
         throw new IOException(
-            "manifest " + manifestFile + " gives " + f.file() + " the label " + label + " whose folder"
-                + " is \"" + m.classFolders().get(label) + "\", not \"" + folder + "\"");
+            "manifest "
+                + manifestFile
+                + " gives "
+                + f.file()
+                + " the label "
+                + label
+                + " whose folder"
+                + " is \""
+                + m.classFolders().get(label)
+                + "\", not \""
+                + folder
+                + "\"");
       }
       files.add(file);
       labels.add(label);
@@ -239,8 +262,18 @@ public final class DistilledSetIO {
       long[] actual = Tensors.shape(images);
       if (actual[1] != shape.get(0) || actual[2] != shape.get(1) || actual[3] != shape.get(2)) {
         throw new IOException(
-            "images of " + root + " have shape [C, H, W] = [" + actual[1] + ", " + actual[2] + ", "
-                + actual[3] + "] but the manifest " + manifestFile + " says " + shape);
+            "images of "
+                + root
+                + " have shape [C, H, W] = ["
+                + actual[1]
+                + ", "
+                + actual[2]
+                + ", "
+                + actual[3]
+                + "] but the manifest "
+                + manifestFile
+                + " says "
+                + shape);
       }
       Tensor soft = null;
       if (m.softLabels() != null) {
@@ -272,11 +305,16 @@ public final class DistilledSetIO {
 
   private static void validate(Path file, Manifest m) throws IOException {
     if (!FORMAT.equals(m.format())) {
-      throw new IOException("manifest " + file + " must have format \"" + FORMAT + "\" but had " + m.format());
+      throw new IOException(
+          "manifest " + file + " must have format \"" + FORMAT + "\" but had " + m.format());
     }
     if (m.formatVersion() < 1 || m.formatVersion() > FORMAT_VERSION) {
       throw new IOException(
-          "manifest " + file + " has format_version " + m.formatVersion() + "; this library reads 1.."
+          "manifest "
+              + file
+              + " has format_version "
+              + m.formatVersion()
+              + "; this library reads 1.."
               + FORMAT_VERSION);
     }
     requireField(file, "method", m.method());
@@ -287,11 +325,17 @@ public final class DistilledSetIO {
     requireField(file, "class_folders", m.classFolders());
     if (m.classFolders().size() != m.classNames().size()) {
       throw new IOException(
-          "manifest " + file + " has " + m.classNames().size() + " class_names but "
-              + m.classFolders().size() + " class_folders");
+          "manifest "
+              + file
+              + " has "
+              + m.classNames().size()
+              + " class_names but "
+              + m.classFolders().size()
+              + " class_folders");
     }
     if (m.imageShape().size() != 3) {
-      throw new IOException("manifest " + file + " image_shape must be [C, H, W] but was " + m.imageShape());
+      throw new IOException(
+          "manifest " + file + " image_shape must be [C, H, W] but was " + m.imageShape());
     }
     if (m.files().isEmpty()) {
       throw new IOException("manifest " + file + " lists no files");

@@ -21,9 +21,9 @@ import java.util.zip.ZipException;
  * Reads and writes IDX files (the MNIST / Fashion-MNIST format), raw or gzip-compressed (detected
  * from the magic bytes when reading, not the file name).
  *
- * <p>Layout: two zero bytes, the type code, the number of dimensions, each dimension as a big-endian
- * 32-bit integer, then the data in row-major order. Only unsigned-byte data (type code {@code
- * 0x08}) is supported, which is what MNIST-family files hold. Stateless and thread-safe.
+ * <p>Layout: two zero bytes, the type code, the number of dimensions, each dimension as a
+ * big-endian 32-bit integer, then the data in row-major order. Only unsigned-byte data (type code
+ * {@code 0x08}) is supported, which is what MNIST-family files hold. Stateless and thread-safe.
  *
  * @since 0.1.0
  */
@@ -165,14 +165,18 @@ public final class Idx {
       int magic = d.readInt();
       if ((magic >>> 16) != 0) {
         throw new IOException(
-            "IDX file " + source + " must start with two zero bytes but magic was 0x"
+            "IDX file "
+                + source
+                + " must start with two zero bytes but magic was 0x"
                 + Integer.toHexString(magic));
       }
       int type = (magic >>> 8) & 0xff;
       int dims = magic & 0xff;
       if (type != 0x08) {
         throw new IOException(
-            "IDX file " + source + " must hold unsigned bytes (type 0x08) but type was 0x"
+            "IDX file "
+                + source
+                + " must hold unsigned bytes (type 0x08) but type was 0x"
                 + Integer.toHexString(type));
       }
       if (dims < 1 || dims > 4) {
@@ -195,7 +199,11 @@ public final class Idx {
       d.readFully(data);
       if (d.read() != -1) {
         throw new IOException(
-            "IDX file " + source + " has bytes after the " + n + " data bytes of its shape "
+            "IDX file "
+                + source
+                + " has bytes after the "
+                + n
+                + " data bytes of its shape "
                 + Arrays.toString(shape));
       }
       return new ByteArray(shape, data);

@@ -117,7 +117,11 @@ public final class ImageFolder {
       }
       if (files.isEmpty()) {
         throw new IOException(
-            "ImageFolder class folder " + dir + " has no image file (extensions " + EXTENSIONS + ")");
+            "ImageFolder class folder "
+                + dir
+                + " has no image file (extensions "
+                + EXTENSIONS
+                + ")");
       }
       for (Path f : files) {
         samples.add(new Sample(f, label));
@@ -193,7 +197,9 @@ public final class ImageFolder {
                   + files.get(0)
                   + " has "
                   + Arrays.toString(first)
-                  + (first[0] != shape[0] ? " (read with ColorMode.GRAY or RGB to unify channels)" : ""));
+                  + (first[0] != shape[0]
+                      ? " (read with ColorMode.GRAY or RGB to unify channels)"
+                      : ""));
         }
         images.add(t);
       }
@@ -204,8 +210,7 @@ public final class ImageFolder {
   /**
    * Writes images as an ImageFolder of 8-bit PNGs, each file atomically.
    *
-   * @param root the root folder (created if missing; existing files of the same names are
-   *     replaced)
+   * @param root the root folder (created if missing; existing files of the same names are replaced)
    * @param images {@code [N, C, H, W]} in {@code [-1, 1]}, C 1 or 3
    * @param labels one class index per image
    * @param classNames the class names, index = label

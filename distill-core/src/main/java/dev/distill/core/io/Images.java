@@ -69,8 +69,7 @@ public final class Images {
      * @throws IllegalArgumentException for other counts
      */
     public static ColorMode ofChannels(long channels) {
-      checkArgument(
-          channels == 1 || channels == 3, "channels must be 1 or 3 but was %s", channels);
+      checkArgument(channels == 1 || channels == 3, "channels must be 1 or 3 but was %s", channels);
       return channels == 1 ? GRAY : RGB;
     }
   }
@@ -87,7 +86,9 @@ public final class Images {
     checkNotNull(image, "image");
     Tensors.checkShape(image, "image", -1, -1, -1);
     long c = image.size(0);
-    checkArgument(c == 1 || c == 3, "image must have 1 or 3 channels [C, H, W] but had shape %s",
+    checkArgument(
+        c == 1 || c == 3,
+        "image must have 1 or 3 channels [C, H, W] but had shape %s",
         Arrays.toString(Tensors.shape(image)));
     int h = Math.toIntExact(image.size(1));
     int w = Math.toIntExact(image.size(2));
@@ -235,8 +236,7 @@ public final class Images {
    */
   static void checkComplete(Path file, byte[] b) throws IOException {
     int n = b.length;
-    boolean png =
-        n >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G';
+    boolean png = n >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G';
     boolean jpeg = n >= 2 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8;
     if (png && !tailContains(b, new byte[] {'I', 'E', 'N', 'D'})) {
       throw new IOException(
@@ -253,10 +253,11 @@ public final class Images {
 
   /**
    * Rejects a JPEG whose entropy-coded data does not fit its headers: libjpeg only warns about it
-   * ("Corrupt JPEG data", "Premature end of JPEG file") and OpenCV ignores the warning, so a flipped
-   * frame header would silently give an image of another size, partly grey. The JDK's decoder
-   * reports those warnings; a file it cannot decode at all for want of support (CMYK, arithmetic
-   * coding, 12 bit) is left to OpenCV. This decodes each JPEG twice (about 2x the decoding time).
+   * ("Corrupt JPEG data", "Premature end of JPEG file") and OpenCV ignores the warning, so a
+   * flipped frame header would silently give an image of another size, partly grey. The JDK's
+   * decoder reports those warnings; a file it cannot decode at all for want of support (CMYK,
+   * arithmetic coding, 12 bit) is left to OpenCV. This decodes each JPEG twice (about 2x the
+   * decoding time).
    */
   private static void checkJpegData(Path file, byte[] b) throws IOException {
     List<String> warnings = new ArrayList<>();
@@ -284,7 +285,8 @@ public final class Images {
       }
     }
     if (!warnings.isEmpty()) {
-      throw new IOException("image file " + file + " is corrupt JPEG: " + String.join("; ", warnings));
+      throw new IOException(
+          "image file " + file + " is corrupt JPEG: " + String.join("; ", warnings));
     }
   }
 

@@ -147,7 +147,8 @@ public final class Safetensors implements AutoCloseable {
       String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(header)).toString();
       root = JSON.readTree(text);
     } catch (JsonProcessingException | java.nio.charset.CharacterCodingException e) {
-      throw new SafetensorsException(file, null, "header is not valid UTF-8 JSON: " + e.getMessage());
+      throw new SafetensorsException(
+          file, null, "header is not valid UTF-8 JSON: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
       throw new SafetensorsException(file, null, "header must be a JSON object");
@@ -237,7 +238,8 @@ public final class Safetensors implements AutoCloseable {
     long numel = 1;
     for (JsonNode d : sh) {
       if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
-        throw new SafetensorsException(file, name, "shape entries must be integers >= 0 but were " + sh);
+        throw new SafetensorsException(
+            file, name, "shape entries must be integers >= 0 but were " + sh);
       }
       shape.add(d.asLong());
       try {
@@ -252,14 +254,14 @@ public final class Safetensors implements AutoCloseable {
     }
     for (JsonNode o : off) {
       if (!o.isIntegralNumber() || !o.canConvertToLong() || o.asLong() < 0) {
-        throw new SafetensorsException(file, name, "data_offsets must be integers >= 0 but were " + off);
+        throw new SafetensorsException(
+            file, name, "data_offsets must be integers >= 0 but were " + off);
       }
     }
     long begin = off.get(0).asLong();
     long end = off.get(1).asLong();
     if (end < begin) {
-      throw new SafetensorsException(
-          file, name, "data_offsets " + off + " end before they begin");
+      throw new SafetensorsException(file, name, "data_offsets " + off + " end before they begin");
     }
     if (end > dataLength) {
       throw new SafetensorsException(

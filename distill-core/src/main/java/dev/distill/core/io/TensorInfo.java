@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param end one past the last byte
  * @since 0.1.0
  */
-public record TensorInfo(String name, SafetensorsDtype dtype, List<Long> shape, long begin, long end) {
+public record TensorInfo(
+    String name, SafetensorsDtype dtype, List<Long> shape, long begin, long end) {
   /** Validates and copies. */
   public TensorInfo {
     Objects.requireNonNull(name, "name must not be null");

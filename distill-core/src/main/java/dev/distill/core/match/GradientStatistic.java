@@ -2,8 +2,9 @@ package dev.distill.core.match;
 
 /**
  * A per-layer statistic of a gradient that {@link GradientStatisticsMatcher} compares between the
- * synthetic and the real batch of a class. Each gap is scale-free and bounded (at most 2), so layers
- * of different sizes and gradient magnitudes weigh alike and vanishing gradients cannot blow it up.
+ * synthetic and the real batch of a class. Each gap is scale-free and bounded (at most 2), so
+ * layers of different sizes and gradient magnitudes weigh alike and vanishing gradients cannot blow
+ * it up.
  *
  * @since 0.1.0
  */
@@ -16,8 +17,8 @@ public enum GradientStatistic {
   NORM,
   /**
    * The direction, as {@code 1 − cos(g_syn, g_real)}: the layer-wise distance of gradient matching
-   * (Zhao et al., "Dataset Condensation with Gradient Matching", ICLR 2021) — the full gradient, not
-   * a summary statistic, so the most informative and the most constraining choice.
+   * (Zhao et al., "Dataset Condensation with Gradient Matching", ICLR 2021) — the full gradient,
+   * not a summary statistic, so the most informative and the most constraining choice.
    */
   DIRECTION
 }

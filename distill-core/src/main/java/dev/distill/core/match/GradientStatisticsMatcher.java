@@ -159,9 +159,9 @@ public final class GradientStatisticsMatcher implements StudentMatcher, AutoClos
   }
 
   /**
-   * The statistic gap alone: the mean, over the classes present in {@code labels} and the
-   * student's weight layers, of the summed {@link GradientStatistic} gaps between the gradient of
-   * the cross-entropy on the class's images and on the class's real reference batch.
+   * The statistic gap alone: the mean, over the classes present in {@code labels} and the student's
+   * weight layers, of the summed {@link GradientStatistic} gaps between the gradient of the
+   * cross-entropy on the class's images and on the class's real reference batch.
    *
    * @param student the network (borrowed, in training mode for both forward passes)
    * @param images {@code [B, C, H, W]} synthetic images on the student's device
@@ -182,11 +182,15 @@ public final class GradientStatisticsMatcher implements StudentMatcher, AutoClos
         java.util.Arrays.toString(Tensors.shape(labels)));
     DeviceOptions device = student.deviceOptions();
     List<Tensor> layers = new ArrayList<>();
-    student.parameters().trainable().forEach((name, p) -> {
-      if (p.dim() >= 2) {
-        layers.add(p);
-      }
-    });
+    student
+        .parameters()
+        .trainable()
+        .forEach(
+            (name, p) -> {
+              if (p.dim() >= 2) {
+                layers.add(p);
+              }
+            });
     checkArgument(!layers.isEmpty(), "student must have weight layers but had none");
     TensorVector params = new TensorVector(layers.toArray(new Tensor[0]));
     long[] y = Tensors.toLongs(labels.to(ScalarType.Long).cpu());
@@ -208,18 +212,27 @@ public final class GradientStatisticsMatcher implements StudentMatcher, AutoClos
       long[] pos = e.getValue().stream().mapToLong(Long::longValue).toArray();
       Tensor idx = device.place(Tensors.fromLongs(pos, pos.length));
       Tensor xs = images.index_select(0, idx);
-      Tensor synLoss = cross_entropy_loss(student.forward(xs, true), classLabels(device, c, pos.length));
+      Tensor synLoss =
+          cross_entropy_loss(student.forward(xs, true), classLabels(device, c, pos.length));
       TensorVector gs =
           torch.grad(
-              new TensorVector(synLoss), params, new TensorVector(), new BoolOptional(true), true,
+              new TensorVector(synLoss),
+              params,
+              new TensorVector(),
+              new BoolOptional(true),
+              true,
               true);
       Tensor xr = device.placeFloat(realImages[c]);
       Tensor realLoss =
           cross_entropy_loss(student.forward(xr, true), classLabels(device, c, xr.size(0)));
       TensorVector gr =
           torch.grad(
-              new TensorVector(realLoss), params, new TensorVector(), new BoolOptional(false),
-              false, true);
+              new TensorVector(realLoss),
+              params,
+              new TensorVector(),
+              new BoolOptional(false),
+              false,
+              true);
       for (int l = 0; l < layers.size(); l++) {
         Tensor a = gs.get(l);
         Tensor b = gr.get(l);
@@ -250,33 +263,44 @@ public final class GradientStatisticsMatcher implements StudentMatcher, AutoClos
     for (GradientStatistic s : statistics) {
       Tensor d;
       switch (s) {
-        case MEAN: {
-          double meanReal = b.mean().item_double();
-          double varReal = b.sub(b.mean()).square().mean().item_double();
-          Tensor meanSyn = a.mean();
-          d = meanSyn.sub(Tensors.scalar(meanReal)).square()
-              .div(meanSyn.square().add(Tensors.scalar(meanReal * meanReal + varReal + EPS)));
-          break;
-        }
-        case VARIANCE: {
-          double varReal = b.sub(b.mean()).square().mean().item_double();
-          Tensor varSyn = a.sub(a.mean()).square().mean();
-          d = relative(varSyn, varReal);
-          break;
-        }
-        case NORM: {
-          double normReal = Math.sqrt(b.square().sum().item_double());
-          Tensor normSyn = a.square().sum().add(Tensors.scalar(EPS)).sqrt();
-          d = relative(normSyn, normReal);
-          break;
-        }
-        case DIRECTION: {
-          double normReal = Math.sqrt(b.square().sum().item_double());
-          Tensor normSyn = a.square().sum().add(Tensors.scalar(EPS)).sqrt();
-          d = a.mul(b).sum().div(normSyn.mul(Tensors.scalar(normReal + EPS))).neg()
-              .add(Tensors.scalar(1.0));
-          break;
-        }
+        case MEAN:
+          {
+            double meanReal = b.mean().item_double();
+            double varReal = b.sub(b.mean()).square().mean().item_double();
+            Tensor meanSyn = a.mean();
+            d =
+                meanSyn
+                    .sub(Tensors.scalar(meanReal))
+                    .square()
+                    .div(meanSyn.square().add(Tensors.scalar(meanReal * meanReal + varReal + EPS)));
+            break;
+          }
+        case VARIANCE:
+          {
+            double varReal = b.sub(b.mean()).square().mean().item_double();
+            Tensor varSyn = a.sub(a.mean()).square().mean();
+            d = relative(varSyn, varReal);
+            break;
+          }
+        case NORM:
+          {
+            double normReal = Math.sqrt(b.square().sum().item_double());
+            Tensor normSyn = a.square().sum().add(Tensors.scalar(EPS)).sqrt();
+            d = relative(normSyn, normReal);
+            break;
+          }
+        case DIRECTION:
+          {
+            double normReal = Math.sqrt(b.square().sum().item_double());
+            Tensor normSyn = a.square().sum().add(Tensors.scalar(EPS)).sqrt();
+            d =
+                a.mul(b)
+                    .sum()
+                    .div(normSyn.mul(Tensors.scalar(normReal + EPS)))
+                    .neg()
+                    .add(Tensors.scalar(1.0));
+            break;
+          }
         default:
           throw new AssertionError(s);
       }

@@ -5,8 +5,8 @@ import dev.distill.core.nn.ImageClassifier;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A {@link Matcher} whose loss needs the student network itself, not only its logits: for example
- * a term on the gradients of the student's loss with respect to its weights ({@link
+ * A {@link Matcher} whose loss needs the student network itself, not only its logits: for example a
+ * term on the gradients of the student's loss with respect to its weights ({@link
  * GradientStatisticsMatcher}).
  *
  * <p>{@code ClassifierTrainer} calls {@link #loss(ImageClassifier, Tensor, Tensor, Tensor)} for

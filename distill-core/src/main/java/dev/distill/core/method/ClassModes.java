@@ -30,8 +30,8 @@ import org.bytedeco.pytorch.global.torch;
  * <p>Clustering: while the class's latents fit in {@code maxLatentBytes} they are kept and
  * clustered with full-batch Lloyd (k-means++, restarts); a class whose latents exceed it switches
  * to one pass of {@link MiniBatchKMeans} over buffers of {@code max(10·K, batch)} latents — the D4M
- * scripts' {@code MiniBatchKMeans.partial_fit} — so memory stays bounded by the budget whatever
- * the class size.
+ * scripts' {@code MiniBatchKMeans.partial_fit} — so memory stays bounded by the budget whatever the
+ * class size.
  */
 final class ClassModes {
   /** The default in-memory budget for one class's latents (1 GiB). */

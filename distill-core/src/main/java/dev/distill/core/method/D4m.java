@@ -20,10 +20,10 @@ import org.bytedeco.pytorch.Tensor;
  *
  * <p>Deviations from the D4M scripts, each deliberate: k-means is full-batch Lloyd with k-means++
  * and several restarts while the class's latents fit in {@link #withMaxLatentBytes} (default 1 GiB;
- * D4M uses scikit-learn's MiniBatchKMeans with one pass), which is deterministic for a seed, and one
- * pass of mini-batch k-means beyond it, as D4M does; images past the IPC (replacements for filtered ones) reuse prototype
- * {@code i mod IPC} with a fresh seed. Defaults follow the D4M scripts: strength 0.7, negative
- * prompt "cartoon, anime, painting" for text models.
+ * D4M uses scikit-learn's MiniBatchKMeans with one pass), which is deterministic for a seed, and
+ * one pass of mini-batch k-means beyond it, as D4M does; images past the IPC (replacements for
+ * filtered ones) reuse prototype {@code i mod IPC} with a fresh seed. Defaults follow the D4M
+ * scripts: strength 0.7, negative prompt "cartoon, anime, painting" for text models.
  *
  * <p>Immutable and thread-safe.
  *
@@ -75,8 +75,8 @@ public final class D4m implements DistillMethod {
   }
 
   /**
-   * A copy with another in-memory budget for one class's latents: above it, clustering switches
-   * to one streaming pass of mini-batch k-means (as the D4M scripts cluster).
+   * A copy with another in-memory budget for one class's latents: above it, clustering switches to
+   * one streaming pass of mini-batch k-means (as the D4M scripts cluster).
    *
    * @param bytes at least 1 (default 1 GiB)
    * @return the copy
@@ -123,7 +123,11 @@ public final class D4m implements DistillMethod {
             : ctx;
     return (first, count) ->
         ClassModes.generate(
-            run, sampler, prototypes, first, count,
+            run,
+            sampler,
+            prototypes,
+            first,
+            count,
             (request, init) -> request.init(new InitLatents(init, strength)));
   }
 }

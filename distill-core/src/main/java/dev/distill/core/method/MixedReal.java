@@ -13,11 +13,11 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Mixes a little real data into a distilled set, the brief's remedy for proxy overfitting
- * (pitfall 1: "mix a little real data"): of each class's IPC images, the first {@code k =
- * floor(fraction · ipc)} are real training images chosen by a selection ({@link RandomReal} or
- * {@link Herding}), the other {@code ipc − k} come from the wrapped method, which is prepared as if
- * the IPC were {@code ipc − k} (so D4M clusters into {@code ipc − k} prototypes).
+ * Mixes a little real data into a distilled set, the brief's remedy for proxy overfitting (pitfall
+ * 1: "mix a little real data"): of each class's IPC images, the first {@code k = floor(fraction ·
+ * ipc)} are real training images chosen by a selection ({@link RandomReal} or {@link Herding}), the
+ * other {@code ipc − k} come from the wrapped method, which is prepared as if the IPC were {@code
+ * ipc − k} (so D4M clusters into {@code ipc − k} prototypes).
  *
  * <p>The real images count in the IPC, so the set's size is unchanged. They come from the run's
  * data ({@code Distill.from(...)}), the training set — never from the evaluation set, which the
@@ -59,8 +59,7 @@ public final class MixedReal implements DistillMethod {
   public static MixedReal of(DistillMethod method, double fraction, DistillMethod selection) {
     checkNotNull(method, "method");
     checkNotNull(selection, "selection");
-    checkArgument(
-        fraction >= 0 && fraction < 1, "fraction must be in [0, 1) but was %s", fraction);
+    checkArgument(fraction >= 0 && fraction < 1, "fraction must be in [0, 1) but was %s", fraction);
     checkArgument(
         !selection.needsSampler(),
         "selection must choose real images (needsSampler() false) but was %s",
@@ -160,9 +159,21 @@ public final class MixedReal implements DistillMethod {
 
   private static ClassContext withIpc(ClassContext c, int ipc) {
     return new ClassContext(
-        c.classId(), c.className(), c.data(), ipc, c.runSeed(), c.sampler(), c.prompts(),
-        c.negativePrompt(), c.generationSize(), c.resizeMode(), c.numSteps(), c.guidanceScale(),
-        c.batchSize(), c.extraGuidance(), c.listener());
+        c.classId(),
+        c.className(),
+        c.data(),
+        ipc,
+        c.runSeed(),
+        c.sampler(),
+        c.prompts(),
+        c.negativePrompt(),
+        c.generationSize(),
+        c.resizeMode(),
+        c.numSteps(),
+        c.guidanceScale(),
+        c.batchSize(),
+        c.extraGuidance(),
+        c.listener());
   }
 
   @Override

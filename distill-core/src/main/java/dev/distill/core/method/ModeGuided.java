@@ -10,20 +10,20 @@ import dev.distill.core.cluster.KMeans;
 import dev.distill.core.cluster.KMeansConfig;
 import dev.distill.core.cluster.KMeansResult;
 import dev.distill.core.data.ImageTransforms;
+import dev.distill.core.guidance.ModeGuidance;
+import dev.distill.core.guidance.Schedules;
 import dev.distill.core.nn.Encoders;
 import dev.distill.core.nn.ImageClassifier;
 import dev.distill.core.nn.PenultimateEncoder;
-import dev.distill.core.pipeline.Seeds;
-import dev.distill.core.tensor.TensorScope;
-import dev.distill.core.tensor.Tensors;
-import java.util.function.UnaryOperator;
-import dev.distill.core.guidance.ModeGuidance;
-import dev.distill.core.guidance.Schedules;
 import dev.distill.core.pipeline.ClassContext;
 import dev.distill.core.pipeline.ClassGenerator;
 import dev.distill.core.pipeline.DistillMethod;
+import dev.distill.core.pipeline.Seeds;
+import dev.distill.core.tensor.TensorScope;
+import dev.distill.core.tensor.Tensors;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -121,10 +121,10 @@ public final class ModeGuided implements DistillMethod {
   }
 
   /**
-   * A copy that discovers modes and guides in a classifier's feature space (its penultimate
-   * layer) rather than the sampler's latent space: MGD³'s "embedding space" option. The guidance
-   * loss is ½‖F(x̂0) − m‖² with x̂0 resized to the classifier's input; the classifier is borrowed
-   * and must stay open while the method is used.
+   * A copy that discovers modes and guides in a classifier's feature space (its penultimate layer)
+   * rather than the sampler's latent space: MGD³'s "embedding space" option. The guidance loss is
+   * ½‖F(x̂0) − m‖² with x̂0 resized to the classifier's input; the classifier is borrowed and must
+   * stay open while the method is used.
    *
    * @param classifier the feature network (e.g. the proxy or teacher)
    * @return the copy
@@ -132,8 +132,12 @@ public final class ModeGuided implements DistillMethod {
   public ModeGuided withFeatureSpace(ImageClassifier classifier) {
     checkNotNull(classifier, "classifier");
     return new ModeGuided(
-        gamma, stopFraction, target, restarts,
-        new FeatureSpace(classifier, PenultimateEncoder.of(classifier).id()), maxLatentBytes);
+        gamma,
+        stopFraction,
+        target,
+        restarts,
+        new FeatureSpace(classifier, PenultimateEncoder.of(classifier).id()),
+        maxLatentBytes);
   }
 
   /**
@@ -175,11 +179,19 @@ public final class ModeGuided implements DistillMethod {
     if (features == null) {
       Tensor modes =
           ClassModes.discover(
-              ctx, sampler, restarts, KMeansConfig.DEFAULT_MAX_ITERATIONS,
-              target == Target.NEAREST_REAL, maxLatentBytes);
+              ctx,
+              sampler,
+              restarts,
+              KMeansConfig.DEFAULT_MAX_ITERATIONS,
+              target == Target.NEAREST_REAL,
+              maxLatentBytes);
       return (first, count) ->
           ClassModes.generate(
-              ctx, sampler, modes, first, count,
+              ctx,
+              sampler,
+              modes,
+              first,
+              count,
               (request, batchModes) ->
                   request.guidance(
                       ModeGuidance.toward(batchModes, Schedules.pullFraction(gamma), stopStep)));
@@ -193,7 +205,11 @@ public final class ModeGuided implements DistillMethod {
     Tensor modes = featureModes(ctx, embed);
     return (first, count) ->
         ClassModes.generate(
-            ctx, sampler, modes, first, count,
+            ctx,
+            sampler,
+            modes,
+            first,
+            count,
             (request, batchModes) ->
                 request.guidance(
                     ModeGuidance.inFeatureSpace(

@@ -22,8 +22,8 @@ import java.util.List;
  * <p>{@link #fashionMnist()} loads the model shipped in distill-core's resources, trained by {@code
  * examples/TrainBackbone} on the Fashion-MNIST training set (1×28×28, 10 classes). Owns the
  * network's weights (on the device of its {@link DeviceOptions}, CPU/float32 by default) and frees
- * them on {@link #close()}; the sampler and encoder it hands out are
- * valid until then. Not thread-safe (one sampling thread at a time).
+ * them on {@link #close()}; the sampler and encoder it hands out are valid until then. Not
+ * thread-safe (one sampling thread at a time).
  *
  * @since 0.1.0
  */
@@ -61,7 +61,8 @@ public final class BuiltinModel implements AutoCloseable {
     this.id = id;
     this.classNames = List.copyOf(classNames);
     this.sampler =
-        BuiltinSampler.of(unet, BuiltinSampler.scheduler(unet.config(), "DPMSolverMultistepScheduler"), id);
+        BuiltinSampler.of(
+            unet, BuiltinSampler.scheduler(unet.config(), "DPMSolverMultistepScheduler"), id);
   }
 
   /**
@@ -131,8 +132,7 @@ public final class BuiltinModel implements AutoCloseable {
    * @throws IllegalStateException if the device is not available
    */
   public static BuiltinModel load(
-      Path weights, Path config, List<String> classNames, DeviceOptions device)
-      throws IOException {
+      Path weights, Path config, List<String> classNames, DeviceOptions device) throws IOException {
     checkNotNull(weights, "weights");
     checkNotNull(device, "device");
     checkNotNull(config, "config");

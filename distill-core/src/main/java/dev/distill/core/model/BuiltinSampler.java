@@ -41,8 +41,8 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <p>The loop of one step: {@code scale_model_input} → UNet (conditional and, if {@code
  * guidanceScale > 1}, NULL-class branches in one batch) → CFG {@code ε̂ = ε̂_u + g·(ε̂_c − ε̂_u)} →
- * guidance correction → scheduler step. Guidance is the shared {@link GuidanceStep} (the same
- * rules and checks as every other sampler): if some term contributes at the step, ε̂ is computed
+ * guidance correction → scheduler step. Guidance is the shared {@link GuidanceStep} (the same rules
+ * and checks as every other sampler): if some term contributes at the step, ε̂ is computed
  * (detached in {@link dev.distill.api.GradientMode#DECODER_ONLY}; with grad through the UNet in
  * {@link dev.distill.api.GradientMode#THROUGH_DENOISER}), ẑ0 = x̂0 comes lazily from the scheduler
  * run's {@link SchedulerRun#predictOriginal} (differentiable; DDIM's {@code clip_sample} applies),
@@ -310,7 +310,9 @@ public final class BuiltinSampler implements Sampler {
       double guidanceScale,
       NoiseSource noise) {
     Tensor modelOutput =
-        guidance.evaluate(info, z, x -> denoise(run, x, ids, info, guidanceScale)).correctedOutput();
+        guidance
+            .evaluate(info, z, x -> denoise(run, x, ids, info, guidanceScale))
+            .correctedOutput();
     try (NoGradGuard g = new NoGradGuard()) {
       StepOutput out = run.step(modelOutput, z.detach(), noise);
       return out.prevSample();

@@ -144,8 +144,8 @@ public final class DiffusionTrainer implements AutoCloseable {
    * @throws IOException if the checkpoint cannot be read or is not a trainer checkpoint
    * @throws IllegalArgumentException if {@code numSteps} is below the checkpoint's
    */
-  public static DiffusionTrainer resume(
-      Path checkpoint, Tensor images, Tensor labels, int numSteps) throws IOException {
+  public static DiffusionTrainer resume(Path checkpoint, Tensor images, Tensor labels, int numSteps)
+      throws IOException {
     return resumeOn(checkpoint, images, labels, numSteps, null);
   }
 

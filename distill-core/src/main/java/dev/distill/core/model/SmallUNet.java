@@ -43,9 +43,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * and softmax in float32 and returns a float32 prediction (mixed precision, see {@link
  * DeviceOptions}).
  *
- * <p>Owns its parameter tensors (float32, on its device) and frees them on {@link #close()}. Forward calls
- * are thread-confined like every {@link TensorScope} use; do not call {@link #forward} concurrently
- * with {@link #close()}.
+ * <p>Owns its parameter tensors (float32, on its device) and frees them on {@link #close()}.
+ * Forward calls are thread-confined like every {@link TensorScope} use; do not call {@link
+ * #forward} concurrently with {@link #close()}.
  *
  * @since 0.1.0
  */
@@ -74,8 +74,8 @@ public final class SmallUNet implements AutoCloseable {
   }
 
   /**
-   * A freshly initialised network on a device: the values are drawn on the CPU (the same as
-   * {@link #initialize(SmallUNetConfig, long)}) and moved.
+   * A freshly initialised network on a device: the values are drawn on the CPU (the same as {@link
+   * #initialize(SmallUNetConfig, long)}) and moved.
    *
    * @param config the architecture
    * @param seed the initialisation seed
@@ -303,8 +303,8 @@ public final class SmallUNet implements AutoCloseable {
    *     any device: moved)
    * @return the prediction {@code [N, C, H, W]} float32 on this network's device, owned by the
    *     caller's current scope
-   * @throws IllegalArgumentException if the shapes do not fit the config or {@code x} is on
-   *     another device
+   * @throws IllegalArgumentException if the shapes do not fit the config or {@code x} is on another
+   *     device
    */
   public Tensor forward(Tensor x, Tensor timesteps, Tensor classIds) {
     checkOpen();

@@ -145,15 +145,29 @@ public record TrainerConfig(
   }
 
   /**
-   * The settings of the shipped Fashion-MNIST run: 3000 steps of batch 48, peak learning rate
-   * 2e-3 (100 warm-up steps, cosine to 1e-4), EMA 0.995, 10% class dropout, seed 42. The shipped
-   * weights then continued to 6000 steps in all ({@code TrainBackbone --extend 6000}).
+   * The settings of the shipped Fashion-MNIST run: 3000 steps of batch 48, peak learning rate 2e-3
+   * (100 warm-up steps, cosine to 1e-4), EMA 0.995, 10% class dropout, seed 42. The shipped weights
+   * then continued to 6000 steps in all ({@code TrainBackbone --extend 6000}).
    *
    * @return the defaults
    */
   public static TrainerConfig defaults() {
     return new TrainerConfig(
-        3000, 48, 2e-3, 1e-4, 100, 0.0, 0.9, 0.999, 1e-8, 1.0, 0.995, 0.1, 42L, 100, 10,
+        3000,
+        48,
+        2e-3,
+        1e-4,
+        100,
+        0.0,
+        0.9,
+        0.999,
+        1e-8,
+        1.0,
+        0.995,
+        0.1,
+        42L,
+        100,
+        10,
         DeviceOptions.cpu());
   }
 

@@ -19,8 +19,8 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * The ConvNet of dataset distillation (DC, DSA, DM, MTT): {@code netDepth} blocks of [conv 3×3
- * with bias, norm, ReLU, avg-pool 2], then one linear layer on the flattened feature map.
+ * The ConvNet of dataset distillation (DC, DSA, DM, MTT): {@code netDepth} blocks of [conv 3×3 with
+ * bias, norm, ReLU, avg-pool 2], then one linear layer on the flattened feature map.
  *
  * <p>ConvNet-3 (width 128, instance norm) is the standard evaluation student of the
  * dataset-distillation literature (Zhao et al., <a href="https://arxiv.org/abs/2006.05929">DC</a>;
@@ -32,7 +32,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <p>Weights are initialised like PyTorch's defaults from a seeded generator, so the same seed
  * gives the same network. It runs on the device and in the precision of its {@link DeviceOptions}
  * (mixed precision: float32 parameters, convolutions in the dtype, norms and the classifier in
- * float32; features and logits are float32). Owns its parameters (see {@link ImageClassifier}); not thread-safe.
+ * float32; features and logits are float32). Owns its parameters (see {@link ImageClassifier}); not
+ * thread-safe.
  *
  * @since 0.1.0
  */
@@ -83,8 +84,8 @@ public final class ConvNet implements ImageClassifier {
   }
 
   /**
-   * A freshly initialised network on a device (the same values as on the CPU: they are drawn on
-   * the CPU and moved).
+   * A freshly initialised network on a device (the same values as on the CPU: they are drawn on the
+   * CPU and moved).
    *
    * @param config the architecture
    * @param seed the initialisation seed

@@ -84,8 +84,8 @@ public record ConvNetConfig(
   }
 
   /**
-   * The padding of the first convolution: 3 for single-channel inputs (DC's trick that turns
-   * 28×28 MNIST-family images into a 32×32 feature map), 1 otherwise.
+   * The padding of the first convolution: 3 for single-channel inputs (DC's trick that turns 28×28
+   * MNIST-family images into a 32×32 feature map), 1 otherwise.
    */
   static int firstPadding(int channels) {
     return channels == 1 ? 3 : 1;

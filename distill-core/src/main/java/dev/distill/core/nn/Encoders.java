@@ -4,9 +4,9 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.api.Encoder;
+import dev.distill.core.data.Dataset;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
-import dev.distill.core.data.Dataset;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -38,7 +38,9 @@ public final class Encoders {
     checkNotNull(images, "images");
     checkArgument(batchSize >= 1, "batchSize must be >= 1 but was %s", batchSize);
     long n = images.size(0);
-    checkArgument(n >= 1, "images must not be empty but had shape %s",
+    checkArgument(
+        n >= 1,
+        "images must not be empty but had shape %s",
         Arrays.toString(Tensors.shape(images)));
     try (TensorScope scope = TensorScope.open()) {
       TensorVector parts = new TensorVector();
@@ -76,7 +78,8 @@ public final class Encoders {
       for (int start = 0; start < n; start += batchSize) {
         int len = Math.min(batchSize, n - start);
         try (TensorScope batch = TensorScope.open()) {
-          parts.push_back(batch.keep(encodeBatch(encoder, prepare.apply(data.load(classId, start, len)))));
+          parts.push_back(
+              batch.keep(encodeBatch(encoder, prepare.apply(data.load(classId, start, len)))));
         }
       }
       return scope.keep(torch.cat(parts, 0));

@@ -9,13 +9,13 @@ import org.bytedeco.pytorch.Tensor;
  * A trainable image classifier: logits, penultimate features, named parameters that save and load
  * as safetensors.
  *
- * <p>Inputs are {@code [B, C, H, W]} float images (in {@code [-1, 1]} by the library's
- * convention) on the model's device ({@link #deviceOptions()}); a model in a reduced precision casts
- * them itself and returns float32 logits and features (see {@link DeviceOptions} for the mixed
- * precision policy). Parameters are float32 on that device. The model owns its parameter tensors and frees them on
- * {@link #close()}; every tensor a forward method returns belongs to the caller's current {@code
- * TensorScope}. Whether autograd records a graph is decided by the caller (wrap inference in a
- * {@code NoGradGuard}). Not thread-safe: use one model per thread.
+ * <p>Inputs are {@code [B, C, H, W]} float images (in {@code [-1, 1]} by the library's convention)
+ * on the model's device ({@link #deviceOptions()}); a model in a reduced precision casts them
+ * itself and returns float32 logits and features (see {@link DeviceOptions} for the mixed precision
+ * policy). Parameters are float32 on that device. The model owns its parameter tensors and frees
+ * them on {@link #close()}; every tensor a forward method returns belongs to the caller's current
+ * {@code TensorScope}. Whether autograd records a graph is decided by the caller (wrap inference in
+ * a {@code NoGradGuard}). Not thread-safe: use one model per thread.
  *
  * @since 0.1.0
  */

@@ -75,7 +75,8 @@ final class Layers {
     if (norm == Norm.NONE || x.scalar_type().intern() == ScalarType.Float) {
       return normFloat(x, p, norm, prefix, training);
     }
-    return normFloat(x.to(ScalarType.Float), p, norm, prefix, training).to(x.scalar_type().intern());
+    return normFloat(x.to(ScalarType.Float), p, norm, prefix, training)
+        .to(x.scalar_type().intern());
   }
 
   private static Tensor normFloat(
@@ -122,10 +123,7 @@ final class Layers {
       throw new IllegalArgumentException(
           String.format(
               "images must have shape [B, %d, %d, %d] but had %s",
-              inputShape[0],
-              inputShape[1],
-              inputShape[2],
-              Arrays.toString(Tensors.shape(images))));
+              inputShape[0], inputShape[1], inputShape[2], Arrays.toString(Tensors.shape(images))));
     }
   }
 }

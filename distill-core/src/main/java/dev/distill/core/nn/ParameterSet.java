@@ -24,10 +24,9 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * The named tensors of a model: trainable parameters (float32, {@code requires_grad}, on the model's
- * device) and buffers
- * (running statistics, no grad), in registration order, with PyTorch {@code state_dict} names
- * ({@code features.0.weight}, {@code layer1.0.bn1.running_mean}, ...).
+ * The named tensors of a model: trainable parameters (float32, {@code requires_grad}, on the
+ * model's device) and buffers (running statistics, no grad), in registration order, with PyTorch
+ * {@code state_dict} names ({@code features.0.weight}, {@code layer1.0.bn1.running_mean}, ...).
  *
  * <p>Owns its tensors: they live outside every {@code TensorScope} and are freed by {@link
  * #close()}. The accessors return the owned tensors (do not close them). Loading copies values in

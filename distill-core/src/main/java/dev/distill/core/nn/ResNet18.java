@@ -27,8 +27,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * names ({@code conv1}, {@code bn1}, {@code layer1.0.conv1}, {@code layer2.0.shortcut.0}, {@code
  * classifier}); the final pooling is global (equal to its {@code avg_pool2d(4)} for 28–32 px
  * inputs). Convolutions have no bias. With {@link Norm#BATCH}, {@code forward(x, true)} uses batch
- * statistics and updates the running statistics in place (kept in float32 on every device). Runs
- * on the device and in the precision of its {@link DeviceOptions}, like {@link ConvNet}. Owns its
+ * statistics and updates the running statistics in place (kept in float32 on every device). Runs on
+ * the device and in the precision of its {@link DeviceOptions}, like {@link ConvNet}. Owns its
  * parameters; not thread-safe.
  *
  * @since 0.1.0
@@ -84,8 +84,8 @@ public final class ResNet18 implements ImageClassifier {
   }
 
   /**
-   * A freshly initialised network on a device (the same values as on the CPU: they are drawn on
-   * the CPU and moved).
+   * A freshly initialised network on a device (the same values as on the CPU: they are drawn on the
+   * CPU and moved).
    *
    * @param config the architecture
    * @param seed the initialisation seed

@@ -10,8 +10,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
  * @param imageHeight input height
  * @param imageWidth input width
  * @param numClasses output classes
- * @param baseWidth channels of the stem and of the first stage (64 in ResNet-18; the stages use
- *     1×, 2×, 4×, 8× this)
+ * @param baseWidth channels of the stem and of the first stage (64 in ResNet-18; the stages use 1×,
+ *     2×, 4×, 8× this)
  * @param norm the normalisation ({@link Norm#INSTANCE} as DC/DSA's {@code ResNet18}, {@link
  *     Norm#BATCH} as their {@code ResNet18BN} and torchvision)
  * @since 0.1.0

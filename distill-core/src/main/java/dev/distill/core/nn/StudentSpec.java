@@ -12,8 +12,7 @@ import dev.distill.core.tensor.DeviceOptions;
  *
  * @param architecture the architecture
  * @param netWidth the ConvNet width, or the ResNet base width (64 for ResNet-18)
- * @param netDepth the ConvNet depth (3 for ConvNet-3); must be 18 for {@link
- *     Architecture#RESNET18}
+ * @param netDepth the ConvNet depth (3 for ConvNet-3); must be 18 for {@link Architecture#RESNET18}
  * @param norm the normalisation layer
  * @since 0.1.0
  */
@@ -68,16 +67,15 @@ public record StudentSpec(Architecture architecture, int netWidth, int netDepth,
 
   /** A short name for reports: {@code "convnet3"}, {@code "convnet3-w64"}, {@code "resnet18"}. */
   public String displayName() {
-    String base =
-        architecture == Architecture.CONVNET ? "convnet" + netDepth : "resnet18";
-    int defaultWidth =
-        architecture == Architecture.CONVNET ? ConvNetConfig.DEFAULT_WIDTH : 64;
+    String base = architecture == Architecture.CONVNET ? "convnet" + netDepth : "resnet18";
+    int defaultWidth = architecture == Architecture.CONVNET ? ConvNetConfig.DEFAULT_WIDTH : 64;
     String width = netWidth == defaultWidth ? "" : "-w" + netWidth;
-    String n = switch (norm) {
-      case INSTANCE -> "";
-      case BATCH -> "-bn";
-      case NONE -> "-nonorm";
-    };
+    String n =
+        switch (norm) {
+          case INSTANCE -> "";
+          case BATCH -> "-bn";
+          case NONE -> "-nonorm";
+        };
     return base + width + n;
   }
 
@@ -117,15 +115,17 @@ public record StudentSpec(Architecture architecture, int netWidth, int netDepth,
       DeviceOptions device) {
     checkNotNull(device, "device");
     return switch (architecture) {
-      case CONVNET -> ConvNet.create(
-          new ConvNetConfig(
-              channels, imageHeight, imageWidth, numClasses, netWidth, netDepth, norm),
-          seed,
-          device);
-      case RESNET18 -> ResNet18.create(
-          new ResNetConfig(channels, imageHeight, imageWidth, numClasses, netWidth, norm),
-          seed,
-          device);
+      case CONVNET ->
+          ConvNet.create(
+              new ConvNetConfig(
+                  channels, imageHeight, imageWidth, numClasses, netWidth, netDepth, norm),
+              seed,
+              device);
+      case RESNET18 ->
+          ResNet18.create(
+              new ResNetConfig(channels, imageHeight, imageWidth, numClasses, netWidth, norm),
+              seed,
+              device);
     };
   }
 }

@@ -19,11 +19,11 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * Everything a {@link DistillMethod} may use for one class.
  *
- * <p>The real images are not loaded up front: {@link #data()} streams them ({@link
- * #realBatches()}, {@link #realImages(int[])}) at the dataset's size, and {@link #forEncoder}
- * brings a batch to the sampler's generation size and channels (the one resolution policy, {@link
- * ImageTransforms}). Methods return images at the generation size (or, for selections, the
- * dataset's size); {@code Distill} brings them to the output size.
+ * <p>The real images are not loaded up front: {@link #data()} streams them ({@link #realBatches()},
+ * {@link #realImages(int[])}) at the dataset's size, and {@link #forEncoder} brings a batch to the
+ * sampler's generation size and channels (the one resolution policy, {@link ImageTransforms}).
+ * Methods return images at the generation size (or, for selections, the dataset's size); {@code
+ * Distill} brings them to the output size.
  *
  * @param classId the class index
  * @param className the class's display name
@@ -109,8 +109,21 @@ public record ClassContext(
    */
   public ClassContext withNegativePrompt(String negative) {
     return new ClassContext(
-        classId, className, data, ipc, runSeed, sampler, prompts, negative, generationSize,
-        resizeMode, numSteps, guidanceScale, batchSize, extraGuidance, listener);
+        classId,
+        className,
+        data,
+        ipc,
+        runSeed,
+        sampler,
+        prompts,
+        negative,
+        generationSize,
+        resizeMode,
+        numSteps,
+        guidanceScale,
+        batchSize,
+        extraGuidance,
+        listener);
   }
 
   /** The number of real images of the class. */

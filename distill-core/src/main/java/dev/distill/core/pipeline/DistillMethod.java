@@ -7,8 +7,8 @@ import java.util.Map;
  *
  * <p>{@link #prepare} does the per-class work once (encoding, clustering, ordering); the returned
  * {@link ClassGenerator} then makes images by index, so that images rejected by a filter can be
- * replaced by further indices. Implementations are immutable and thread-safe; the generator is
- * used on one thread.
+ * replaced by further indices. Implementations are immutable and thread-safe; the generator is used
+ * on one thread.
  *
  * @since 0.1.0
  */

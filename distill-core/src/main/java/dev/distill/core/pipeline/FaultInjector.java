@@ -4,8 +4,8 @@ import java.io.IOException;
 
 /**
  * A test-only seam of {@link Distill}: called at named points of a run, so a test can kill the run
- * there (throw) and check that a rerun resumes to the same output. Writes that fail part-way (a full
- * disk, a kill mid-write) are simulated one level lower, in {@code AtomicFiles}' write hook.
+ * there (throw) and check that a rerun resumes to the same output. Writes that fail part-way (a
+ * full disk, a kill mid-write) are simulated one level lower, in {@code AtomicFiles}' write hook.
  */
 @FunctionalInterface
 interface FaultInjector {

@@ -23,8 +23,9 @@ public final class Filters {
   /**
    * Leakage against a reference (evaluation) set and, if the filter's config says so,
    * near-duplicates within the class (against the images already kept and among the candidates).
-   * Drop reasons are {@link dev.distill.core.filter.DropReason} names ({@code LEAK_PERCEPTUAL_HASH},
-   * {@code LEAK_EMBEDDING}, {@code DUPLICATE_PERCEPTUAL_HASH}, {@code DUPLICATE_EMBEDDING}).
+   * Drop reasons are {@link dev.distill.core.filter.DropReason} names ({@code
+   * LEAK_PERCEPTUAL_HASH}, {@code LEAK_EMBEDDING}, {@code DUPLICATE_PERCEPTUAL_HASH}, {@code
+   * DUPLICATE_EMBEDDING}).
    *
    * @param filter the pHash / embedding-cosine filter
    * @param reference the indexed evaluation set (borrowed; keep it open during the run), or null

@@ -21,8 +21,8 @@ public interface SampleFilter {
    * @param classId the class of every candidate
    * @param candidates {@code [n, C, H, W]} float32 CPU images in [-1, 1]
    * @param kept the images of this class already accepted, {@code [m, C, H, W]} (m may be 0)
-   * @return one entry per candidate: null to keep it, otherwise the drop reason (counted in
-   *     reports under that name)
+   * @return one entry per candidate: null to keep it, otherwise the drop reason (counted in reports
+   *     under that name)
    */
   String[] dropReasons(int classId, Tensor candidates, Tensor kept);
 }

@@ -32,8 +32,8 @@ import java.util.TreeSet;
  * </ul>
  *
  * <p>A class is named by its folder name (e.g. {@code n01440764}) or its display name. {@link
- * #checkClasses} requires every key to be a class of the dataset and every class to have a
- * prompt. Immutable.
+ * #checkClasses} requires every key to be a class of the dataset and every class to have a prompt.
+ * Immutable.
  *
  * @since 0.1.0
  */
@@ -89,8 +89,13 @@ public final class CaptionPrompts implements PromptSource {
           }
         } else {
           throw new IllegalArgumentException(
-              "prompt file " + file + ": class '" + e.getKey() + "' must map to a prompt or a list"
-                  + " of prompts but mapped to " + v);
+              "prompt file "
+                  + file
+                  + ": class '"
+                  + e.getKey()
+                  + "' must map to a prompt or a list"
+                  + " of prompts but mapped to "
+                  + v);
         }
         add(m, file, e.getKey(), list);
       }
@@ -122,8 +127,7 @@ public final class CaptionPrompts implements PromptSource {
         }
       }
     } else {
-      throw new IllegalArgumentException(
-          "prompt file must end in .json or .csv but was " + file);
+      throw new IllegalArgumentException("prompt file must end in .json or .csv but was " + file);
     }
     checkArgument(!m.isEmpty(), "prompt file %s must name at least one class but named none", file);
     Map<String, List<String>> frozen = new LinkedHashMap<>();
@@ -133,8 +137,7 @@ public final class CaptionPrompts implements PromptSource {
 
   private static void add(Map<String, List<String>> m, Path file, String key, List<String> list) {
     for (String p : list) {
-      checkArgument(
-          !p.isBlank(), "prompt file %s: class '%s' has a blank prompt", file, key);
+      checkArgument(!p.isBlank(), "prompt file %s: class '%s' has a blank prompt", file, key);
     }
     m.computeIfAbsent(key, k -> new ArrayList<>()).addAll(list);
   }
@@ -165,7 +168,10 @@ public final class CaptionPrompts implements PromptSource {
       }
     }
     checkArgument(
-        missing.isEmpty(), "prompt file %s has no prompt for classes %s", file, abbreviate(missing));
+        missing.isEmpty(),
+        "prompt file %s has no prompt for classes %s",
+        file,
+        abbreviate(missing));
   }
 
   private static String abbreviate(java.util.Collection<String> c) {

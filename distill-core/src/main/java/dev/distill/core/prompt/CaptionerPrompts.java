@@ -25,7 +25,8 @@ final class CaptionerPrompts implements PromptSource {
     int n = Math.min(imagesPerClass, data.classSize(classId));
     try (TensorScope scope = TensorScope.open()) {
       List<String> out =
-          List.copyOf(captioner.caption(classes.displayNames().get(classId), data.load(classId, 0, n)));
+          List.copyOf(
+              captioner.caption(classes.displayNames().get(classId), data.load(classId, 0, n)));
       if (out.isEmpty() || out.stream().anyMatch(s -> s == null || s.isBlank())) {
         throw new DistillException(
             "captioner returned no usable prompt for class "

@@ -14,8 +14,8 @@ import java.util.List;
  *
  * <p>{@code Distill} asks for a class's candidate prompts once, before generating the class, and
  * gives sample {@code i} of class {@code c} the candidate chosen by its seed (run seed, class,
- * index) — so a sample's prompt is as reproducible as its noise and is written into the
- * manifest. Sources:
+ * index) — so a sample's prompt is as reproducible as its noise and is written into the manifest.
+ * Sources:
  *
  * <ul>
  *   <li>{@link #template(String)} — one prompt per class from its name, default {@link
@@ -50,8 +50,8 @@ public interface PromptSource {
    * Checks, before any work, that this source fits the dataset's classes.
    *
    * @param classes the dataset's classes
-   * @throws IllegalArgumentException naming a class the source knows but the dataset does not,
-   *     or one it lacks
+   * @throws IllegalArgumentException naming a class the source knows but the dataset does not, or
+   *     one it lacks
    */
   default void checkClasses(ClassIndex classes) {}
 
@@ -83,8 +83,7 @@ public interface PromptSource {
    * Prompts from a captions file (see {@link CaptionPrompts} for the JSON and CSV formats).
    *
    * @param file a {@code .json} or {@code .csv} file
-   * @return the source; {@link #checkClasses} rejects a file naming an unknown class or missing
-   *     one
+   * @return the source; {@link #checkClasses} rejects a file naming an unknown class or missing one
    * @throws IOException if the file cannot be read
    * @throws IllegalArgumentException if it is malformed (naming the file and line or key)
    */

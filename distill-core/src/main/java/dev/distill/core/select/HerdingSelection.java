@@ -80,9 +80,9 @@ public final class HerdingSelection implements SubsetSelector {
   }
 
   /**
-   * Herds each class of any dataset, streaming: one class at a time is decoded in batches of
-   * {@code batchSize} and embedded ({@link Encoders#encodeClass}), so only that class's
-   * embeddings are held, never the images.
+   * Herds each class of any dataset, streaming: one class at a time is decoded in batches of {@code
+   * batchSize} and embedded ({@link Encoders#encodeClass}), so only that class's embeddings are
+   * held, never the images.
    *
    * @param data the dataset
    * @param ipc images per class, at least 1
@@ -144,7 +144,6 @@ public final class HerdingSelection implements SubsetSelector {
     Tensor e = Encoders.encodeAll(encoder, images, batchSize);
     return e.reshape(e.size(0), -1).to(ScalarType.Double);
   }
-
 
   private static SelectionResult herdAll(Tensor features, int[][] byClass, int ipc) {
     List<List<Integer>> out = new ArrayList<>();

@@ -28,7 +28,8 @@ public record PositionSelection(List<List<Integer>> positionsPerClass) {
     checkNotNull(positionsPerClass, "positionsPerClass");
     List<List<Integer>> copy = new ArrayList<>(positionsPerClass.size());
     for (int c = 0; c < positionsPerClass.size(); c++) {
-      List<Integer> l = List.copyOf(checkNotNull(positionsPerClass.get(c), "positionsPerClass entry"));
+      List<Integer> l =
+          List.copyOf(checkNotNull(positionsPerClass.get(c), "positionsPerClass entry"));
       Set<Integer> seen = new HashSet<>();
       for (int p : l) {
         checkArgument(p >= 0, "positionsPerClass must hold positions >= 0 but contained %s", p);

@@ -57,8 +57,8 @@ public interface SubsetSelector {
    *
    * @param data the dataset
    * @param ipc images per class, at least 1
-   * @return a new in-memory set of {@code numClasses × ipc} images (float32 CPU), class by class
-   *     in selection order, with the dataset's class index; the caller closes it
+   * @return a new in-memory set of {@code numClasses × ipc} images (float32 CPU), class by class in
+   *     selection order, with the dataset's class index; the caller closes it
    * @throws IllegalArgumentException as {@link #selectPositions}
    */
   default LabeledImages selectImages(Dataset data, int ipc) {
@@ -76,8 +76,7 @@ public interface SubsetSelector {
       int at = 0;
       for (int c = 0; c < data.numClasses(); c++) {
         List<Integer> positions = chosen.positionsOf(c);
-        images.push_back(
-            data.load(c, positions.stream().mapToInt(Integer::intValue).toArray()));
+        images.push_back(data.load(c, positions.stream().mapToInt(Integer::intValue).toArray()));
         for (int i = 0; i < positions.size(); i++) {
           labels[at++] = c;
         }

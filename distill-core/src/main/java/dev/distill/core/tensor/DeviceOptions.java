@@ -24,11 +24,11 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * returns float32 outputs, so losses, schedulers and optimiser state are float32. This is what
  * PyTorch's {@code autocast} does, written out. {@code Float} runs everything in float32.
  *
- * <p><b>Bad combinations</b> are rejected at construction with a message naming both values:
- * {@code Half} on the CPU (LibTorch's CPU fp16 kernels are incomplete and slow; use {@code
- * BFloat16}), a CPU index other than 0, a negative CUDA index, a dtype other than Float, Half or
- * BFloat16. Whether the device exists on this machine is checked when a model is placed on it
- * ({@link #checkAvailable()}), so a config naming CUDA can be written and read on a CPU machine.
+ * <p><b>Bad combinations</b> are rejected at construction with a message naming both values: {@code
+ * Half} on the CPU (LibTorch's CPU fp16 kernels are incomplete and slow; use {@code BFloat16}), a
+ * CPU index other than 0, a negative CUDA index, a dtype other than Float, Half or BFloat16.
+ * Whether the device exists on this machine is checked when a model is placed on it ({@link
+ * #checkAvailable()}), so a config naming CUDA can be written and read on a CPU machine.
  *
  * <p>Tensors handed back to callers (images, reports, embeddings) stay float32 on the CPU whatever
  * these options say. A value type: immutable, thread-safe, round-trips through JSON (Jackson writes
@@ -111,8 +111,8 @@ public record DeviceOptions(Kind kind, int index, ScalarType dtype) {
    * @param device {@code "cpu"}, {@code "cuda"} or {@code "cuda:N"}
    * @param dtype the dtype
    * @return the options
-   * @throws IllegalArgumentException if the name is not one of those forms, or the combination
-   *     is bad
+   * @throws IllegalArgumentException if the name is not one of those forms, or the combination is
+   *     bad
    */
   public static DeviceOptions of(String device, ScalarType dtype) {
     checkNotNull(device, "device");
@@ -130,8 +130,7 @@ public record DeviceOptions(Kind kind, int index, ScalarType dtype) {
         // fall through to the error below
       }
     }
-    throw new IllegalArgumentException(
-        "device must be cpu, cuda or cuda:N but was " + device);
+    throw new IllegalArgumentException("device must be cpu, cuda or cuda:N but was " + device);
   }
 
   /** A copy with another dtype. */

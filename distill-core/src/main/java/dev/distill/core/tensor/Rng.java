@@ -10,8 +10,8 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Seeded random tensors from LibTorch's CPU generator (mt19937, the same generator as
- * PyTorch's CPU {@code torch.Generator}), so a seed gives the same noise on every machine.
+ * Seeded random tensors from LibTorch's CPU generator (mt19937, the same generator as PyTorch's CPU
+ * {@code torch.Generator}), so a seed gives the same noise on every machine.
  *
  * <p>Noise is always drawn on the CPU in float32 and then moved, as diffusers' {@code randn_tensor}
  * does with a CPU generator, so results do not depend on the device. Stateless and thread-safe;
@@ -65,7 +65,8 @@ public final class Rng {
      * @return a new float32 CPU tensor owned by the caller's scope
      */
     public Tensor normal(long... shape) {
-      return torch.randn(shape, new GeneratorOptional(generator), new TensorOptions(ScalarType.Float));
+      return torch.randn(
+          shape, new GeneratorOptional(generator), new TensorOptions(ScalarType.Float));
     }
 
     @Override

@@ -256,7 +256,11 @@ public final class Tensors {
    */
   public static double maxAbsDiff(Tensor a, Tensor b) {
     try (TensorScope s = TensorScope.open()) {
-      return a.detach().to(ScalarType.Double).sub(b.detach().to(ScalarType.Double)).abs().max()
+      return a.detach()
+          .to(ScalarType.Double)
+          .sub(b.detach().to(ScalarType.Double))
+          .abs()
+          .max()
           .item_double();
     }
   }

@@ -17,8 +17,8 @@ import org.bytedeco.pytorch.global.torch;
  * OpenBLAS 1 → 19.7 / 1.02; intra-op 2 + OpenBLAS 1 → 23.3 / 1.53. {@link #set(int)} therefore
  * gives the intra-op pool {@code n} threads and OpenBLAS one; {@link #set(int, int)} sets both.
  *
- * <p>On a machine whose cores are shared with other busy processes, use one thread per process:
- * a spinning pool with more threads than free cores collapses.
+ * <p>On a machine whose cores are shared with other busy processes, use one thread per process: a
+ * spinning pool with more threads than free cores collapses.
  *
  * @since 0.1.0
  */
@@ -26,8 +26,8 @@ public final class Threads {
   private Threads() {}
 
   /**
-   * Sets LibTorch's intra-op pool to {@code n} threads and OpenBLAS's to one (see the class
-   * comment for why).
+   * Sets LibTorch's intra-op pool to {@code n} threads and OpenBLAS's to one (see the class comment
+   * for why).
    *
    * @param n threads, at least 1
    * @throws IllegalArgumentException if {@code n < 1}

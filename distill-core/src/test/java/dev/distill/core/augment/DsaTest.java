@@ -26,6 +26,7 @@ class DsaTest {
     // 10-40x faster on one thread
     torch.set_num_threads(1);
   }
+
   private static final long BASE_SEED = Long.getLong("distill.seed", 20240521L);
 
   static Stream<Long> seeds() {
@@ -148,8 +149,16 @@ class DsaTest {
     // scale ratio 1, rotation 0 degrees, crop 0 pixels: resampling on the pixel grid
     DsaConfig identity =
         new DsaConfig(
-            DsaConfig.parseStrategy("scale_rotate_crop"), DsaMode.ALL, 0.5, 1.0, 0.0, 0.0, 0.5, 1,
-            2, 0.5);
+            DsaConfig.parseStrategy("scale_rotate_crop"),
+            DsaMode.ALL,
+            0.5,
+            1.0,
+            0.0,
+            0.0,
+            0.5,
+            1,
+            2,
+            0.5);
     try (TensorScope s = TensorScope.open()) {
       Tensor x = images(7, 2, 3, 9, 6);
       Tensor y = Dsa.of(identity).apply(x, new SplittableRandom(2));

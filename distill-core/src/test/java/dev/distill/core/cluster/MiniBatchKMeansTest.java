@@ -10,16 +10,19 @@ import java.util.Arrays;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class MiniBatchKMeansTest {
   /** Three tight blobs at -5, 0, +5 along every axis, rows interleaved. */
   private static Tensor blobs(long seed, int perBlob) {
     TensorVector parts = new TensorVector();
     for (int b = 0; b < 3; b++) {
-      parts.push_back(Rng.normal(seed + b, perBlob, 4).mul(Tensors.scalar(0.1)).add(Tensors.scalar(5.0 * (b - 1))));
+      parts.push_back(
+          Rng.normal(seed + b, perBlob, 4)
+              .mul(Tensors.scalar(0.1))
+              .add(Tensors.scalar(5.0 * (b - 1))));
     }
     Tensor all = torch.stack(parts, 1).reshape(3 * perBlob, 4);
     return all;

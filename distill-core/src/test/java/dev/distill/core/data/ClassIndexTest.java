@@ -15,7 +15,8 @@ class ClassIndexTest {
   @Test
   void readsImagenetsSynsetMappingWithDisplayNamesBeforeTheFirstComma() throws Exception {
     Path f = tmp.resolve("LOC_synset_mapping.txt");
-    Files.writeString(f, "# ImageNet\nn01440764 tench, Tinca tinca\n\nn01443537 goldfish, Carassius auratus\n");
+    Files.writeString(
+        f, "# ImageNet\nn01440764 tench, Tinca tinca\n\nn01443537 goldfish, Carassius auratus\n");
     ClassIndex c = ClassIndex.read(f);
     assertThat(c.folders()).containsExactly("n01440764", "n01443537");
     assertThat(c.displayNames()).containsExactly("tench", "goldfish");
@@ -49,7 +50,8 @@ class ClassIndexTest {
     assertThatThrownBy(() -> ClassIndex.read(dup)).hasMessageContaining("0 is used by 'a' and 'b'");
     Path twice = tmp.resolve("twice.txt");
     Files.writeString(twice, "a\nb\na\n");
-    assertThatThrownBy(() -> ClassIndex.read(twice)).hasMessageContaining("'a' is class 0 and class 2");
+    assertThatThrownBy(() -> ClassIndex.read(twice))
+        .hasMessageContaining("'a' is class 0 and class 2");
     Path bad = tmp.resolve("bad.json");
     Files.writeString(bad, "{not json");
     assertThatThrownBy(() -> ClassIndex.read(bad)).hasMessageContaining("not valid JSON");

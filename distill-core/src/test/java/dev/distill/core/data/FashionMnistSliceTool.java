@@ -9,8 +9,8 @@ import java.util.Arrays;
 /**
  * Makes the class-balanced training slice shipped in {@code
  * src/main/resources/dev/distill/core/data/fashion-mnist/}: the first {@code perClass} images of
- * each class, in file order, from the Debian package's {@code train-*-ubyte.gz}, written as gzip IDX,
- * and copies the t10k files unchanged.
+ * each class, in file order, from the Debian package's {@code train-*-ubyte.gz}, written as gzip
+ * IDX, and copies the t10k files unchanged.
  *
  * <p>Run (after {@code mvn -o -q -pl distill-core -am test-compile}):
  *
@@ -59,7 +59,8 @@ public final class FashionMnistSliceTool {
     int[] shape = images.shape().clone();
     shape[0] = outLabels.length;
     return new Idx.ByteArray[] {
-      new Idx.ByteArray(shape, outImages), new Idx.ByteArray(new int[] {outLabels.length}, outLabels)
+      new Idx.ByteArray(shape, outImages),
+      new Idx.ByteArray(new int[] {outLabels.length}, outLabels)
     };
   }
 
@@ -87,10 +88,15 @@ public final class FashionMnistSliceTool {
     Idx.write(out.resolve(prefix + "images-idx3-ubyte.gz"), slice[0], Idx.Compression.GZIP);
     Idx.write(out.resolve(prefix + "labels-idx1-ubyte.gz"), slice[1], Idx.Compression.GZIP);
     for (String f : new String[] {"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
-      Files.copy(debian.resolve(f), out.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(
+          debian.resolve(f), out.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     System.out.println(
-        "wrote " + slice[1].count() + " training images " + Arrays.toString(slice[0].shape())
-            + " and the test set to " + out);
+        "wrote "
+            + slice[1].count()
+            + " training images "
+            + Arrays.toString(slice[0].shape())
+            + " and the test set to "
+            + out);
   }
 }

@@ -25,8 +25,16 @@ class FashionMnistTest {
       assertThat(Tensors.shape(train.images())).containsExactly(10_000, 1, 28, 28);
       assertThat(train.classNames())
           .containsExactly(
-              "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
-              "Bag", "Ankle boot");
+              "T-shirt/top",
+              "Trouser",
+              "Pullover",
+              "Dress",
+              "Coat",
+              "Sandal",
+              "Shirt",
+              "Sneaker",
+              "Bag",
+              "Ankle boot");
       for (int c = 0; c < 10; c++) {
         assertThat(train.indicesOf(c)).as("class %s", c).hasSize(1000);
       }
@@ -56,7 +64,8 @@ class FashionMnistTest {
           .isCloseTo(110 / 127.5 - 1, org.assertj.core.data.Offset.offset(1e-6));
       assertThat(test.images().get(1).get(0).get(14).get(14).item_double())
           .isCloseTo(234 / 127.5 - 1, org.assertj.core.data.Offset.offset(1e-6));
-      double sum = test.images().get(0).add(new org.bytedeco.pytorch.Scalar(1.0)).sum().item_double();
+      double sum =
+          test.images().get(0).add(new org.bytedeco.pytorch.Scalar(1.0)).sum().item_double();
       assertThat(sum * 127.5).isCloseTo(33456, org.assertj.core.data.Offset.offset(0.05));
     }
   }
@@ -132,7 +141,8 @@ class FashionMnistTest {
     Path debian = FashionMnist.DEBIAN_DIR;
     assumeTrue(
         Files.isDirectory(debian),
-        "the Debian package dataset-fashion-mnist is not installed (" + debian
+        "the Debian package dataset-fashion-mnist is not installed ("
+            + debian
             + "); the bundled files cannot be re-derived here");
     Idx.ByteArray[] slice =
         FashionMnistSliceTool.slice(

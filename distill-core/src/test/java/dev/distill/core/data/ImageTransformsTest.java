@@ -40,9 +40,12 @@ class ImageTransformsTest {
 
   @Test
   void coverSizeIsTorchvisionResizeOfTheShorterSide() {
-    // torchvision Resize(224) on 500x375 (h x w): shorter side 375 -> 224, longer int(224*500/375)=298
-    assertThat(ImageTransforms.coverSize(500, 375, ImageSize.square(224))).containsExactly(298, 224);
-    assertThat(ImageTransforms.coverSize(375, 500, ImageSize.square(224))).containsExactly(224, 298);
+    // torchvision Resize(224) on 500x375 (h x w): shorter side 375 -> 224, longer
+    // int(224*500/375)=298
+    assertThat(ImageTransforms.coverSize(500, 375, ImageSize.square(224)))
+        .containsExactly(298, 224);
+    assertThat(ImageTransforms.coverSize(375, 500, ImageSize.square(224)))
+        .containsExactly(224, 298);
     // a wide target covers a square source: width rules
     assertThat(ImageTransforms.coverSize(64, 64, ImageSize.of(24, 40))).containsExactly(40, 40);
   }
@@ -102,7 +105,8 @@ class ImageTransformsTest {
       }
       assertThat(Tensors.maxAbsDiff(ImageTransforms.toChannels(rgb, 1), gray)).isLessThan(1e-6);
       Tensor red = Tensors.fromFloats(new float[] {1, 0, 0}, 1, 3, 1, 1);
-      assertThat(ImageTransforms.toChannels(red, 1).item_double()).isEqualTo(0.299, org.assertj.core.data.Offset.offset(1e-6));
+      assertThat(ImageTransforms.toChannels(red, 1).item_double())
+          .isEqualTo(0.299, org.assertj.core.data.Offset.offset(1e-6));
     }
   }
 

@@ -20,7 +20,8 @@ class ClassificationEvaluatorContractTest extends EvaluatorContract {
   private static final EvalProtocol TINY =
       EvalProtocol.defaults()
           .withStudent(StudentSpec.convNet(8, 2))
-          .withTraining(TrainConfig.dsaEvaluation().withEpochs(3).withOptimizer(OptimizerKind.SGD, 0.05))
+          .withTraining(
+              TrainConfig.dsaEvaluation().withEpochs(3).withOptimizer(OptimizerKind.SGD, 0.05))
           .withSeeds(List.of(3L))
           .withTestBatchSize(16);
   private static LabeledImages test;

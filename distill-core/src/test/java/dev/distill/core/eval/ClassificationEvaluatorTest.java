@@ -36,10 +36,12 @@ class ClassificationEvaluatorTest {
     // 10-40x faster on one thread
     torch.set_num_threads(1);
   }
+
   private static final EvalProtocol TINY =
       EvalProtocol.defaults()
           .withStudent(StudentSpec.convNet(8, 2))
-          .withTraining(TrainConfig.dsaEvaluation().withEpochs(40).withOptimizer(OptimizerKind.SGD, 0.05))
+          .withTraining(
+              TrainConfig.dsaEvaluation().withEpochs(40).withOptimizer(OptimizerKind.SGD, 0.05))
           .withTestBatchSize(64);
 
   private static DistilledSet distilled(LabeledImages source) {
@@ -103,8 +105,7 @@ class ClassificationEvaluatorTest {
     try (LabeledImages source = TinyData.make(5, 5);
         LabeledImages test = TinyData.make(10, 6);
         DistilledSet set = distilled(source);
-        ConvNet teacher =
-            ConvNet.create(new ConvNetConfig(1, 8, 8, 4, 8, 2, Norm.INSTANCE), 9)) {
+        ConvNet teacher = ConvNet.create(new ConvNetConfig(1, 8, 8, 4, 8, 2, Norm.INSTANCE), 9)) {
       ClassifierTrainer.of(TINY.training())
           .train(teacher, test.images(), test.labels(), HardLabelMatcher.of(), 0, p -> {}, "t");
       EvalReport report =
@@ -129,7 +130,9 @@ class ClassificationEvaluatorTest {
               new RunProvenance("x", Map.of(), 0, "", "test", Instant.EPOCH));
       try (wrong) {
         assertThatThrownBy(
-                () -> ClassificationEvaluator.of(TINY, test).evaluate(wrong, HardLabelMatcher.of(), p -> {}))
+                () ->
+                    ClassificationEvaluator.of(TINY, test)
+                        .evaluate(wrong, HardLabelMatcher.of(), p -> {}))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("set images must have shape [*, 1, 8, 8]");
       }
@@ -140,14 +143,18 @@ class ClassificationEvaluatorTest {
     return Stream.of(
         EvalProtocol.defaults(),
         EvalProtocol.quick(),
-        EvalProtocol.defaults().withStudent(StudentSpec.resNet18(Norm.BATCH)).withSeeds(List.of(7L)),
+        EvalProtocol.defaults()
+            .withStudent(StudentSpec.resNet18(Norm.BATCH))
+            .withSeeds(List.of(7L)),
         EvalProtocol.defaults()
             .withTraining(
                 TrainConfig.dsaEvaluation()
                     .withOptimizer(OptimizerKind.ADAM, 0.001)
                     .withSchedule(LrSchedule.COSINE)
-                    .withAugmentation(DsaConfig.defaults().withStrategy("crop_flip").withMode(
-                        dev.distill.core.augment.DsaMode.ALL))));
+                    .withAugmentation(
+                        DsaConfig.defaults()
+                            .withStrategy("crop_flip")
+                            .withMode(dev.distill.core.augment.DsaMode.ALL))));
   }
 
   @ParameterizedTest
@@ -181,7 +188,8 @@ class ClassificationEvaluatorTest {
             .setDefault(DsaConfig.class, DsaConfig.defaults())
             .setDefault(OptimizerKind.class, OptimizerKind.SGD)
             .setDefault(LrSchedule.class, LrSchedule.CONSTANT)
-            .setDefault(dev.distill.core.augment.DsaMode.class, dev.distill.core.augment.DsaMode.ALL)
+            .setDefault(
+                dev.distill.core.augment.DsaMode.class, dev.distill.core.augment.DsaMode.ALL)
             .setDefault(List.class, List.of(0L))
             .setDefault(
                 dev.distill.core.tensor.DeviceOptions.class,

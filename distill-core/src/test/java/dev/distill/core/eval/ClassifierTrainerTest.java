@@ -9,9 +9,9 @@ import dev.distill.core.data.LabeledImages;
 import dev.distill.core.match.HardLabelMatcher;
 import dev.distill.core.nn.ConvNet;
 import dev.distill.core.nn.ConvNetConfig;
+import dev.distill.core.nn.Norm;
 import dev.distill.core.nn.ResNet18;
 import dev.distill.core.nn.ResNetConfig;
-import dev.distill.core.nn.Norm;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.Pointer;
@@ -26,12 +26,21 @@ class ClassifierTrainerTest {
     // 10-40x faster on one thread
     torch.set_num_threads(1);
   }
+
   private static final ConvNetConfig TINY =
       new ConvNetConfig(1, 8, 8, TinyData.CLASSES, 8, 2, Norm.INSTANCE);
 
   private static TrainConfig adam(int epochs, int batch) {
     return new TrainConfig(
-        OptimizerKind.ADAM, 0.01, 0.9, 0.0, epochs, batch, LrSchedule.COSINE, 0.1, DsaConfig.none());
+        OptimizerKind.ADAM,
+        0.01,
+        0.9,
+        0.0,
+        epochs,
+        batch,
+        LrSchedule.COSINE,
+        0.1,
+        DsaConfig.none());
   }
 
   @Test
@@ -43,7 +52,8 @@ class ClassifierTrainerTest {
       List<Progress> events = new ArrayList<>();
       TrainResult r =
           ClassifierTrainer.of(adam(30, 32))
-              .train(net, train.images(), train.labels(), HardLabelMatcher.of(), 0, events::add, "t");
+              .train(
+                  net, train.images(), train.labels(), HardLabelMatcher.of(), 0, events::add, "t");
       TopKAccuracy after = ClassifierTrainer.accuracy(net, test.images(), test.labels(), 64);
       assertThat(after.top1()).isGreaterThanOrEqualTo(95.0);
       assertThat(after.top1()).isGreaterThan(before.top1());
@@ -72,7 +82,10 @@ class ClassifierTrainerTest {
   @Test
   void sgdWithDsaAndStepScheduleAlsoLearns() {
     TrainConfig config =
-        TrainConfig.dsaEvaluation().withEpochs(60).withBatchSize(256).withOptimizer(OptimizerKind.SGD, 0.05);
+        TrainConfig.dsaEvaluation()
+            .withEpochs(60)
+            .withBatchSize(256)
+            .withOptimizer(OptimizerKind.SGD, 0.05);
     try (LabeledImages train = TinyData.make(10, 5);
         LabeledImages test = TinyData.make(25, 6);
         ConvNet net = ConvNet.create(TINY, 1)) {

@@ -29,7 +29,8 @@ class DdRankingTest {
   @Test
   void lrsSpansZeroToOneAtItsExtremes() {
     // the best possible set: +1 over random, nothing to recover -> alpha = 0.5 ... and the worst
-    assertThat(DdRanking.lrs(0, 1)).isCloseTo((Math.exp(-0.5) - Math.exp(-1)) / (Math.E - Math.exp(-1)), within(1e-12));
+    assertThat(DdRanking.lrs(0, 1))
+        .isCloseTo((Math.exp(-0.5) - Math.exp(-1)) / (Math.E - Math.exp(-1)), within(1e-12));
     assertThat(DdRanking.lrs(1, -1)).isCloseTo(1.0, within(1e-12));
     assertThat(DdRanking.lrs(-1, 1)).isCloseTo(0.0, within(1e-12));
   }

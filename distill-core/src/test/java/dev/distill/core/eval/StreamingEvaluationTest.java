@@ -29,7 +29,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The evaluator on a test set read lazily from PNG files scores exactly as on the same images in memory. */
+/**
+ * The evaluator on a test set read lazily from PNG files scores exactly as on the same images in
+ * memory.
+ */
 class StreamingEvaluationTest {
   private static final EvalProtocol TINY =
       EvalProtocol.defaults()
@@ -57,7 +60,10 @@ class StreamingEvaluationTest {
     return ImageFolderDataset.builder(root).colorMode(Images.ColorMode.GRAY).build();
   }
 
-  /** The folder's decoded images in memory, interleaved (i-th image of class i % 4), not class order. */
+  /**
+   * The folder's decoded images in memory, interleaved (i-th image of class i % 4), not class
+   * order.
+   */
   private static LabeledImages inMemory(ImageFolderDataset folder) {
     try (TensorScope s = TensorScope.open()) {
       TensorVector images = new TensorVector();

@@ -5,18 +5,12 @@ import static org.bytedeco.pytorch.global.torch.randn;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.distill.core.io.Idx;
 import dev.distill.core.nn.ConvNet;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
 import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

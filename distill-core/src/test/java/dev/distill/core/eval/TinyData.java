@@ -8,8 +8,8 @@ import java.util.SplittableRandom;
 
 /**
  * A tiny separable image set for training tests: class k of 4 is a bright band of rows {@code 2k,
- * 2k+1} on a dark 1×8×8 image, plus Gaussian noise (invariant to horizontal flips, so DSA keeps
- * the labels).
+ * 2k+1} on a dark 1×8×8 image, plus Gaussian noise (invariant to horizontal flips, so DSA keeps the
+ * labels).
  */
 final class TinyData {
   static final int CLASSES = 4;
@@ -34,7 +34,9 @@ final class TinyData {
     }
     try (TensorScope s = TensorScope.open()) {
       return new LabeledImages(
-          s.detach(Tensors.fromFloats(pix, n, 1, 8, 8)), s.detach(Tensors.fromLongs(labels, n)), NAMES);
+          s.detach(Tensors.fromFloats(pix, n, 1, 8, 8)),
+          s.detach(Tensors.fromLongs(labels, n)),
+          NAMES);
     }
   }
 }

@@ -42,18 +42,22 @@ class ConfidenceFilterEnsembleTest {
     for (int i = 0; i < n; i++) {
       labels.add(r.nextInt(k));
     }
-    ConfidenceConfig config = ConfidenceConfig.defaults()
-        .withRule(r.nextBoolean()
-            ? ConfidenceRule.OWN_CLASS_BELOW_THRESHOLD : ConfidenceRule.CONFIDENTLY_WRONG)
-        .withThreshold(0.2 + 0.6 * r.nextDouble())
-        .withBatchSize(1 + r.nextInt(5));
+    ConfidenceConfig config =
+        ConfidenceConfig.defaults()
+            .withRule(
+                r.nextBoolean()
+                    ? ConfidenceRule.OWN_CLASS_BELOW_THRESHOLD
+                    : ConfidenceRule.CONFIDENTLY_WRONG)
+            .withThreshold(0.2 + 0.6 * r.nextDouble())
+            .withBatchSize(1 + r.nextInt(5));
     int members = 1 + r.nextInt(4);
     try (TensorScope scope = TensorScope.open()) {
       Tensor images = Tensors.fromFloats(logits, n, 1, 1, k);
       FilterResult single = ConfidenceFilter.of(LOGITS_FROM_PIXELS, config).apply(images, labels);
       for (EnsembleRule rule : EnsembleRule.values()) {
-        ConfidenceFilter ensemble = ConfidenceFilter.ensemble(
-            Collections.nCopies(members, LOGITS_FROM_PIXELS), rule, config);
+        ConfidenceFilter ensemble =
+            ConfidenceFilter.ensemble(
+                Collections.nCopies(members, LOGITS_FROM_PIXELS), rule, config);
         FilterResult e = ensemble.apply(images, labels);
         assertThat(e.kept()).as(rule.name()).isEqualTo(single.kept());
         assertThat(e.dropped()).hasSameSizeAs(single.dropped());
@@ -73,17 +77,22 @@ class ConfidenceFilterEnsembleTest {
   void meanProbabilityAndUnanimousDisagreeWhenOneMemberDoubts() {
     // member A is sure of class 0 (p0 = 0.982), member B unsure (p0 = 0.45): mean p0 = 0.716
     Function<Tensor, Tensor> unsure =
-        images -> images.reshape(images.size(0), -1).mul(Tensors.scalar(0.0))
-            .add(Tensors.fromFloats(new float[] {0f, 0.2007f}, 1, 2));
+        images ->
+            images
+                .reshape(images.size(0), -1)
+                .mul(Tensors.scalar(0.0))
+                .add(Tensors.fromFloats(new float[] {0f, 0.2007f}, 1, 2));
     try (TensorScope scope = TensorScope.open()) {
       Tensor images = Tensors.fromFloats(new float[] {4f, 0f}, 1, 1, 1, 2);
       ConfidenceConfig config = ConfidenceConfig.defaults().withThreshold(0.5);
-      FilterResult mean = ConfidenceFilter.ensemble(
-          List.of(LOGITS_FROM_PIXELS, unsure), EnsembleRule.MEAN_PROBABILITY, config)
-          .apply(images, List.of(0));
-      FilterResult unanimous = ConfidenceFilter.ensemble(
-          List.of(LOGITS_FROM_PIXELS, unsure), EnsembleRule.UNANIMOUS, config)
-          .apply(images, List.of(0));
+      FilterResult mean =
+          ConfidenceFilter.ensemble(
+                  List.of(LOGITS_FROM_PIXELS, unsure), EnsembleRule.MEAN_PROBABILITY, config)
+              .apply(images, List.of(0));
+      FilterResult unanimous =
+          ConfidenceFilter.ensemble(
+                  List.of(LOGITS_FROM_PIXELS, unsure), EnsembleRule.UNANIMOUS, config)
+              .apply(images, List.of(0));
       assertThat(mean.kept()).containsExactly(0);
       assertThat(unanimous.kept()).isEmpty();
       assertThat(unanimous.dropped().get(0).reason()).isEqualTo(DropReason.LOW_CONFIDENCE);

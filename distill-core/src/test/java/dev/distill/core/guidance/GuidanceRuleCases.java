@@ -83,10 +83,7 @@ public final class GuidanceRuleCases {
             named("nanStrength", Double.NaN, ctx -> ctx.predictedImages().sum()),
             "strength must be finite but was NaN"),
         new Case(
-            named(
-                "nanLoss",
-                1,
-                ctx -> ctx.predictedImages().sum().mul(Tensors.scalar(Double.NaN))),
+            named("nanLoss", 1, ctx -> ctx.predictedImages().sum().mul(Tensors.scalar(Double.NaN))),
             "loss must be finite but was NaN"),
         new Case(
             named("perPixel", 1, ctx -> ctx.predictedImages().square()),

@@ -1,7 +1,7 @@
 package dev.distill.core.guidance;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static dev.distill.core.guidance.GuidanceRuleCases.named;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.distill.api.Conditioning;
@@ -50,7 +50,10 @@ class GuidanceStepTest {
   }
 
   private GuidanceTerm pull(String name, double strength) {
-    return named(name, strength, ctx -> ctx.predictedLatents().sub(target).square().sum().mul(Tensors.scalar(0.5)));
+    return named(
+        name,
+        strength,
+        ctx -> ctx.predictedLatents().sub(target).square().sum().mul(Tensors.scalar(0.5)));
   }
 
   private static UnaryOperator<Tensor> linearDenoiser(AtomicInteger calls) {
@@ -133,15 +136,14 @@ class GuidanceStepTest {
   void zeroStrengthTermIsNeverEvaluated() {
     GuidanceStep.Result r =
         evaluate(
-            GradientMode.DECODER_ONLY,
-            GuidanceRuleCases.throwingAtZeroStrength(),
-            pull("pull", 1));
+            GradientMode.DECODER_ONLY, GuidanceRuleCases.throwingAtZeroStrength(), pull("pull", 1));
     assertThat(r.gradient()).isPresent();
   }
 
   @Test
   void zeroStrengthTermIsNotPartOfTheGradient() {
-    GuidanceTerm huge = named("huge", 0.0, ctx -> ctx.predictedImages().square().sum().mul(Tensors.scalar(1e6)));
+    GuidanceTerm huge =
+        named("huge", 0.0, ctx -> ctx.predictedImages().square().sum().mul(Tensors.scalar(1e6)));
     Tensor with = evaluate(GradientMode.DECODER_ONLY, pull("pull", 2), huge).correctedOutput();
     Tensor without = evaluate(GradientMode.DECODER_ONLY, pull("pull", 2)).correctedOutput();
     assertThat(with.equal(without)).isTrue();
@@ -198,7 +200,8 @@ class GuidanceStepTest {
     double s = 0.3;
     double ab = STEP.alphaBar();
     Tensor eps = zt.mul(Tensors.scalar(C));
-    Tensor z0 = zt.sub(eps.mul(Tensors.scalar(Math.sqrt(1 - ab)))).div(Tensors.scalar(Math.sqrt(ab)));
+    Tensor z0 =
+        zt.sub(eps.mul(Tensors.scalar(Math.sqrt(1 - ab)))).div(Tensors.scalar(Math.sqrt(ab)));
     Tensor residual = z0.sub(target);
     Tensor decoderOnly = residual.mul(Tensors.scalar(s / Math.sqrt(ab)));
     Tensor through = decoderOnly.mul(Tensors.scalar(1 - C * Math.sqrt(1 - ab)));

@@ -8,7 +8,9 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Nested;
 
-/** The scheduled and stopped wrappers of {@link GuidanceTerms} honour the api's guidance contract. */
+/**
+ * The scheduled and stopped wrappers of {@link GuidanceTerms} honour the api's guidance contract.
+ */
 class GuidanceTermsContractTest {
   /** A per-sample term pulling x̂0 toward 0.25. */
   private static Tensor pull(GuidanceContext ctx) {

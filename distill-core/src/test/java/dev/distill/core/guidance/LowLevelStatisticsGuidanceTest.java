@@ -45,8 +45,7 @@ class LowLevelStatisticsGuidanceTest {
     model.close();
   }
 
-  private static double meanDistance(
-      GuidanceTerm term, ToDoubleFunction<Tensor> distance) {
+  private static double meanDistance(GuidanceTerm term, ToDoubleFunction<Tensor> distance) {
     List<Long> seeds = new ArrayList<>();
     for (long s = 0; s < 8; s++) {
       seeds.add(100 + s);
@@ -96,7 +95,8 @@ class LowLevelStatisticsGuidanceTest {
   void anImageIsAtZeroDistanceFromItsOwnStatisticsAndTheLossesAreDifferentiable() {
     try (TensorScope s = TensorScope.open()) {
       Tensor x = Rng.normal(7, 1, 3, 16, 20).tanh();
-      try (SpectrumGuidance sp = SpectrumGuidance.matching(x, ImageSize.of(16, 20), Schedules.constant(1));
+      try (SpectrumGuidance sp =
+              SpectrumGuidance.matching(x, ImageSize.of(16, 20), Schedules.constant(1));
           HistogramGuidance h = HistogramGuidance.matching(x, 16, Schedules.constant(1))) {
         assertThat(sp.distance(x).item_double()).isLessThan(1e-8);
         assertThat(h.distance(x).item_double()).isLessThan(1e-10);
@@ -113,7 +113,10 @@ class LowLevelStatisticsGuidanceTest {
   void theRadialSpectrumOfWhiteNoiseIsFlatAndOfASmoothImageFalls() {
     try (TensorScope s = TensorScope.open()) {
       Tensor noise = Rng.normal(9, 16, 1, 32, 32);
-      float[] flat = Tensors.toFloats(ImageStatistics.logRadialSpectrum(noise).mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
+      float[] flat =
+          Tensors.toFloats(
+              ImageStatistics.logRadialSpectrum(noise)
+                  .mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
       assertThat(flat).hasSize(ImageStatistics.radialBins(32, 32));
       // white noise has unit power at every frequency: log ≈ 0 away from the few DC samples
       for (int r = 2; r < flat.length; r++) {
@@ -122,7 +125,10 @@ class LowLevelStatisticsGuidanceTest {
       Tensor smooth =
           org.bytedeco.pytorch.global.torch.upsample_bilinear2d(
               Rng.normal(10, 16, 1, 4, 4), new long[] {32, 32}, false);
-      float[] fall = Tensors.toFloats(ImageStatistics.logRadialSpectrum(smooth).mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
+      float[] fall =
+          Tensors.toFloats(
+              ImageStatistics.logRadialSpectrum(smooth)
+                  .mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
       assertThat(fall[12]).isLessThan(fall[1] - 3);
     }
   }

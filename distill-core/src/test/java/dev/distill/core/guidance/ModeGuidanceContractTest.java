@@ -54,7 +54,10 @@ class ModeGuidanceContractTest {
     protected GuidanceTerm createTerm(List<Integer> samples) {
       // F: a 2×2 average pool, flattened: [n, 2, 4, 4] → [n, 8], differentiable
       return ModeGuidance.inFeatureSpace(
-          modes(samples, 1, 8), x -> torch.avg_pool2d(x, 2, 2).flatten(1, -1), Schedules.constant(1.5), 8);
+          modes(samples, 1, 8),
+          x -> torch.avg_pool2d(x, 2, 2).flatten(1, -1),
+          Schedules.constant(1.5),
+          8);
     }
 
     @Override

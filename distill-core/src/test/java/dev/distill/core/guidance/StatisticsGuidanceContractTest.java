@@ -8,8 +8,8 @@ import dev.distill.api.contract.GuidanceTermContract;
 import org.junit.jupiter.api.Nested;
 
 /**
- * The low-level statistics terms honour the api's guidance contract: each sample's loss is its
- * own distance to a fixed reference statistic, so the per-sample gradient rule holds.
+ * The low-level statistics terms honour the api's guidance contract: each sample's loss is its own
+ * distance to a fixed reference statistic, so the per-sample gradient rule holds.
  */
 class StatisticsGuidanceContractTest {
   @Nested
@@ -18,7 +18,8 @@ class StatisticsGuidanceContractTest {
     @Override
     protected GuidanceTerm createTerm() {
       return SpectrumGuidance.matching(
-          ContractTensors.gaussian(4100, 4, 3, 8, 8).tanh(), ImageSize.square(8),
+          ContractTensors.gaussian(4100, 4, 3, 8, 8).tanh(),
+          ImageSize.square(8),
           Schedules.linear(1.0, 0.2));
     }
 

@@ -35,8 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * safetensors) of every reader of real data: PNG and JPEG ({@link Images#read}), IDX raw and gzip
  * ({@link Idx#read}), a distilled set's {@code manifest.json} ({@link DistilledSetIO#load}). Each
  * ends in an exception that names the file, never a JVM crash; a read that succeeds has the
- * original's shape (a flip may change pixel values where the format has no checksum: JPEG data,
- * raw IDX data), and for checksummed formats (PNG, gzip) the original's exact content.
+ * original's shape (a flip may change pixel values where the format has no checksum: JPEG data, raw
+ * IDX data), and for checksummed formats (PNG, gzip) the original's exact content.
  *
  * <p>COCO-JSON is not covered: there is no COCO reader yet.
  */
@@ -53,11 +53,15 @@ class CorruptInputsTest {
       byte[] bad = good.clone();
       if (r.nextInt(4) == 0) {
         int length = r.nextInt(good.length);
-        return new Mutation(Arrays.copyOf(good, length), "truncated to " + length + " of " + good.length);
+        return new Mutation(
+            Arrays.copyOf(good, length), "truncated to " + length + " of " + good.length);
       }
       List<Integer> positions = new ArrayList<>();
       for (int i = 1 + r.nextInt(3); i > 0; i--) {
-        int pos = r.nextBoolean() ? r.nextInt(Math.min(headerBytes, good.length)) : r.nextInt(good.length);
+        int pos =
+            r.nextBoolean()
+                ? r.nextInt(Math.min(headerBytes, good.length))
+                : r.nextInt(good.length);
         bad[pos] ^= (byte) (1 + r.nextInt(255));
         positions.add(pos);
       }
@@ -69,7 +73,8 @@ class CorruptInputsTest {
   private static void assertNamedFailure(Throwable t, Path file, String mutation) {
     assertThat(t)
         .as(mutation)
-        .isInstanceOfAny(IOException.class, UncheckedIOException.class, IllegalArgumentException.class);
+        .isInstanceOfAny(
+            IOException.class, UncheckedIOException.class, IllegalArgumentException.class);
     assertThat(t.getMessage()).as(mutation + ": " + t).contains(file.toString());
   }
 
@@ -123,7 +128,9 @@ class CorruptInputsTest {
         assertNamedFailure(e, file, m.description());
         return;
       }
-      assertThat(Tensors.shape(actual)).as(m.description()).containsExactly(Tensors.shape(expected));
+      assertThat(Tensors.shape(actual))
+          .as(m.description())
+          .containsExactly(Tensors.shape(expected));
       if (exact) {
         assertThat(actual.equal(expected)).as(m.description()).isTrue();
       }
@@ -186,7 +193,10 @@ class CorruptInputsTest {
       Tensor images = torch.tanh(Rng.normal(r.nextLong(), size, c, 6, 6)).mul(new Scalar(1.0));
       try (DistilledSet set =
           new DistilledSet(
-              images.clone(), labels, null, names,
+              images.clone(),
+              labels,
+              null,
+              names,
               new RunProvenance("test", Map.of("k", "v"), seed, "m", "0", Instant.EPOCH))) {
         DistilledSetIO.save(set, dir);
       }
@@ -199,14 +209,17 @@ class CorruptInputsTest {
         try {
           loaded = DistilledSetIO.load(dir);
         } catch (IOException | RuntimeException e) {
-          assertThat(e).as(m.description())
-              .isInstanceOfAny(IOException.class, UncheckedIOException.class, IllegalArgumentException.class);
+          assertThat(e)
+              .as(m.description())
+              .isInstanceOfAny(
+                  IOException.class, UncheckedIOException.class, IllegalArgumentException.class);
           assertThat(e.getMessage()).as(m.description() + ": " + e).contains(dir.toString());
           return;
         }
         try (loaded) {
           // a flip in a provenance string may survive; the data itself must be the same
-          assertThat(Tensors.shape(loaded.images())).as(m.description())
+          assertThat(Tensors.shape(loaded.images()))
+              .as(m.description())
               .containsExactly(Tensors.shape(expected.images()));
           assertThat(loaded.images().equal(expected.images())).as(m.description()).isTrue();
           assertThat(loaded.labels()).as(m.description()).isEqualTo(expected.labels());

@@ -46,7 +46,9 @@ class IdxTest {
   @Test
   void rawFileHasTheIdxLayout() throws IOException {
     Path file = tmp.resolve("layout.idx");
-    Idx.write(file, new Idx.ByteArray(new int[] {2, 3}, new byte[] {1, 2, 3, 4, 5, (byte) 255}),
+    Idx.write(
+        file,
+        new Idx.ByteArray(new int[] {2, 3}, new byte[] {1, 2, 3, 4, 5, (byte) 255}),
         Idx.Compression.RAW);
     assertThat(Files.readAllBytes(file))
         .containsExactly(0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 255);

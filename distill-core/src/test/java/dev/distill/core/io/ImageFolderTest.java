@@ -124,7 +124,8 @@ class ImageFolderTest {
   void folderNamesAreSanitisedAndDistinct() {
     assertThat(
             ImageFolder.folderNames(
-                List.of("T-shirt/top", "Ankle boot", "../etc", "", "a_b", "a/b", "  .hidden ", "Été")))
+                List.of(
+                    "T-shirt/top", "Ankle boot", "../etc", "", "a_b", "a/b", "  .hidden ", "Été")))
         .containsExactly(
             "T-shirt_top", "Ankle boot", "_etc", "class_3", "a_b", "a_b_5", "hidden", "Été");
   }

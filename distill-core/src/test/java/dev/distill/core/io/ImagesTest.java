@@ -88,7 +88,9 @@ class ImagesTest {
   void batchConvertsToOneMatPerImage() {
     try (TensorScope scope = TensorScope.open()) {
       Tensor batch = Tensors.fromFloats(new float[4 * 3 * 5 * 6], 4, 3, 5, 6);
-      assertThat(Images.toMats(batch)).hasSize(4).allSatisfy(m -> assertThat(m.cols()).isEqualTo(6));
+      assertThat(Images.toMats(batch))
+          .hasSize(4)
+          .allSatisfy(m -> assertThat(m.cols()).isEqualTo(6));
     }
   }
 

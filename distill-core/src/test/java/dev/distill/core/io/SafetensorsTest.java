@@ -48,7 +48,9 @@ class SafetensorsTest {
       assertThat(st.names()).containsExactlyInAnyOrderElementsOf(header.entries.keySet());
       for (Map.Entry<String, JsonNode> e : header.entries.entrySet()) {
         TensorInfo info = st.info(e.getKey());
-        assertThat(info.dtype().name()).as(e.getKey()).isEqualTo(e.getValue().get("dtype").asText());
+        assertThat(info.dtype().name())
+            .as(e.getKey())
+            .isEqualTo(e.getValue().get("dtype").asText());
         assertThat(info.shape()).as(e.getKey()).isEqualTo(longs(e.getValue().get("shape")));
         assertThat(List.of(info.begin(), info.end()))
             .as(e.getKey())
@@ -78,7 +80,9 @@ class SafetensorsTest {
           assertThat(t.scalar_type().value).as(name).isEqualTo(info.dtype().scalarType().value);
           byte[] expected =
               Arrays.copyOfRange(
-                  raw, (int) (header.dataStart + info.begin()), (int) (header.dataStart + info.end()));
+                  raw,
+                  (int) (header.dataStart + info.begin()),
+                  (int) (header.dataStart + info.end()));
           assertThat(rawBytes(t)).as(file + " " + name).isEqualTo(expected);
           tensors++;
         }
@@ -243,17 +247,12 @@ class SafetensorsTest {
   /** A valid file: tensors "alpha" F32 [2,3], "beta" I64 [4], "gamma" U8 [5]. */
   private static byte[] validFile(String alphaEntry, String betaEntry, String gammaEntry) {
     String json =
-        "{\"alpha\":"
-            + alphaEntry
-            + ",\"beta\":"
-            + betaEntry
-            + ",\"gamma\":"
-            + gammaEntry
-            + "}";
+        "{\"alpha\":" + alphaEntry + ",\"beta\":" + betaEntry + ",\"gamma\":" + gammaEntry + "}";
     return fileBytes(json.getBytes(StandardCharsets.UTF_8), new byte[24 + 32 + 5]);
   }
 
-  private static final String ALPHA = "{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[32,56]}";
+  private static final String ALPHA =
+      "{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[32,56]}";
   private static final String BETA = "{\"dtype\":\"I64\",\"shape\":[4],\"data_offsets\":[0,32]}";
   private static final String GAMMA = "{\"dtype\":\"U8\",\"shape\":[5],\"data_offsets\":[56,61]}";
 
@@ -297,24 +296,21 @@ class SafetensorsTest {
 
   @Test
   void duplicateTensorNamesAreRejected() throws IOException {
-    byte[] json = ("{\"beta\":" + BETA + ",\"beta\":" + BETA + "}").getBytes(StandardCharsets.UTF_8);
+    byte[] json =
+        ("{\"beta\":" + BETA + ",\"beta\":" + BETA + "}").getBytes(StandardCharsets.UTF_8);
     Path file = write("duplicate.safetensors", fileBytes(json, new byte[32]));
     assertMalformed(file, null, "beta");
   }
 
   @Test
   void unknownDtypeIsRejectedNamingTheTensor() throws IOException {
-    Path file =
-        write(
-            "dtype.safetensors",
-            validFile(ALPHA.replace("F32", "Q4"), BETA, GAMMA));
+    Path file = write("dtype.safetensors", validFile(ALPHA.replace("F32", "Q4"), BETA, GAMMA));
     assertMalformed(file, "alpha", "unknown dtype 'Q4'");
   }
 
   @Test
   void shapeTimesDtypeSizeDifferentFromTheByteRangeIsRejected() throws IOException {
-    Path file =
-        write("size.safetensors", validFile(ALPHA.replace("[2,3]", "[2,2]"), BETA, GAMMA));
+    Path file = write("size.safetensors", validFile(ALPHA.replace("[2,3]", "[2,2]"), BETA, GAMMA));
     assertMalformed(file, "alpha", "needs 16 bytes", "hold 24");
   }
 
@@ -331,9 +327,7 @@ class SafetensorsTest {
         write(
             "overlap.safetensors",
             validFile(
-                ALPHA.replace("[32,56]", "[24,48]"),
-                BETA,
-                GAMMA.replace("[56,61]", "[48,53]")));
+                ALPHA.replace("[32,56]", "[24,48]"), BETA, GAMMA.replace("[56,61]", "[48,53]")));
     assertMalformed(file, "alpha", "overlaps tensor 'beta'");
   }
 
@@ -346,8 +340,7 @@ class SafetensorsTest {
 
   @Test
   void negativeShapeIsRejected() throws IOException {
-    Path file =
-        write("negative.safetensors", validFile(ALPHA, BETA, GAMMA.replace("[5]", "[-5]")));
+    Path file = write("negative.safetensors", validFile(ALPHA, BETA, GAMMA.replace("[5]", "[-5]")));
     assertMalformed(file, "gamma", "shape entries must be integers >= 0");
   }
 
@@ -368,7 +361,8 @@ class SafetensorsTest {
   @Test
   void gapBetweenTensorsIsRejected() throws IOException {
     String json = "{\"beta\":" + BETA.replace("[0,32]", "[8,40]") + "}";
-    Path file = write("gap.safetensors", fileBytes(json.getBytes(StandardCharsets.UTF_8), new byte[40]));
+    Path file =
+        write("gap.safetensors", fileBytes(json.getBytes(StandardCharsets.UTF_8), new byte[40]));
     assertMalformed(file, "beta", "gap");
   }
 
@@ -456,8 +450,7 @@ class SafetensorsTest {
       List<Integer> positions = new ArrayList<>();
       for (int i = 1 + r.nextInt(3); i > 0; i--) {
         // half of the flips land in the length field and header, half anywhere
-        int pos =
-            r.nextBoolean() ? r.nextInt((int) goodHeader.dataStart) : r.nextInt(good.length);
+        int pos = r.nextBoolean() ? r.nextInt((int) goodHeader.dataStart) : r.nextInt(good.length);
         bad[pos] ^= (byte) (1 + r.nextInt(255));
         positions.add(pos);
         onlyDataFlipped &= pos >= goodHeader.dataStart;
@@ -501,7 +494,9 @@ class SafetensorsTest {
       for (int d = 0; d < rank; d++) {
         shape[d] = r.nextInt(8) == 0 ? 0 : 1 + r.nextInt(5);
       }
-      m.put("t" + m.size() + "." + r.nextInt(1000), randomTensor(r, dtypes[r.nextInt(dtypes.length)], shape));
+      m.put(
+          "t" + m.size() + "." + r.nextInt(1000),
+          randomTensor(r, dtypes[r.nextInt(dtypes.length)], shape));
     }
     return m;
   }
@@ -534,7 +529,8 @@ class SafetensorsTest {
   }
 
   private static byte[] fileBytes(byte[] header, byte[] data) {
-    ByteBuffer b = ByteBuffer.allocate(8 + header.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b =
+        ByteBuffer.allocate(8 + header.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
     b.putLong(header.length).put(header).put(data);
     return b.array();
   }
@@ -559,7 +555,9 @@ class SafetensorsTest {
         .map(
             l -> {
               String[] range = l.substring(0, l.indexOf(' ')).split("-");
-              return new long[] {Long.parseUnsignedLong(range[0], 16), Long.parseUnsignedLong(range[1], 16)};
+              return new long[] {
+                Long.parseUnsignedLong(range[0], 16), Long.parseUnsignedLong(range[1], 16)
+              };
             })
         .toArray(long[][]::new);
   }

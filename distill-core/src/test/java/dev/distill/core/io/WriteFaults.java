@@ -50,9 +50,12 @@ public final class WriteFaults implements AutoCloseable {
    * @return the installed seam
    */
   public static WriteFaults failWrite(int write, long bytes, String message) {
-    return new WriteFaults(write, bytes, d -> {
-      throw new IOException(message);
-    });
+    return new WriteFaults(
+        write,
+        bytes,
+        d -> {
+          throw new IOException(message);
+        });
   }
 
   /**

@@ -3,10 +3,10 @@ package dev.distill.core.match;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.distill.api.DistilledSet;
 import dev.distill.api.EvalReport;
 import dev.distill.api.ProgressListener;
 import dev.distill.api.RunProvenance;
-import dev.distill.api.DistilledSet;
 import dev.distill.core.data.LabeledImages;
 import dev.distill.core.eval.ClassificationEvaluator;
 import dev.distill.core.eval.EvalProtocol;
@@ -47,8 +47,10 @@ class GradientStatisticsMatcherTest {
     }
     try (TensorScope s = TensorScope.open()) {
       Tensor images =
-          torch.tanh(Rng.normal(seed, n, 1, 8, 8).mul(Tensors.scalar(0.5))
-              .add(Tensors.fromFloats(offsets, n, 1, 1, 1)));
+          torch.tanh(
+              Rng.normal(seed, n, 1, 8, 8)
+                  .mul(Tensors.scalar(0.5))
+                  .add(Tensors.fromFloats(offsets, n, 1, 1, 1)));
       return LabeledImages.copyOf(images, Tensors.fromInts(labels), List.of("a", "b", "c"));
     }
   }
@@ -63,8 +65,10 @@ class GradientStatisticsMatcherTest {
         LabeledImages train = realData(1, 0);
         ConvNet student = ConvNet.create(TINY, 3);
         GradientStatisticsMatcher m =
-            GradientStatisticsMatcher.builder(HardLabelMatcher.of(), train).realPerClass(4)
-                .statistics(EnumSet.allOf(GradientStatistic.class)).build()) {
+            GradientStatisticsMatcher.builder(HardLabelMatcher.of(), train)
+                .realPerClass(4)
+                .statistics(EnumSet.allOf(GradientStatistic.class))
+                .build()) {
       Tensor syn = torch.tanh(Rng.normal(9, 6, 1, 8, 8));
       Tensor y = syntheticLabels();
       Tensor logits = student.forward(syn, true);
@@ -72,8 +76,9 @@ class GradientStatisticsMatcherTest {
       Tensor gap = m.gap(student, syn, y);
       assertThat(gap.item_double()).isPositive().isFinite();
       assertThat(loss.item_double())
-          .isCloseTo(HardLabelMatcher.of().loss(logits, syn, y).item_double()
-              + gap.item_double(), org.assertj.core.api.Assertions.within(1e-4));
+          .isCloseTo(
+              HardLabelMatcher.of().loss(logits, syn, y).item_double() + gap.item_double(),
+              org.assertj.core.api.Assertions.within(1e-4));
       gap.backward();
       double gradNorm = 0;
       for (Tensor p : student.parameters().trainable().values()) {
@@ -92,7 +97,9 @@ class GradientStatisticsMatcherTest {
         LabeledImages train = realData(1, 0);
         ConvNet student = ConvNet.create(TINY, 3);
         GradientStatisticsMatcher m =
-            GradientStatisticsMatcher.builder(HardLabelMatcher.of(), train).realPerClass(4).build()) {
+            GradientStatisticsMatcher.builder(HardLabelMatcher.of(), train)
+                .realPerClass(4)
+                .build()) {
       // synthetic images unlike the real ones: darker, other noise
       Tensor syn = torch.tanh(Rng.normal(9, 6, 1, 8, 8).sub(Tensors.scalar(1.0)));
       Tensor y = syntheticLabels();
@@ -122,18 +129,29 @@ class GradientStatisticsMatcherTest {
         LabeledImages train = realData(1, 0);
         LabeledImages test = realData(2, 0);
         GradientStatisticsMatcher m =
-            GradientStatisticsMatcher.builder(HardLabelMatcher.of(), train).realPerClass(3)
-                .weight(0.5).build()) {
+            GradientStatisticsMatcher.builder(HardLabelMatcher.of(), train)
+                .realPerClass(3)
+                .weight(0.5)
+                .build()) {
       assertThat(m.toString())
-          .contains("weight=0.5", "realPerClass=3", "statistics=[MEAN, VARIANCE]",
+          .contains(
+              "weight=0.5",
+              "realPerClass=3",
+              "statistics=[MEAN, VARIANCE]",
               train.id() + " (training split)");
       DistilledSet set =
-          new DistilledSet(s.detach(train.images().narrow(0, 0, 6).clone()),
-              List.of(0, 1, 2, 0, 1, 2), null, List.of("a", "b", "c"),
+          new DistilledSet(
+              s.detach(train.images().narrow(0, 0, 6).clone()),
+              List.of(0, 1, 2, 0, 1, 2),
+              null,
+              List.of("a", "b", "c"),
               new RunProvenance("t", Map.of(), 0, "", "0", Instant.EPOCH));
       EvalProtocol tiny =
-          new EvalProtocol(StudentSpec.convNet(4, 1),
-              EvalProtocol.quick().training().withEpochs(2), List.of(0L), 10);
+          new EvalProtocol(
+              StudentSpec.convNet(4, 1),
+              EvalProtocol.quick().training().withEpochs(2),
+              List.of(0L),
+              10);
       EvalReport r = ClassificationEvaluator.of(tiny, test).evaluate(set, m, ProgressListener.NONE);
       assertThat(r.protocol().get("matcher")).isEqualTo(m.toString());
       assertThat(r.metric("top1").mean()).isBetween(0.0, 100.0);

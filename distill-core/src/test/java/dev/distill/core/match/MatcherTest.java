@@ -27,6 +27,7 @@ class MatcherTest {
     // 10-40x faster on one thread
     torch.set_num_threads(1);
   }
+
   private static final long BASE_SEED = Long.getLong("distill.seed", 77L);
 
   static Stream<Long> seeds() {
@@ -75,7 +76,10 @@ class MatcherTest {
     try (TensorScope s = TensorScope.open()) {
       Tensor loss =
           HardLabelMatcher.of()
-              .loss(Tensors.fromFloats(logits, b, k), randn(b, 1, 2, 2), Tensors.fromLongs(labels, b));
+              .loss(
+                  Tensors.fromFloats(logits, b, k),
+                  randn(b, 1, 2, 2),
+                  Tensors.fromLongs(labels, b));
       assertThat(loss.dim()).isZero();
       assertThat(loss.item_double()).isCloseTo(expected, within(1e-5 * Math.max(1, expected)));
     }
@@ -92,7 +96,10 @@ class MatcherTest {
         studentLogits = teacher.forward(x).clone();
       }
       for (double t : new double[] {1.0, 4.0, 20.0}) {
-        double loss = SoftLabelMatcher.of(teacher, t).loss(studentLogits, x, Tensors.fromLongs(new long[5], 5)).item_double();
+        double loss =
+            SoftLabelMatcher.of(teacher, t)
+                .loss(studentLogits, x, Tensors.fromLongs(new long[5], 5))
+                .item_double();
         assertThat(loss).isCloseTo(0.0, within(1e-5));
       }
     }
@@ -117,8 +124,10 @@ class MatcherTest {
     }
     expected *= t * t / b;
     try (TensorScope s = TensorScope.open()) {
-      Tensor lp = Tensors.fromFloats(teacher, b, k).div(new org.bytedeco.pytorch.Scalar(t)).log_softmax(1);
-      Tensor lq = Tensors.fromFloats(student, b, k).div(new org.bytedeco.pytorch.Scalar(t)).log_softmax(1);
+      Tensor lp =
+          Tensors.fromFloats(teacher, b, k).div(new org.bytedeco.pytorch.Scalar(t)).log_softmax(1);
+      Tensor lq =
+          Tensors.fromFloats(student, b, k).div(new org.bytedeco.pytorch.Scalar(t)).log_softmax(1);
       double loss = SoftLabelMatcher.klLoss(lp, lq, t).item_double();
       assertThat(loss).isCloseTo(expected, within(1e-4 * Math.max(1, expected)));
       assertThat(loss).isGreaterThanOrEqualTo(-1e-6);
@@ -132,7 +141,9 @@ class MatcherTest {
         ConvNet student = ConvNet.create(config, 2);
         TensorScope s = TensorScope.open()) {
       Tensor x = randn(4, 1, 8, 8);
-      Tensor loss = SoftLabelMatcher.of(teacher, 4.0).loss(student.forward(x, true), x, Tensors.fromLongs(new long[4], 4));
+      Tensor loss =
+          SoftLabelMatcher.of(teacher, 4.0)
+              .loss(student.forward(x, true), x, Tensors.fromLongs(new long[4], 4));
       loss.backward();
       assertThat(loss.item_double()).isGreaterThan(0.0);
       assertThat(student.parameters().get("classifier.weight").grad().defined()).isTrue();
@@ -149,7 +160,10 @@ class MatcherTest {
       assertThatThrownBy(() -> SoftLabelMatcher.of(teacher, 0))
           .hasMessageContaining("temperature must be > 0 but was 0.0");
       Tensor x = randn(2, 1, 8, 8);
-      assertThatThrownBy(() -> SoftLabelMatcher.of(teacher, 1).loss(randn(2, 5), x, Tensors.fromLongs(new long[2], 2)))
+      assertThatThrownBy(
+              () ->
+                  SoftLabelMatcher.of(teacher, 1)
+                      .loss(randn(2, 5), x, Tensors.fromLongs(new long[2], 2)))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("studentLogits must have shape [2, 3]");
     }

@@ -9,7 +9,9 @@ import dev.distill.core.tensor.TensorScope;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** KL to a frozen teacher's soft labels (a tiny random ConvNet, T = 4) honours the api's contract. */
+/**
+ * KL to a frozen teacher's soft labels (a tiny random ConvNet, T = 4) honours the api's contract.
+ */
 @Covers(SoftLabelMatcher.class)
 class SoftLabelMatcherContractTest extends MatcherContract {
   private static ConvNet teacher;

@@ -7,7 +7,10 @@ import dev.distill.api.contract.SamplerContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** The built-in sampler (DDIM over a tiny random SmallUNet, 1×8×8, two classes) honours the api's contract. */
+/**
+ * The built-in sampler (DDIM over a tiny random SmallUNet, 1×8×8, two classes) honours the api's
+ * contract.
+ */
 @Covers(BuiltinSampler.class)
 class BuiltinSamplerContractTest extends SamplerContract {
   private static SmallUNet unet;

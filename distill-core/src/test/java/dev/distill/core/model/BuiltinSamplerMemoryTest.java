@@ -26,13 +26,14 @@ import org.junit.jupiter.api.Test;
  * Memory stays flat over 500 guided steps of the real {@link BuiltinSampler} (DESIGN.md "Tensors,
  * memory, devices"): the number of live JavaCPP pointers is read after every step and resident
  * native memory (VmRSS less the JVM's committed memory, after a GC) every tenth, and a
- * least-squares slope is fitted over the second half of the run, so a per-step leak as small as
- * one latents tensor (96 KiB here; re-parenting every step's latents to the outer scope measured
- * about 140 KB/step and one pointer/step) fails the test, not only a large total.
+ * least-squares slope is fitted over the second half of the run, so a per-step leak as small as one
+ * latents tensor (96 KiB here; re-parenting every step's latents to the outer scope measured about
+ * 140 KB/step and one pointer/step) fails the test, not only a large total.
  */
 class BuiltinSamplerMemoryTest {
   private static final int STEPS = 500;
   private static final int BATCH = 8;
+
   /** Memory is sampled after every EVERY-th step (after a GC). */
   private static final int EVERY = 10;
 
@@ -151,7 +152,8 @@ class BuiltinSamplerMemoryTest {
           .as("native VmRSS growth per step (one latents tensor is %s bytes)", latentsBytes)
           .isLessThan(latentsBytes / 4.0);
       assertThat(pointerSlope).as("live JavaCPP pointers per step").isLessThan(0.01);
-      assertThat(pointers[STEPS - 1]).as("live pointers at the end vs mid-run")
+      assertThat(pointers[STEPS - 1])
+          .as("live pointers at the end vs mid-run")
           .isLessThanOrEqualTo(pointers[STEPS / 2]);
     }
   }

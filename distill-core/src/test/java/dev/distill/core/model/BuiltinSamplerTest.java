@@ -141,8 +141,10 @@ class BuiltinSamplerTest {
   void guidanceWorksWithDpmSolver() {
     BuiltinSampler dpm = BuiltinSampler.dpmSolver(unet);
     try (SampleResult plain = dpm.sample(request(0, 1).seed(2).build());
-        SampleResult pulled = dpm.sample(request(0, 1).seed(2).guidance(new PullToZero(0.1)).build());
-        SampleResult again = dpm.sample(request(0, 1).seed(2).guidance(new PullToZero(0.1)).build())) {
+        SampleResult pulled =
+            dpm.sample(request(0, 1).seed(2).guidance(new PullToZero(0.1)).build());
+        SampleResult again =
+            dpm.sample(request(0, 1).seed(2).guidance(new PullToZero(0.1)).build())) {
       assertThat(meanSquare(pulled)).isLessThan(0.95 * meanSquare(plain));
       assertThat(Tensors.maxAbsDiff(pulled.images(), again.images())).isZero();
     }
@@ -189,7 +191,9 @@ class BuiltinSamplerTest {
   void brokenGuidanceTermFailsNamingTheTermAndStep(GuidanceRuleCases.Case c) {
     for (GradientMode mode : GradientMode.values()) {
       assertThatThrownBy(
-              () -> sampler.sample(request(0, 1).seed(1).gradientMode(mode).guidance(c.term()).build()))
+              () ->
+                  sampler.sample(
+                      request(0, 1).seed(1).gradientMode(mode).guidance(c.term()).build()))
           .as("%s", mode)
           .isInstanceOf(DistillException.class)
           .hasMessageContaining("guidance " + c.term().name() + " at step 0 of 8 (timestep ")

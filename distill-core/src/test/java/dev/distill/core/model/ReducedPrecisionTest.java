@@ -21,11 +21,11 @@ import org.junit.jupiter.api.Test;
  * 0.4% after a conv's accumulation is rounded). The random tiny UNet (weights ±0.2 noise, ~10
  * layers deep) amplifies that: one forward differed by 1.8% of the output's scale (bound 5%); a
  * 10-step DDIM trajectory feeds each step's error into the next (clamping to [-1, 1] bounds it):
- * the worst pixel moved by 0.14 (bound 0.4), the mean pixel by 0.03 (bound 0.1), while
- * another seed moves the mean pixel by 0.63. A 3-step training run gave the same losses to 4
- * digits (bound 5%; the zero-initialised output layer makes the first loss exactly equal) and
- * weights within 1.5e-4 (bound: 3 Adam steps of lr 2e-3 each). Values measured on a 2-core x86
- * CPU and printed by the tests.
+ * the worst pixel moved by 0.14 (bound 0.4), the mean pixel by 0.03 (bound 0.1), while another seed
+ * moves the mean pixel by 0.63. A 3-step training run gave the same losses to 4 digits (bound 5%;
+ * the zero-initialised output layer makes the first loss exactly equal) and weights within 1.5e-4
+ * (bound: 3 Adam steps of lr 2e-3 each). Values measured on a 2-core x86 CPU and printed by the
+ * tests.
  */
 class ReducedPrecisionTest {
   private static final DeviceOptions BF16 = DeviceOptions.cpu(ScalarType.BFloat16);
@@ -64,7 +64,10 @@ class ReducedPrecisionTest {
           SampleResult other =
               BuiltinSampler.ddim(fp32)
                   .sample(
-                      SampleRequest.builder(request.conditionings()).numSteps(10).seed(6).build())) {
+                      SampleRequest.builder(request.conditionings())
+                          .numSteps(10)
+                          .seed(6)
+                          .build())) {
         assertThat(b.images().scalar_type().intern()).isEqualTo(ScalarType.Float);
         assertThat(DeviceOptions.cpu().holds(b.images())).isTrue();
         double diff = Tensors.maxAbsDiff(a.images(), b.images());

@@ -25,7 +25,12 @@ class ConvNetTest {
   }
 
   @ParameterizedTest(name = "[{index}] {0}x{1}x{2} width {3} depth {4}")
-  @CsvSource({"1, 28, 28, 16, 3, 256", "3, 32, 32, 8, 3, 128", "1, 28, 28, 8, 2, 512", "3, 16, 24, 4, 2, 96"})
+  @CsvSource({
+    "1, 28, 28, 16, 3, 256",
+    "3, 32, 32, 8, 3, 128",
+    "1, 28, 28, 8, 2, 512",
+    "3, 16, 24, 4, 2, 96"
+  })
   void logitsAndFeaturesHaveTheConfiguredShapes(
       int c, int h, int w, int width, int depth, int featureDim) {
     ConvNetConfig config = ConvNetConfig.of(c, h, w, 10).withNetWidth(width).withNetDepth(depth);
@@ -126,7 +131,9 @@ class ConvNetTest {
       Tensor f = e.encode(randn(2, 1, 12, 12));
       assertThat(Tensors.shape(f)).containsExactly(2, e.featureDim());
       assertThat(f.requires_grad()).isFalse();
-      assertThat(e.id()).startsWith("convnet2-penultimate@").isEqualTo(PenultimateEncoder.of(a).id());
+      assertThat(e.id())
+          .startsWith("convnet2-penultimate@")
+          .isEqualTo(PenultimateEncoder.of(a).id());
       assertThat(PenultimateEncoder.of(b).id()).isNotEqualTo(e.id());
     }
   }

@@ -47,7 +47,11 @@ class ParameterSetTest {
       p.addParameter("b", new float[] {1}, 1);
       Safetensors.write(
           extra,
-          Map.of("a", Tensors.fromFloats(new float[] {1, 2}, 2), "c", Tensors.fromFloats(new float[] {1}, 1)),
+          Map.of(
+              "a",
+              Tensors.fromFloats(new float[] {1, 2}, 2),
+              "c",
+              Tensors.fromFloats(new float[] {1}, 1)),
           Map.of());
       assertThatThrownBy(() -> p.load(extra))
           .isInstanceOf(IllegalArgumentException.class)
@@ -55,7 +59,11 @@ class ParameterSetTest {
           .hasMessageContaining("unexpected [c]");
       Safetensors.write(
           shape,
-          Map.of("a", Tensors.fromFloats(new float[] {1, 2, 3}, 3), "b", Tensors.fromFloats(new float[] {1}, 1)),
+          Map.of(
+              "a",
+              Tensors.fromFloats(new float[] {1, 2, 3}, 3),
+              "b",
+              Tensors.fromFloats(new float[] {1}, 1)),
           Map.of());
       assertThatThrownBy(() -> p.load(shape))
           .isInstanceOf(IllegalArgumentException.class)
@@ -76,8 +84,10 @@ class ParameterSetTest {
 
   @Test
   void configsRejectNullsAndCompareByValue() {
-    NullPointerTester npt = new NullPointerTester().setDefault(Norm.class, Norm.INSTANCE)
-        .setDefault(Architecture.class, Architecture.CONVNET);
+    NullPointerTester npt =
+        new NullPointerTester()
+            .setDefault(Norm.class, Norm.INSTANCE)
+            .setDefault(Architecture.class, Architecture.CONVNET);
     npt.testAllPublicConstructors(StudentSpec.class);
     npt.testAllPublicStaticMethods(StudentSpec.class);
     new EqualsTester()

@@ -7,7 +7,9 @@ import dev.distill.core.tensor.TensorScope;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** A classifier's penultimate features (a tiny ConvNet, 1×8×8) honour the api's encoder contract. */
+/**
+ * A classifier's penultimate features (a tiny ConvNet, 1×8×8) honour the api's encoder contract.
+ */
 @Covers(PenultimateEncoder.class)
 class PenultimateEncoderContractTest extends EncoderContract {
   private static ConvNet net;

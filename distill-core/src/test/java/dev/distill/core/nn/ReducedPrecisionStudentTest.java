@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Tolerances: bfloat16 rounds each conv input and weight to 8 significant bits (≈ 0.4% relative
  * error after accumulation), normalisation runs in float32 and removes scale drift, so logits of a
- * 2–3 layer net differ by a few percent of their scale; the bounds are about 3× the measured
- * values (printed), which are far below what a wrong path (e.g. a dropped norm) would give.
+ * 2–3 layer net differ by a few percent of their scale; the bounds are about 3× the measured values
+ * (printed), which are far below what a wrong path (e.g. a dropped norm) would give.
  */
 class ReducedPrecisionStudentTest {
   private static final DeviceOptions BF16 = DeviceOptions.cpu(ScalarType.BFloat16);
@@ -98,9 +98,13 @@ class ReducedPrecisionStudentTest {
       Tensor x = images(16, 4);
       Tensor y = Tensors.fromInts(new int[] {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3});
       double lossA =
-          ClassifierTrainer.of(fp32).train(a, x, y, HardLabelMatcher.of(), 1, p -> {}, "t").finalLoss();
+          ClassifierTrainer.of(fp32)
+              .train(a, x, y, HardLabelMatcher.of(), 1, p -> {}, "t")
+              .finalLoss();
       double lossB =
-          ClassifierTrainer.of(bf16).train(b, x, y, HardLabelMatcher.of(), 1, p -> {}, "t").finalLoss();
+          ClassifierTrainer.of(bf16)
+              .train(b, x, y, HardLabelMatcher.of(), 1, p -> {}, "t")
+              .finalLoss();
       double w =
           Tensors.maxAbsDiff(
               a.parameters().get("classifier.weight"), b.parameters().get("classifier.weight"));
@@ -125,7 +129,8 @@ class ReducedPrecisionStudentTest {
       Tensor y = Tensors.fromInts(new int[] {0, 1, 2, 3});
       TrainConfig bf16 = TrainConfig.dsaEvaluation().withEpochs(1).withDevice(BF16);
       assertThatThrownBy(
-              () -> ClassifierTrainer.of(bf16).train(a, x, y, HardLabelMatcher.of(), 1, p -> {}, "t"))
+              () ->
+                  ClassifierTrainer.of(bf16).train(a, x, y, HardLabelMatcher.of(), 1, p -> {}, "t"))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("net must run on cpu/BFloat16 (TrainConfig.device) but runs on cpu/Float");
     }

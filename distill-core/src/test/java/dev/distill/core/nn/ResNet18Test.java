@@ -39,11 +39,16 @@ class ResNet18Test {
   @Test
   void fullWidthResNet18HasItsUsualParameterCount() {
     try (ResNet18 net = ResNet18.create(ResNetConfig.of(3, 32, 32, 10), 0)) {
-      // torchvision-style CIFAR ResNet-18: 11,173,962 parameters with BN (and with GroupNorm affine)
+      // torchvision-style CIFAR ResNet-18: 11,173,962 parameters with BN (and with GroupNorm
+      // affine)
       assertThat(net.parameters().count()).isEqualTo(11_173_962L);
       assertThat(net.parameters().names())
-          .contains("conv1.weight", "layer1.0.conv1.weight", "layer2.0.shortcut.0.weight",
-              "layer4.1.bn2.bias", "classifier.weight");
+          .contains(
+              "conv1.weight",
+              "layer1.0.conv1.weight",
+              "layer2.0.shortcut.0.weight",
+              "layer4.1.bn2.bias",
+              "classifier.weight");
     }
   }
 
@@ -53,10 +58,14 @@ class ResNet18Test {
     try (ResNet18 net = ResNet18.create(config, 1);
         TensorScope s = TensorScope.open();
         NoGradGuard g = new NoGradGuard()) {
-      Tensor x = randn(4, 3, 8, 8).mul(new org.bytedeco.pytorch.Scalar(3)).add(new org.bytedeco.pytorch.Scalar(2));
+      Tensor x =
+          randn(4, 3, 8, 8)
+              .mul(new org.bytedeco.pytorch.Scalar(3))
+              .add(new org.bytedeco.pytorch.Scalar(2));
       float[] before = Tensors.toFloats(net.parameters().get("bn1.running_mean"));
       net.forward(x, false);
-      assertThat(Tensors.toFloats(net.parameters().get("bn1.running_mean"))).containsExactly(before);
+      assertThat(Tensors.toFloats(net.parameters().get("bn1.running_mean")))
+          .containsExactly(before);
       net.forward(x, true);
       assertThat(Tensors.toFloats(net.parameters().get("bn1.running_mean"))).isNotEqualTo(before);
     }

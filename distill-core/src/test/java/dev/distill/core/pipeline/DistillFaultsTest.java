@@ -13,8 +13,6 @@ import dev.distill.core.tensor.TensorScope;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -75,7 +73,8 @@ class DistillFaultsTest {
       Random r = new Random(seed);
       int category = (int) Math.floorMod(seed, 6);
       return switch (category) {
-        case 0 -> new KillPoint("point", FaultInjector.Point.BATCH_DONE, r.nextInt(4), r.nextInt(2), 0);
+        case 0 ->
+            new KillPoint("point", FaultInjector.Point.BATCH_DONE, r.nextInt(4), r.nextInt(2), 0);
         case 1 -> new KillPoint("point", FaultInjector.Point.CLASS_STARTED, r.nextInt(4), 0, 0);
         case 2 -> new KillPoint("point", FaultInjector.Point.PART_WRITTEN, r.nextInt(4), 0, 0);
         case 3 -> new KillPoint("write", null, r.nextInt(4), 0, r.nextInt(2000)); // a part
@@ -129,7 +128,8 @@ class DistillFaultsTest {
     Path parts = Distill.partsDir(out.toAbsolutePath());
     for (int c = 0; c < 4; c++) {
       if (!Files.exists(parts.resolve(String.format("class-%04d.safetensors", c)))) {
-        Files.write(parts.resolve(String.format(".class-%04d.safetensors.123%d.tmp", c, c)),
+        Files.write(
+            parts.resolve(String.format(".class-%04d.safetensors.123%d.tmp", c, c)),
             new byte[] {8, 0, 0, 0, 0, 0, 0, 0, '{'});
       }
     }
@@ -137,5 +137,4 @@ class DistillFaultsTest {
     Files.createDirectories(half.resolve("a"));
     Files.write(half.resolve("a").resolve("00000.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G'});
   }
-
 }

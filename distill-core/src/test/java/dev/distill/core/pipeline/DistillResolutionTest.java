@@ -21,7 +21,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The one resolution policy through Distill: generate at the sampler's size, write at the data's. */
+/**
+ * The one resolution policy through Distill: generate at the sampler's size, write at the data's.
+ */
 class DistillResolutionTest {
   @TempDir Path tmp;
   private TensorScope scope;
@@ -49,7 +51,12 @@ class DistillResolutionTest {
   void grayDataThroughAnRgbSamplerComesBackGrayAtTheDatasetsSize() throws Exception {
     FakeSampler rgb = new FakeSampler(3, 16, 16);
     try (DistillResult r =
-        Distill.from(gray).method(D4m.defaults()).sampler(rgb).ipc(3).numSteps(4).batchSize(2)
+        Distill.from(gray)
+            .method(D4m.defaults())
+            .sampler(rgb)
+            .ipc(3)
+            .numSteps(4)
+            .batchSize(2)
             .run(tmp.resolve("o"))) {
       assertThat(Tensors.shape(r.set().images())).containsExactly(6, 1, 8, 8);
       assertThat(r.set().provenance().config())
@@ -61,7 +68,9 @@ class DistillResolutionTest {
       assertThat(req.width()).isEqualTo(16);
     }
     // the prototypes were encoded at the generation size with the sampler's channels
-    assertThat(rgb.initShapes).isNotEmpty().allSatisfy(s -> assertThat(s).containsExactly(s[0], 3, 16, 16));
+    assertThat(rgb.initShapes)
+        .isNotEmpty()
+        .allSatisfy(s -> assertThat(s).containsExactly(s[0], 3, 16, 16));
   }
 
   @Test
@@ -72,15 +81,23 @@ class DistillResolutionTest {
           public void checkImageSize(ImageSize size) {}
         };
     try (DistillResult r =
-        Distill.from(gray).method(D4m.defaults()).sampler(rgb).ipc(2).numSteps(4).batchSize(2)
-            .imageSize(ImageSize.of(12, 20)).outputSize(ImageSize.of(6, 10))
+        Distill.from(gray)
+            .method(D4m.defaults())
+            .sampler(rgb)
+            .ipc(2)
+            .numSteps(4)
+            .batchSize(2)
+            .imageSize(ImageSize.of(12, 20))
+            .outputSize(ImageSize.of(6, 10))
             .run(tmp.resolve("o"))) {
       assertThat(Tensors.shape(r.set().images())).containsExactly(4, 1, 6, 10);
     }
-    assertThat(rgb.requests).allSatisfy(q -> {
-      assertThat(q.height()).isEqualTo(12);
-      assertThat(q.width()).isEqualTo(20);
-    });
+    assertThat(rgb.requests)
+        .allSatisfy(
+            q -> {
+              assertThat(q.height()).isEqualTo(12);
+              assertThat(q.width()).isEqualTo(20);
+            });
   }
 
   @Test
@@ -88,8 +105,13 @@ class DistillResolutionTest {
     FakeSampler rgb = new FakeSampler(3, 16, 16);
     Path out = tmp.resolve("o");
     assertThatThrownBy(
-            () -> Distill.from(gray).method(D4m.defaults()).sampler(rgb).ipc(2)
-                .imageSize(ImageSize.of(10, 10)).run(out))
+            () ->
+                Distill.from(gray)
+                    .method(D4m.defaults())
+                    .sampler(rgb)
+                    .ipc(2)
+                    .imageSize(ImageSize.of(10, 10))
+                    .run(out))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("generation size must be 16x16")
         .hasMessageContaining("10x10");
@@ -101,14 +123,29 @@ class DistillResolutionTest {
   void miniBatchKMeansOverTheLatentBudgetIsDeterministic() throws Exception {
     D4m tight = D4m.defaults().withMaxLatentBytes(1);
     try (DistillResult a =
-            Distill.from(gray).method(tight).sampler(new FakeSampler(1, 8, 8)).ipc(3).numSteps(4)
-                .batchSize(2).run(tmp.resolve("a"));
+            Distill.from(gray)
+                .method(tight)
+                .sampler(new FakeSampler(1, 8, 8))
+                .ipc(3)
+                .numSteps(4)
+                .batchSize(2)
+                .run(tmp.resolve("a"));
         DistillResult b =
-            Distill.from(gray).method(tight).sampler(new FakeSampler(1, 8, 8)).ipc(3).numSteps(4)
-                .batchSize(2).run(tmp.resolve("b"));
+            Distill.from(gray)
+                .method(tight)
+                .sampler(new FakeSampler(1, 8, 8))
+                .ipc(3)
+                .numSteps(4)
+                .batchSize(2)
+                .run(tmp.resolve("b"));
         DistillResult full =
-            Distill.from(gray).method(D4m.defaults()).sampler(new FakeSampler(1, 8, 8)).ipc(3)
-                .numSteps(4).batchSize(2).run(tmp.resolve("c"))) {
+            Distill.from(gray)
+                .method(D4m.defaults())
+                .sampler(new FakeSampler(1, 8, 8))
+                .ipc(3)
+                .numSteps(4)
+                .batchSize(2)
+                .run(tmp.resolve("c"))) {
       assertThat(Tensors.shape(a.set().images())).containsExactly(6, 1, 8, 8);
       assertThat(Tensors.maxAbsDiff(a.set().images(), b.set().images())).isZero();
       assertThat(a.set().provenance().config()).containsEntry("method.kmeans.maxLatentBytes", "1");

@@ -62,10 +62,15 @@ class DistillTest {
 
   @Test
   void sameSeedGivesIdenticalImagesAndDifferentSeedDoesNot() throws Exception {
-    try (DistillResult a = base(new FakeSampler(1, 8, 8)).method(ModeGuided.defaults()).run(tmp.resolve("a"));
-        DistillResult b = base(new FakeSampler(1, 8, 8)).method(ModeGuided.defaults()).run(tmp.resolve("b"));
-        DistillResult c = base(new FakeSampler(1, 8, 8)).method(ModeGuided.defaults()).seed(12)
-            .run(tmp.resolve("c"))) {
+    try (DistillResult a =
+            base(new FakeSampler(1, 8, 8)).method(ModeGuided.defaults()).run(tmp.resolve("a"));
+        DistillResult b =
+            base(new FakeSampler(1, 8, 8)).method(ModeGuided.defaults()).run(tmp.resolve("b"));
+        DistillResult c =
+            base(new FakeSampler(1, 8, 8))
+                .method(ModeGuided.defaults())
+                .seed(12)
+                .run(tmp.resolve("c"))) {
       assertThat(a.set().size()).isEqualTo(12);
       assertThat(a.set().labels()).containsExactly(0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3);
       assertThat(a.set().images().equal(b.set().images())).isTrue();
@@ -77,15 +82,17 @@ class DistillTest {
   @Test
   void shardedClassesGiveTheSameSetAsOneProcess() throws Exception {
     Path shared = tmp.resolve("shared");
-    try (DistillResult first = base(new FakeSampler(1, 8, 8)).method(ModeGuided.defaults())
-            .classes(0, 2).run(shared)) {
+    try (DistillResult first =
+        base(new FakeSampler(1, 8, 8)).method(ModeGuided.defaults()).classes(0, 2).run(shared)) {
       assertThat(first.set().size()).isEqualTo(6);
       assertThat(Files.exists(shared.resolve(DistilledSetIO.MANIFEST))).isFalse();
     }
-    try (DistillResult second = base(new FakeSampler(1, 8, 8)).method(ModeGuided.defaults())
-            .classes(1, 3).run(shared);
-        DistillResult whole = base(new FakeSampler(1, 8, 8)).method(ModeGuided.defaults())
-            .run(tmp.resolve("whole"))) {
+    try (DistillResult second =
+            base(new FakeSampler(1, 8, 8)).method(ModeGuided.defaults()).classes(1, 3).run(shared);
+        DistillResult whole =
+            base(new FakeSampler(1, 8, 8))
+                .method(ModeGuided.defaults())
+                .run(tmp.resolve("whole"))) {
       assertThat(second.set().size()).isEqualTo(12);
       assertThat(second.set().images().equal(whole.set().images())).isTrue();
       assertThat(Files.exists(shared.resolve(DistilledSetIO.MANIFEST))).isTrue();
@@ -97,12 +104,15 @@ class DistillTest {
     Path out = tmp.resolve("killed");
     // 2 batches per class (ipc 3, batch 2): fail in the 5th call = during class 2
     assertThatThrownBy(
-            () -> base(new FakeSampler(1, 8, 8).failAfter(4)).method(ModeGuided.defaults()).run(out))
+            () ->
+                base(new FakeSampler(1, 8, 8).failAfter(4)).method(ModeGuided.defaults()).run(out))
         .hasMessageContaining("simulated kill");
     FakeSampler resumed = new FakeSampler(1, 8, 8);
     try (DistillResult r = base(resumed).method(ModeGuided.defaults()).run(out);
-        DistillResult clean = base(new FakeSampler(1, 8, 8)).method(ModeGuided.defaults())
-            .run(tmp.resolve("clean"))) {
+        DistillResult clean =
+            base(new FakeSampler(1, 8, 8))
+                .method(ModeGuided.defaults())
+                .run(tmp.resolve("clean"))) {
       assertThat(r.resumedClasses()).isEqualTo(2);
       assertThat(resumed.requests).hasSize(4); // classes 2 and 3 only
       assertThat(r.set().images().equal(clean.set().images())).isTrue();
@@ -121,7 +131,8 @@ class DistillTest {
     try (DistillResult r = base(new FakeSampler(1, 8, 8)).method(RandomReal.create()).run(out)) {
       assertThat(r.set().size()).isEqualTo(12);
     }
-    assertThatThrownBy(() -> base(new FakeSampler(1, 8, 8)).method(RandomReal.create()).seed(99).run(out))
+    assertThatThrownBy(
+            () -> base(new FakeSampler(1, 8, 8)).method(RandomReal.create()).seed(99).run(out))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("seed");
   }
@@ -146,8 +157,11 @@ class DistillTest {
             return r;
           }
         };
-    try (DistillResult r = base(new FakeSampler(1, 8, 8)).method(ModeGuided.defaults())
-        .filter(everyOther).run(tmp.resolve("f"))) {
+    try (DistillResult r =
+        base(new FakeSampler(1, 8, 8))
+            .method(ModeGuided.defaults())
+            .filter(everyOther)
+            .run(tmp.resolve("f"))) {
       assertThat(r.set().size()).isEqualTo(12);
       assertThat(r.dropped()).containsKey("ODD");
       assertThat(r.dropped().get("ODD")).isGreaterThanOrEqualTo(12);
@@ -171,8 +185,11 @@ class DistillTest {
           }
         };
     assertThatThrownBy(
-            () -> base(new FakeSampler(1, 8, 8)).method(ModeGuided.defaults()).filter(all)
-                .run(tmp.resolve("g")))
+            () ->
+                base(new FakeSampler(1, 8, 8))
+                    .method(ModeGuided.defaults())
+                    .filter(all)
+                    .run(tmp.resolve("g")))
         .isInstanceOf(DistillException.class)
         .hasMessageContaining("class 0")
         .hasMessageContaining("ALL");
@@ -204,8 +221,12 @@ class DistillTest {
             return (first, count) -> {
               Tensor out = torch.tanh(Rng.normal(ctx.sampleSeed(first), count, 1, 8, 8));
               if (first == 0) {
-                Tensor copy = reference.narrow(0, 2, 1).add(Rng.normal(3, 1, 1, 8, 8).mul(new Scalar(0.01)));
-                out = torch.cat(new org.bytedeco.pytorch.TensorVector(copy, out.narrow(0, 1, count - 1)), 0);
+                Tensor copy =
+                    reference.narrow(0, 2, 1).add(Rng.normal(3, 1, 1, 8, 8).mul(new Scalar(0.01)));
+                out =
+                    torch.cat(
+                        new org.bytedeco.pytorch.TensorVector(copy, out.narrow(0, 1, count - 1)),
+                        0);
               }
               return out;
             };
@@ -213,12 +234,20 @@ class DistillTest {
         };
     DedupFilter filter = DedupFilter.of(DedupConfig.defaults());
     try (ReferenceIndex index = filter.index(reference);
-        DistillResult r = Distill.from(data).method(leaky).ipc(3).batchSize(3)
-            .filter(Filters.dedup(filter, index)).run(tmp.resolve("leak"))) {
+        DistillResult r =
+            Distill.from(data)
+                .method(leaky)
+                .ipc(3)
+                .batchSize(3)
+                .filter(Filters.dedup(filter, index))
+                .run(tmp.resolve("leak"))) {
       assertThat(r.set().size()).isEqualTo(12);
       assertThat(r.dropped().keySet()).anyMatch(k -> k.startsWith("LEAK"));
-      int leaks = r.dropped().entrySet().stream().filter(e -> e.getKey().startsWith("LEAK"))
-          .mapToInt(Map.Entry::getValue).sum();
+      int leaks =
+          r.dropped().entrySet().stream()
+              .filter(e -> e.getKey().startsWith("LEAK"))
+              .mapToInt(Map.Entry::getValue)
+              .sum();
       assertThat(leaks).isEqualTo(4); // one per class
     }
   }
@@ -226,14 +255,21 @@ class DistillTest {
   @Test
   void d4mStartsImg2ImgFromTheKMeansPrototypesOfEachClass() throws Exception {
     FakeSampler sampler = new FakeSampler(1, 8, 8);
-    try (DistillResult r = base(sampler).method(D4m.defaults()).batchSize(3).run(tmp.resolve("d4m"))) {
+    try (DistillResult r =
+        base(sampler).method(D4m.defaults()).batchSize(3).run(tmp.resolve("d4m"))) {
       assertThat(sampler.requests).hasSize(4);
       assertThat(sampler.requests.get(0).init()).isPresent();
       assertThat(sampler.requests.get(0).init().get().strength()).isEqualTo(0.7);
       // class 0's images are exactly its k-means centres (the fake sampler returns init latents)
       Tensor class0 = data.images().index_select(0, Tensors.fromInts(data.indicesOf(0)));
-      try (KMeansResult km = KMeans.of(KMeansConfig.builder(3).restarts(5).maxIterations(100)
-              .seed(Seeds.classSeed(11, 0)).build()).fit(class0.view(class0.size(0), -1))) {
+      try (KMeansResult km =
+          KMeans.of(
+                  KMeansConfig.builder(3)
+                      .restarts(5)
+                      .maxIterations(100)
+                      .seed(Seeds.classSeed(11, 0))
+                      .build())
+              .fit(class0.view(class0.size(0), -1))) {
         Tensor got = r.set().images().narrow(0, 0, 3).reshape(3, -1);
         assertThat(Tensors.maxAbsDiff(got, km.centroids())).isLessThan(1e-5);
       }
@@ -242,9 +278,13 @@ class DistillTest {
 
   @Test
   void baselinesSelectRealImagesOfTheRightClass() throws Exception {
-    try (DistillResult rr = Distill.from(data).method(RandomReal.create()).ipc(2).run(tmp.resolve("rr"));
-        DistillResult hd = Distill.from(data).method(Herding.in(new FakeSampler(1, 8, 8).latentEncoder()))
-            .ipc(2).run(tmp.resolve("hd"))) {
+    try (DistillResult rr =
+            Distill.from(data).method(RandomReal.create()).ipc(2).run(tmp.resolve("rr"));
+        DistillResult hd =
+            Distill.from(data)
+                .method(Herding.in(new FakeSampler(1, 8, 8).latentEncoder()))
+                .ipc(2)
+                .run(tmp.resolve("hd"))) {
       for (DistillResult r : List.of(rr, hd)) {
         for (int i = 0; i < r.set().size(); i++) {
           Tensor img = r.set().images().narrow(0, i, 1);

@@ -37,9 +37,10 @@ class EndToEndTest {
         LabeledImages fullTest = FashionMnist.test();
         BuiltinModel model = BuiltinModel.fashionMnist()) {
       // a class-balanced 1,000-image slice of the real test set keeps the test short
-      int[] idx = IntStream.range(0, 10)
-          .flatMap(c -> Arrays.stream(Arrays.copyOf(fullTest.indicesOf(c), 100)))
-          .toArray();
+      int[] idx =
+          IntStream.range(0, 10)
+              .flatMap(c -> Arrays.stream(Arrays.copyOf(fullTest.indicesOf(c), 100)))
+              .toArray();
       try (LabeledImages test = fullTest.select(idx);
           DistillResult r =
               Distill.from(train)

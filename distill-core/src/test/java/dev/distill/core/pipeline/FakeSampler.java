@@ -16,13 +16,15 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * A deterministic stand-in for a diffusion sampler: image i is tanh of noise from seed i, or the
- * init latents themselves for img2img. Records every request. Can be told to fail after N calls
- * (a simulated kill).
+ * init latents themselves for img2img. Records every request. Can be told to fail after N calls (a
+ * simulated kill).
  */
 class FakeSampler implements Sampler {
   final List<SampleRequest> requests = new ArrayList<>();
+
   /** The shape of each request's init latents, recorded while they are alive. */
   final List<long[]> initShapes = new ArrayList<>();
+
   private final long[] shape;
   private int failAfterCalls = Integer.MAX_VALUE;
   private int calls;
@@ -42,7 +44,9 @@ class FakeSampler implements Sampler {
       throw new IllegalStateException("simulated kill");
     }
     requests.add(request);
-    request.init().ifPresent(i -> initShapes.add(dev.distill.core.tensor.Tensors.shape(i.latents())));
+    request
+        .init()
+        .ifPresent(i -> initShapes.add(dev.distill.core.tensor.Tensors.shape(i.latents())));
     try (TensorScope scope = TensorScope.open()) {
       Tensor images;
       if (request.init().isPresent()) {

@@ -2,10 +2,10 @@ package dev.distill.core.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.distill.core.data.LabeledImages;
-import dev.distill.core.io.DistilledSetIO;
 import dev.distill.api.ProgressListener;
 import dev.distill.api.SampleResult;
+import dev.distill.core.data.LabeledImages;
+import dev.distill.core.io.DistilledSetIO;
 import dev.distill.core.tensor.Rng;
 import dev.distill.core.tensor.Tensors;
 import java.io.IOException;
@@ -83,7 +83,8 @@ final class FaultRuns {
       public ClassGenerator prepare(ClassContext ctx) {
         return (first, count) -> {
           try (SampleResult r =
-              ctx.requireSampler().sample(ctx.request(first, count).build(), ProgressListener.NONE)) {
+              ctx.requireSampler()
+                  .sample(ctx.request(first, count).build(), ProgressListener.NONE)) {
             return r.images().clone(); // into the caller's scope; the result frees its own
           }
         };
@@ -136,7 +137,8 @@ final class FaultRuns {
   /** Hidden temporaries of killed writes of {@code out} next to it and in its parts folder. */
   static List<Path> leftovers(Path out) throws IOException {
     List<Path> found = new ArrayList<>();
-    for (Path dir : List.of(out.toAbsolutePath().getParent(), Distill.partsDir(out.toAbsolutePath()))) {
+    for (Path dir :
+        List.of(out.toAbsolutePath().getParent(), Distill.partsDir(out.toAbsolutePath()))) {
       if (!Files.isDirectory(dir)) {
         continue;
       }
@@ -144,8 +146,13 @@ final class FaultRuns {
         String name = java.util.regex.Pattern.quote(out.getFileName().toString());
         s.filter(
                 p ->
-                    p.getFileName().toString().matches("\\.(" + name + "|class-\\d+\\.safetensors)"
-                        + "(\\.\\d+\\.tmp|\\.tmp-\\d+)"))
+                    p.getFileName()
+                        .toString()
+                        .matches(
+                            "\\.("
+                                + name
+                                + "|class-\\d+\\.safetensors)"
+                                + "(\\.\\d+\\.tmp|\\.tmp-\\d+)"))
             .forEach(found::add);
       }
     }

@@ -6,14 +6,14 @@ import dev.distill.core.tensor.TensorScope;
 import java.nio.file.Path;
 
 /**
- * A child JVM for the fault tests: runs {@link FaultRuns#distill} on a folder and dies hard
- * ({@link Runtime#halt}: no finally blocks, no shutdown hooks, like {@code kill -9}) at a kill
- * point, or sleeps at each class to overlap with another process.
+ * A child JVM for the fault tests: runs {@link FaultRuns#distill} on a folder and dies hard ({@link
+ * Runtime#halt}: no finally blocks, no shutdown hooks, like {@code kill -9}) at a kill point, or
+ * sleeps at each class to overlap with another process.
  *
  * <p>Arguments: {@code <out> none} | {@code <out> point <POINT> <class> <index>} | {@code <out>
- * write <index> <bytes>} | {@code <out> slow <millis per class>} | {@code <out> gated <file>} (holds
- * class 0 until the file exists). Prints {@code progress: <message>}
- * lines and, at the end, {@code resumed=<classes>}.
+ * write <index> <bytes>} | {@code <out> slow <millis per class>} | {@code <out> gated <file>}
+ * (holds class 0 until the file exists). Prints {@code progress: <message>} lines and, at the end,
+ * {@code resumed=<classes>}.
  */
 public final class KillableRun {
   /** The exit code of a simulated kill. */
@@ -27,8 +27,7 @@ public final class KillableRun {
     try (TensorScope scope = TensorScope.open();
         LabeledImages data = FaultRuns.data()) {
       Distill d =
-          FaultRuns.distill(data)
-              .listener(p -> System.out.println("progress: " + p.message()));
+          FaultRuns.distill(data).listener(p -> System.out.println("progress: " + p.message()));
       WriteFaults faults = null;
       d.faults(KillableRun::announce);
       switch (mode) {
@@ -63,7 +62,8 @@ public final class KillableRun {
           d.faults(
               (p, classId, index) -> {
                 announce(p, classId, index);
-                while (p == FaultInjector.Point.CLASS_STARTED && classId == 0
+                while (p == FaultInjector.Point.CLASS_STARTED
+                    && classId == 0
                     && !java.nio.file.Files.exists(gate)) {
                   ClassLock.sleep(20);
                 }

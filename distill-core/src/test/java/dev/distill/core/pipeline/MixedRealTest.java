@@ -35,8 +35,11 @@ class MixedRealTest {
 
   private static LabeledImages data(long seed, float offset) {
     int n = 48;
-    Tensor images = torch.tanh(Rng.normal(seed, n, 1, 8, 8)).mul(Tensors.scalar(0.5))
-        .add(Tensors.scalar(offset));
+    Tensor images =
+        torch
+            .tanh(Rng.normal(seed, n, 1, 8, 8))
+            .mul(Tensors.scalar(0.5))
+            .add(Tensors.scalar(offset));
     int[] labels = new int[n];
     for (int i = 0; i < n; i++) {
       labels[i] = i % 4;
@@ -65,14 +68,22 @@ class MixedRealTest {
   }
 
   private DistillMethod mixed(String selection) {
-    DistillMethod sel = selection.equals("herding")
-        ? Herding.in(new FakeSampler(1, 8, 8).latentEncoder()) : RandomReal.create();
+    DistillMethod sel =
+        selection.equals("herding")
+            ? Herding.in(new FakeSampler(1, 8, 8).latentEncoder())
+            : RandomReal.create();
     return MixedReal.of(ModeGuided.defaults(), 0.5, sel);
   }
 
   private DistillResult run(DistillMethod method, int ipc, String dir) throws Exception {
-    return Distill.from(train).method(method).sampler(new FakeSampler(1, 8, 8)).ipc(ipc).seed(11)
-        .numSteps(3).batchSize(3).run(tmp.resolve(dir));
+    return Distill.from(train)
+        .method(method)
+        .sampler(new FakeSampler(1, 8, 8))
+        .ipc(ipc)
+        .seed(11)
+        .numSteps(3)
+        .batchSize(3)
+        .run(tmp.resolve(dir));
   }
 
   private static List<String> sources(DistillResult r) throws Exception {
@@ -85,8 +96,8 @@ class MixedRealTest {
   void mixedRealCountsInTheIpcAndMarksEveryImage(String selection) throws Exception {
     try (DistillResult r = run(mixed(selection), 5, "m")) {
       assertThat(r.set().size()).isEqualTo(20);
-      assertThat(r.set().labels()).containsExactly(
-          0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3);
+      assertThat(r.set().labels())
+          .containsExactly(0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3);
       String real = "real:" + (selection.equals("herding") ? "herding" : "random-real");
       List<String> perClass = List.of(real, real, "generated", "generated", "generated");
       List<String> expected = new ArrayList<>();
@@ -95,8 +106,7 @@ class MixedRealTest {
       }
       assertThat(sources(r)).isEqualTo(expected);
       assertThat(r.set().provenance().method()).isEqualTo("mode-guided+real");
-      assertThat(r.set().provenance().config())
-          .containsEntry("method.mixedReal.fraction", "0.5");
+      assertThat(r.set().provenance().config()).containsEntry("method.mixedReal.fraction", "0.5");
     }
   }
 
@@ -111,8 +121,7 @@ class MixedRealTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"random", "herding"})
-  void realImagesAreTrainingImagesOfTheirClassAndNeverHeldOut(String selection)
-      throws Exception {
+  void realImagesAreTrainingImagesOfTheirClassAndNeverHeldOut(String selection) throws Exception {
     try (DistillResult r = run(mixed(selection), 4, "h")) {
       List<String> src = sources(r);
       Tensor images = r.set().images();
@@ -124,7 +133,8 @@ class MixedRealTest {
         realSeen++;
         int c = r.set().labels().get(i);
         Tensor img = images.narrow(0, i, 1);
-        assertThat(matches(img, train, c)).as("image %s is a training image of class %s", i, c)
+        assertThat(matches(img, train, c))
+            .as("image %s is a training image of class %s", i, c)
             .isTrue();
         for (int k = 0; k < 4; k++) {
           assertThat(matches(img, heldOut, k)).as("image %s is a held-out image", i).isFalse();
@@ -136,8 +146,8 @@ class MixedRealTest {
 
   @Test
   void aFractionBelowOneImageMixesNothingAndBadInputIsRefused() throws Exception {
-    try (DistillResult r = run(MixedReal.of(ModeGuided.defaults(), 0.2, RandomReal.create()), 4,
-        "none")) {
+    try (DistillResult r =
+        run(MixedReal.of(ModeGuided.defaults(), 0.2, RandomReal.create()), 4, "none")) {
       assertThat(sources(r)).containsOnly("generated").hasSize(16);
     }
     assertThat(MixedReal.realPerClass(10, 0.2)).isEqualTo(2);

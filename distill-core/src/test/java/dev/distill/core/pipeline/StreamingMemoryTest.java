@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * D4M walks every image of a 2,400-image ImageFolder (6 classes × 400, 96² RGB: 253 MB decoded as
- * float32) in bounded memory: resident memory outside the Java heap rises to a constant working
- * set during the first classes (measured +115 MB: one batch, the 8 MB latent budget, the mini-batch
+ * float32) in bounded memory: resident memory outside the Java heap rises to a constant working set
+ * during the first classes (measured +115 MB: one batch, the 8 MB latent budget, the mini-batch
  * buffer, allocator arenas) and then stays flat while the remaining 1,600 images are walked.
  */
 class StreamingMemoryTest {
@@ -30,8 +30,8 @@ class StreamingMemoryTest {
   @TempDir Path tmp;
 
   /**
-   * Resident memory outside the Java heap: VmRSS minus the committed heap (which the JVM grows
-   * with garbage until a collection, whatever this code holds).
+   * Resident memory outside the Java heap: VmRSS minus the committed heap (which the JVM grows with
+   * garbage until a collection, whatever this code holds).
    */
   static long nativeBytes() throws Exception {
     return rssBytes()
@@ -58,7 +58,11 @@ class StreamingMemoryTest {
           // smooth images (upsampled 8x8 noise): small PNGs, real decoding work
           Tensor small = Rng.normal(c * 100_000L + i, 1, 3, 8, 8).tanh();
           Tensor img =
-              org.bytedeco.pytorch.global.torch.upsample_nearest2d(small, new long[] {SIDE, SIDE})
+              org.bytedeco
+                  .pytorch
+                  .global
+                  .torch
+                  .upsample_nearest2d(small, new long[] {SIDE, SIDE})
                   .squeeze(0);
           Images.writePng(dir.resolve(String.format("%04d.png", i)), img);
         }
@@ -120,7 +124,10 @@ class StreamingMemoryTest {
     System.out.printf(
         "streaming D4M over %d images (%d MB decoded): peak growth of resident memory outside the"
             + " Java heap %d MB (RSS %d MB before, peak RSS growth %d MB)%n",
-        data.size(), decodedBytes >> 20, growth >> 20, rssBefore >> 20,
+        data.size(),
+        decodedBytes >> 20,
+        growth >> 20,
+        rssBefore >> 20,
         (rssPeak.get() - rssBefore) >> 20);
     assertThat(events.get()).isGreaterThan(3);
     // after the first classes the walk reuses its memory: walking the remaining classes adds

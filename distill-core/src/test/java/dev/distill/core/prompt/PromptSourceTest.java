@@ -18,7 +18,8 @@ class PromptSourceTest {
 
   @Test
   void templatesUseTheDisplayNameAndTheFolder() {
-    assertThat(PromptSource.defaults().prompts(1, CLASSES, null)).containsExactly("a photo of a goldfish");
+    assertThat(PromptSource.defaults().prompts(1, CLASSES, null))
+        .containsExactly("a photo of a goldfish");
     assertThat(PromptSource.template("{folder}: {name}").prompts(0, CLASSES, null))
         .containsExactly("n01440764: tench");
   }
@@ -26,13 +27,17 @@ class PromptSourceTest {
   @Test
   void captionFilesMatchFolderOrDisplayNames() throws Exception {
     Path json = tmp.resolve("c.json");
-    Files.writeString(json, "{\"n01440764\": [\"a tench on grass\", \"a tench in a net\"], \"goldfish\": \"a goldfish\"}");
+    Files.writeString(
+        json,
+        "{\"n01440764\": [\"a tench on grass\", \"a tench in a net\"], \"goldfish\": \"a goldfish\"}");
     PromptSource p = PromptSource.captions(json);
     p.checkClasses(CLASSES);
     assertThat(p.prompts(0, CLASSES, null)).containsExactly("a tench on grass", "a tench in a net");
     assertThat(p.prompts(1, CLASSES, null)).containsExactly("a goldfish");
     Path csv = tmp.resolve("c.csv");
-    Files.writeString(csv, "class,prompt\ntench,\"a tench, held up\"\ngoldfish,a goldfish\ngoldfish,two goldfish\n");
+    Files.writeString(
+        csv,
+        "class,prompt\ntench,\"a tench, held up\"\ngoldfish,a goldfish\ngoldfish,two goldfish\n");
     PromptSource q = PromptSource.captions(csv);
     q.checkClasses(CLASSES);
     assertThat(q.prompts(0, CLASSES, null)).containsExactly("a tench, held up");

@@ -54,7 +54,8 @@ class DeviceOptionsTest {
   void parsesLibTorchDeviceNames() {
     assertThat(DeviceOptions.of("cpu", ScalarType.BFloat16))
         .isEqualTo(DeviceOptions.cpu(ScalarType.BFloat16));
-    assertThat(DeviceOptions.of("cuda", ScalarType.Half)).isEqualTo(DeviceOptions.cuda(ScalarType.Half));
+    assertThat(DeviceOptions.of("cuda", ScalarType.Half))
+        .isEqualTo(DeviceOptions.cuda(ScalarType.Half));
     assertThat(DeviceOptions.of("CUDA:2", ScalarType.Float).deviceName()).isEqualTo("cuda:2");
     assertThatThrownBy(() -> DeviceOptions.of("tpu", ScalarType.Float))
         .hasMessage("device must be cpu, cuda or cuda:N but was tpu");
@@ -77,7 +78,8 @@ class DeviceOptionsTest {
     new EqualsTester()
         .addEqualityGroup(DeviceOptions.cpu(), DeviceOptions.of("cpu", ScalarType.Float))
         .addEqualityGroup(DeviceOptions.cpu(ScalarType.BFloat16))
-        .addEqualityGroup(DeviceOptions.cuda(ScalarType.Half), DeviceOptions.cuda(0, ScalarType.Half))
+        .addEqualityGroup(
+            DeviceOptions.cuda(ScalarType.Half), DeviceOptions.cuda(0, ScalarType.Half))
         .addEqualityGroup(DeviceOptions.cuda(1, ScalarType.Half))
         .testEquals();
   }
@@ -86,7 +88,9 @@ class DeviceOptionsTest {
   void roundTripsThroughJson() throws Exception {
     for (DeviceOptions d :
         new DeviceOptions[] {
-          DeviceOptions.cpu(), DeviceOptions.cpu(ScalarType.BFloat16), DeviceOptions.cuda(1, ScalarType.Half)
+          DeviceOptions.cpu(),
+          DeviceOptions.cpu(ScalarType.BFloat16),
+          DeviceOptions.cuda(1, ScalarType.Half)
         }) {
       String json = JSON.writeValueAsString(d);
       assertThat(json).doesNotContain("reducedPrecision").doesNotContain("\"cpu\"");
@@ -127,7 +131,8 @@ class DeviceOptionsTest {
   @Test
   void trainerConfigWrittenBeforeDevicesReadsAsCpuFloat() throws Exception {
     com.fasterxml.jackson.databind.node.ObjectNode old =
-        (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(TrainerConfig.defaults().toJson());
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            JSON.readTree(TrainerConfig.defaults().toJson());
     old.remove("device");
     assertThat(TrainerConfig.fromJson(old.toString())).isEqualTo(TrainerConfig.defaults());
   }
@@ -138,7 +143,8 @@ class DeviceOptionsTest {
     assertThat(EvalProtocol.fromJson(p.toJson())).isEqualTo(p);
     assertThat(p.toMap()).containsEntry("device", "cuda:0").containsEntry("dtype", "BFloat16");
     com.fasterxml.jackson.databind.node.ObjectNode old =
-        (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(EvalProtocol.quick().toJson());
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            JSON.readTree(EvalProtocol.quick().toJson());
     ((com.fasterxml.jackson.databind.node.ObjectNode) old.get("training")).remove("device");
     assertThat(EvalProtocol.fromJson(old.toString())).isEqualTo(EvalProtocol.quick());
   }

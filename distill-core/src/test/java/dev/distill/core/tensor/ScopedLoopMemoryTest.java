@@ -13,8 +13,8 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * Resident memory stays flat over hundreds of sampler-step-sized iterations, each in its own
- * {@link TensorScope} (DESIGN.md "Tensors, memory, devices"; STYLE.md rule 10).
+ * Resident memory stays flat over hundreds of sampler-step-sized iterations, each in its own {@link
+ * TensorScope} (DESIGN.md "Tensors, memory, devices"; STYLE.md rule 10).
  */
 class ScopedLoopMemoryTest {
   private static final int WARMUP = 50;
@@ -50,7 +50,9 @@ class ScopedLoopMemoryTest {
       w2.grad().zero_();
       double sigma = 1.0 - (double) (i % 50) / 50;
       Tensor next =
-          z.detach().sub(eps.detach().mul(new Scalar(0.05 * sigma))).sub(grad.mul(new Scalar(0.01)));
+          z.detach()
+              .sub(eps.detach().mul(new Scalar(0.05 * sigma)))
+              .sub(grad.mul(new Scalar(0.01)));
       return scope.keep(next);
     }
   }
@@ -68,8 +70,13 @@ class ScopedLoopMemoryTest {
       Tensor latents = torch.randn(2, 4, 32, 32);
       // the first backward creates the .grad buffers
       try (TensorScope s = TensorScope.open()) {
-        torch.conv2d(torch.conv2d(latents, w1, new TensorOptional(), new long[] {1}, "same"), w2,
-                new TensorOptional(), new long[] {1}, "same")
+        torch
+            .conv2d(
+                torch.conv2d(latents, w1, new TensorOptional(), new long[] {1}, "same"),
+                w2,
+                new TensorOptional(),
+                new long[] {1},
+                "same")
             .sum()
             .backward();
       }
@@ -107,7 +114,9 @@ class ScopedLoopMemoryTest {
           pointersAfter);
       assertThat(Tensors.hasNonFinite(latents)).isFalse();
       assertThat(growth).as("VmRSS growth in bytes after warm-up").isLessThan(LIMIT_BYTES);
-      assertThat(pointersAfter).as("live JavaCPP pointers back at baseline").isLessThanOrEqualTo(pointersBefore);
+      assertThat(pointersAfter)
+          .as("live JavaCPP pointers back at baseline")
+          .isLessThanOrEqualTo(pointersBefore);
       latents.close();
     } finally {
       torch.set_num_threads(threads);

@@ -141,7 +141,9 @@ class TensorScopeTest {
     try (TensorScope scope = TensorScope.open()) {
       Tensor t = ones();
       for (Runnable misuse :
-          new Runnable[] {() -> scope.keep(t), () -> scope.detach(t), () -> scope.attach(t), scope::close}) {
+          new Runnable[] {
+            () -> scope.keep(t), () -> scope.detach(t), () -> scope.attach(t), scope::close
+          }) {
         CompletableFuture<Void> f = CompletableFuture.runAsync(misuse, other);
         assertThatThrownBy(f::get)
             .isInstanceOf(ExecutionException.class)

@@ -40,17 +40,28 @@ public final class ParityCheck {
   public static List<CaseResult> run(Path fixtureDir) throws IOException {
     Path cases = fixtureDir.resolve("cases");
     if (!Files.isDirectory(cases)) {
-      throw new java.nio.file.NoSuchFileException(cases.toString(), null, "fixture has no cases/ folder");
+      throw new java.nio.file.NoSuchFileException(
+          cases.toString(), null, "fixture has no cases/ folder");
     }
     List<CaseResult> out = new ArrayList<>();
-    if (Files.exists(cases.resolve("tokenizer.json")) || Files.exists(cases.resolve("text_encoders.safetensors"))) {
-      guard(out, "text", () -> {
-        for (dev.distill.sdxl.text.ParityCase c : TextParity.all(fixtureDir)) {
-          out.add(new CaseResult("text:" + c.name(), c.maxAbsError(),
-              c.atol() + c.rtol() * Math.abs(c.maxAbsError() / Math.max(c.maxRelError(), 1e-300)),
-              c.passed(), c.detail()));
-        }
-      });
+    if (Files.exists(cases.resolve("tokenizer.json"))
+        || Files.exists(cases.resolve("text_encoders.safetensors"))) {
+      guard(
+          out,
+          "text",
+          () -> {
+            for (dev.distill.sdxl.text.ParityCase c : TextParity.all(fixtureDir)) {
+              out.add(
+                  new CaseResult(
+                      "text:" + c.name(),
+                      c.maxAbsError(),
+                      c.atol()
+                          + c.rtol()
+                              * Math.abs(c.maxAbsError() / Math.max(c.maxRelError(), 1e-300)),
+                      c.passed(),
+                      c.detail()));
+            }
+          });
     }
     if (Files.exists(cases.resolve("unet.safetensors"))) {
       guard(out, "unet", () -> UNetParity.run(fixtureDir).forEach(c -> out.add(of("unet:", c))));
@@ -59,27 +70,47 @@ public final class ParityCheck {
       guard(out, "vae", () -> VaeParity.run(fixtureDir).forEach(c -> out.add(of("vae:", c))));
     }
     if (Files.exists(cases.resolve("schedulers.safetensors"))) {
-      guard(out, "schedulers", () -> {
-        for (SchedulerParity.Result r : SchedulerParity.run(cases.resolve("schedulers.safetensors"))) {
-          out.add(new CaseResult("schedulers:" + r.caseName() + ":" + r.quantity(), r.maxAbsError(),
-              r.atol(), r.passed(), r.passed() ? "" : "worst index " + r.worstIndex()
-                  + " error/tolerance " + r.worstRatio()));
-        }
-      });
+      guard(
+          out,
+          "schedulers",
+          () -> {
+            for (SchedulerParity.Result r :
+                SchedulerParity.run(cases.resolve("schedulers.safetensors"))) {
+              out.add(
+                  new CaseResult(
+                      "schedulers:" + r.caseName() + ":" + r.quantity(),
+                      r.maxAbsError(),
+                      r.atol(),
+                      r.passed(),
+                      r.passed()
+                          ? ""
+                          : "worst index "
+                              + r.worstIndex()
+                              + " error/tolerance "
+                              + r.worstRatio()));
+            }
+          });
     }
-    guard(out, "pipeline", () -> {
-      try (SdxlPipeline pipe = SdxlPipeline.load(fixtureDir, SdxlOptions.cpu())) {
-        out.addAll(PipelineParity.textToImage(pipe, cases));
-        out.addAll(PipelineParity.imageToImage(pipe, cases));
-        out.addAll(PipelineParity.guidanceGradient(pipe, cases));
-      }
-    });
+    guard(
+        out,
+        "pipeline",
+        () -> {
+          try (SdxlPipeline pipe = SdxlPipeline.load(fixtureDir, SdxlOptions.cpu())) {
+            out.addAll(PipelineParity.textToImage(pipe, cases));
+            out.addAll(PipelineParity.imageToImage(pipe, cases));
+            out.addAll(PipelineParity.guidanceGradient(pipe, cases));
+          }
+        });
     return out;
   }
 
   private static CaseResult of(String prefix, ParityCase c) {
-    return new CaseResult(prefix + c.name(), c.maxAbsError(),
-        c.atol() + c.rtol() * Math.abs(c.worstExpected()), c.pass(), c.detail());
+    return new CaseResult(
+        prefix + c.name(),
+        c.maxAbsError(),
+        c.atol() + c.rtol() * Math.abs(c.worstExpected()),
+        c.pass(),
+        c.detail());
   }
 
   private interface Step {

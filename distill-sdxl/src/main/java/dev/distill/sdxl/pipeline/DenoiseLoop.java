@@ -26,9 +26,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * classifier-free guidance (+ guidance_rescale) → guidance-term correction → scheduler step.
  *
  * <p>Guidance is the shared {@link GuidanceStep} (the same rules and checks as every sampler): z_t
- * is the variance-preserving latent, i.e. the scaled model input; ẑ0 = (z_t − √(1−ᾱ)·ε̂)/√ᾱ and
- * x̂0 = D(ẑ0 / scaling_factor) are built lazily; one gradient of the weighted losses is taken, then
- * ε̂ ← ε̂ + ∇. In {@link GradientMode#DECODER_ONLY} the UNet runs without autograd and ε̂ is a
+ * is the variance-preserving latent, i.e. the scaled model input; ẑ0 = (z_t − √(1−ᾱ)·ε̂)/√ᾱ and x̂0
+ * = D(ẑ0 / scaling_factor) are built lazily; one gradient of the weighted losses is taken, then ε̂
+ * ← ε̂ + ∇. In {@link GradientMode#DECODER_ONLY} the UNet runs without autograd and ε̂ is a
  * constant; in {@link GradientMode#THROUGH_DENOISER} the UNet forward keeps its graph; at a step
  * where no term contributes it runs in inference mode. Every step runs in its own child scope
  * ({@link CarriedTensor}): only the latents are carried and the previous step's are freed.
@@ -112,8 +112,8 @@ final class DenoiseLoop {
   }
 
   /**
-   * The shared guidance step of a run: z_t is the model input (the variance-preserving latent),
-   * ẑ0 = (z_t − √(1−ᾱ)·ε̂)/√ᾱ and x̂0 = {@link SdxlPipeline#decodeForGuidance}(ẑ0).
+   * The shared guidance step of a run: z_t is the model input (the variance-preserving latent), ẑ0
+   * = (z_t − √(1−ᾱ)·ε̂)/√ᾱ and x̂0 = {@link SdxlPipeline#decodeForGuidance}(ẑ0).
    */
   static GuidanceStep guidanceStep(SdxlPipeline pipe, Guidance guidance) {
     return GuidanceStep.builder(guidance.terms(), guidance.mode(), guidance.conditionings())

@@ -19,26 +19,25 @@ import java.util.TreeSet;
  * <p>Every key is either applied exactly as diffusers v0.27.2 applies it in {@code
  * StableDiffusionXLPipeline.__call__} or {@code StableDiffusionXLImg2ImgPipeline.__call__}, or
  * rejected with an {@link IllegalArgumentException} naming the key and the case; an unknown key
- * never passes silently (diffusers would swallow it into {@code **kwargs}). Supported keys:
- * {@code prompt}, {@code prompt_2}, {@code negative_prompt}, {@code negative_prompt_2} (a string or
- * one string per image), {@code num_inference_steps}, {@code guidance_scale}, {@code
- * guidance_rescale}, the micro-conditioning {@code original_size}, {@code crops_coords_top_left},
- * {@code target_size} and their {@code negative_*} counterparts, {@code output_type} ({@code
- * "latent"} or {@code "pt"}), {@code eta} (0 only), {@code num_images_per_prompt} (1 only), {@code
- * return_dict}, the optional arguments whose default is {@code None} when they are {@code null}
- * ({@code clip_skip}, {@code denoising_end}, {@code timesteps}, {@code cross_attention_kwargs},
- * {@code ip_adapter_image}, {@code ip_adapter_image_embeds}, {@code denoising_start});
- * text-to-image also {@code height}, {@code width}; img2img also {@code strength}.
+ * never passes silently (diffusers would swallow it into {@code **kwargs}). Supported keys: {@code
+ * prompt}, {@code prompt_2}, {@code negative_prompt}, {@code negative_prompt_2} (a string or one
+ * string per image), {@code num_inference_steps}, {@code guidance_scale}, {@code guidance_rescale},
+ * the micro-conditioning {@code original_size}, {@code crops_coords_top_left}, {@code target_size}
+ * and their {@code negative_*} counterparts, {@code output_type} ({@code "latent"} or {@code
+ * "pt"}), {@code eta} (0 only), {@code num_images_per_prompt} (1 only), {@code return_dict}, the
+ * optional arguments whose default is {@code None} when they are {@code null} ({@code clip_skip},
+ * {@code denoising_end}, {@code timesteps}, {@code cross_attention_kwargs}, {@code
+ * ip_adapter_image}, {@code ip_adapter_image_embeds}, {@code denoising_start}); text-to-image also
+ * {@code height}, {@code width}; img2img also {@code strength}.
  *
  * <p>The negative micro-conditioning follows each pipeline's own rule. Text-to-image uses {@code
  * negative_original_size}, {@code negative_crops_coords_top_left} (default (0, 0)) and {@code
- * negative_target_size} only when both sizes are given, else the negative time ids are the
- * positive ones; and since it tiles the [negative, positive] pair over the batch (rows do not line
- * up with the [negatives; positives] embeddings when there is more than one image), distinct
- * negative time ids with more than one image are rejected. img2img (with {@code
- * requires_aesthetics_score} false) defaults each negative size to the positive one and always
- * takes the negative crop from {@code crops_coords_top_left}, so {@code
- * negative_crops_coords_top_left} has no effect there.
+ * negative_target_size} only when both sizes are given, else the negative time ids are the positive
+ * ones; and since it tiles the [negative, positive] pair over the batch (rows do not line up with
+ * the [negatives; positives] embeddings when there is more than one image), distinct negative time
+ * ids with more than one image are rejected. img2img (with {@code requires_aesthetics_score} false)
+ * defaults each negative size to the positive one and always takes the negative crop from {@code
+ * crops_coords_top_left}, so {@code negative_crops_coords_top_left} has no effect there.
  *
  * <p>Not part of the public API and not thread-safe: {@link #builder()} hands out the request
  * builder for the caller to complete (latents, noise, scheduler, img2img image).
@@ -108,7 +107,8 @@ final class PipelineKwargs {
   private final double strength;
   private final OutputType outputType;
 
-  private PipelineKwargs(String caseName, Kind kind, JsonNode kwargs, int batchSize, int defaultSize) {
+  private PipelineKwargs(
+      String caseName, Kind kind, JsonNode kwargs, int batchSize, int defaultSize) {
     this.caseName = caseName;
     this.kind = kind;
     this.kwargs = kwargs;
@@ -235,14 +235,20 @@ final class PipelineKwargs {
     Iterator<String> names = kwargs.fieldNames();
     while (names.hasNext()) {
       String key = names.next();
-      if (!COMMON_KEYS.contains(key) && !NULL_ONLY_KEYS.contains(key) && !kind.ownKeys.contains(key)) {
+      if (!COMMON_KEYS.contains(key)
+          && !NULL_ONLY_KEYS.contains(key)
+          && !kind.ownKeys.contains(key)) {
         TreeSet<String> supported = new TreeSet<>(COMMON_KEYS);
         supported.addAll(NULL_ONLY_KEYS);
         supported.addAll(kind.ownKeys);
         throw reject(
             key,
-            "is not an argument of " + kind.diffusersClass + " that the parity runner applies"
-                + " (supported: " + supported + ")");
+            "is not an argument of "
+                + kind.diffusersClass
+                + " that the parity runner applies"
+                + " (supported: "
+                + supported
+                + ")");
       }
     }
   }
@@ -277,7 +283,9 @@ final class PipelineKwargs {
         if (!same) {
           throw reject(
               "negative_original_size",
-              "with distinct negative time ids and " + batchSize + " images is not reproduced:"
+              "with distinct negative time ids and "
+                  + batchSize
+                  + " images is not reproduced:"
                   + " diffusers tiles the [negative, positive] rows over the batch");
         }
       }
@@ -343,8 +351,8 @@ final class PipelineKwargs {
 
   /**
    * A pair of integers {@code [a, b]}, each {@code >= min}; {@code null} (and, for sizes, which
-   * diffusers defaults with Python's {@code or}, {@code []}) gives null; for crops null is
-   * rejected and absence means (0, 0).
+   * diffusers defaults with Python's {@code or}, {@code []}) gives null; for crops null is rejected
+   * and absence means (0, 0).
    */
   private int[] pair(String key, boolean nullable, int min) {
     JsonNode v = kwargs.get(key);
@@ -397,6 +405,7 @@ final class PipelineKwargs {
   private IllegalArgumentException reject(String key, String problem) {
     return new IllegalArgumentException(
         String.format(
-            "pipeline case '%s': kwarg '%s' %s but was %s", caseName, key, problem, kwargs.get(key)));
+            "pipeline case '%s': kwarg '%s' %s but was %s",
+            caseName, key, problem, kwargs.get(key)));
   }
 }

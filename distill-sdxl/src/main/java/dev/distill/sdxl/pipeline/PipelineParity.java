@@ -27,7 +27,6 @@ import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Golden parity of the end-to-end pipelines against a fixture's {@code cases/pipeline.safetensors},
@@ -56,7 +55,9 @@ public final class PipelineParity {
       String json = st.metadata().get(name + ".config");
       if (json == null) {
         throw new IllegalArgumentException(
-            "schedulers.safetensors must have metadata '" + name + ".config' but has "
+            "schedulers.safetensors must have metadata '"
+                + name
+                + ".config' but has "
                 + st.metadata().keySet());
       }
       return Schedulers.fromConfig(JsonConfig.parse(name + ".config", json));
@@ -90,8 +91,11 @@ public final class PipelineParity {
           Tensor latentsIn = st.tensor(c + ".latents_in");
           PipelineKwargs kw =
               PipelineKwargs.parse(
-                  c, PipelineKwargs.Kind.TEXT_TO_IMAGE, kwargs(st, c),
-                  Math.toIntExact(latentsIn.size(0)), pipe.defaultImageSize());
+                  c,
+                  PipelineKwargs.Kind.TEXT_TO_IMAGE,
+                  kwargs(st, c),
+                  Math.toIntExact(latentsIn.size(0)),
+                  pipe.defaultImageSize());
           Scheduler sched = fixtureScheduler(cases, st.metadata().get(c + ".scheduler"));
           SdxlRequest.Builder rb = kw.builder().scheduler(sched).latents(latentsIn);
           if (st.contains(c + ".ancestral_noise")) {
@@ -110,15 +114,25 @@ public final class PipelineParity {
           boolean cfg = kw.guidanceScale() > 1.0;
           compareConditioning(out, label, pipe, st, c, request, cfg, true);
           try (SampleResult r = pipe.generate(request)) {
-            out.add(Compare.allClose(label + ":latents_out", r.latents(),
-                st.tensor(c + ".latents_out"), LATENT_ATOL, LATENT_RTOL));
+            out.add(
+                Compare.allClose(
+                    label + ":latents_out",
+                    r.latents(),
+                    st.tensor(c + ".latents_out"),
+                    LATENT_ATOL,
+                    LATENT_RTOL));
             TensorVector stepTensors = new TensorVector();
             for (float[] f : perStep) {
               stepTensors.push_back(dev.distill.core.tensor.Tensors.fromFloats(f, stepShape[0]));
             }
             Tensor steps0 = torch.stack(stepTensors, 0);
-            out.add(Compare.allClose(label + ":latents_per_step", steps0,
-                st.tensor(c + ".latents_per_step"), LATENT_ATOL, LATENT_RTOL));
+            out.add(
+                Compare.allClose(
+                    label + ":latents_per_step",
+                    steps0,
+                    st.tensor(c + ".latents_per_step"),
+                    LATENT_ATOL,
+                    LATENT_RTOL));
             compareImage(out, label, kw, st, c, r);
           }
         } catch (RuntimeException ex) {
@@ -134,7 +148,11 @@ public final class PipelineParity {
     String json = st.metadata().get(c + ".kwargs");
     if (json == null) {
       throw new IllegalArgumentException(
-          "pipeline case '" + c + "' must have metadata '" + c + ".kwargs' but has "
+          "pipeline case '"
+              + c
+              + "' must have metadata '"
+              + c
+              + ".kwargs' but has "
               + st.metadata().keySet());
     }
     return JsonConfig.parse(c + ".kwargs", json).node();
@@ -143,13 +161,19 @@ public final class PipelineParity {
   /**
    * Compares the conditioning the pipeline builds for {@code request} with the fixture's: the
    * embeddings of both encoders and the UNet's time ids ({@code add_time_ids} holds the positive
-   * rows, {@code negative_add_time_ids}, if stored, the negative ones). With {@code required}
-   * false (img2img, whose fixture layout does not store them) the embeddings and the time ids are
+   * rows, {@code negative_add_time_ids}, if stored, the negative ones). With {@code required} false
+   * (img2img, whose fixture layout does not store them) the embeddings and the time ids are
    * compared only when the case stores them.
    */
   private static void compareConditioning(
-      List<CaseResult> out, String label, SdxlPipeline pipe, Safetensors st, String c,
-      SdxlRequest request, boolean cfg, boolean required) {
+      List<CaseResult> out,
+      String label,
+      SdxlPipeline pipe,
+      Safetensors st,
+      String c,
+      SdxlRequest request,
+      boolean cfg,
+      boolean required) {
     if (required || st.contains(c + ".prompt_embeds")) {
       PromptEmbeddings e;
       try (NoGradGuard ng = new NoGradGuard()) {
@@ -164,41 +188,75 @@ public final class PipelineParity {
 
   private static void compareEmbeddings(
       List<CaseResult> out, String label, Safetensors st, String c, PromptEmbeddings e) {
-    out.add(Compare.allClose(label + ":prompt_embeds", e.promptEmbeds(),
-        st.tensor(c + ".prompt_embeds"), EMBED_ATOL, EMBED_RTOL));
-    out.add(Compare.allClose(label + ":pooled_prompt_embeds", e.pooledPromptEmbeds(),
-        st.tensor(c + ".pooled_prompt_embeds"), EMBED_ATOL, EMBED_RTOL));
+    out.add(
+        Compare.allClose(
+            label + ":prompt_embeds",
+            e.promptEmbeds(),
+            st.tensor(c + ".prompt_embeds"),
+            EMBED_ATOL,
+            EMBED_RTOL));
+    out.add(
+        Compare.allClose(
+            label + ":pooled_prompt_embeds",
+            e.pooledPromptEmbeds(),
+            st.tensor(c + ".pooled_prompt_embeds"),
+            EMBED_ATOL,
+            EMBED_RTOL));
     if (st.contains(c + ".negative_prompt_embeds")) {
-      out.add(Compare.allClose(label + ":negative_prompt_embeds",
-          e.negativePromptEmbeds().orElseThrow(), st.tensor(c + ".negative_prompt_embeds"),
-          EMBED_ATOL, EMBED_RTOL));
-      out.add(Compare.allClose(label + ":negative_pooled_prompt_embeds",
-          e.negativePooledPromptEmbeds().orElseThrow(),
-          st.tensor(c + ".negative_pooled_prompt_embeds"), EMBED_ATOL, EMBED_RTOL));
+      out.add(
+          Compare.allClose(
+              label + ":negative_prompt_embeds",
+              e.negativePromptEmbeds().orElseThrow(),
+              st.tensor(c + ".negative_prompt_embeds"),
+              EMBED_ATOL,
+              EMBED_RTOL));
+      out.add(
+          Compare.allClose(
+              label + ":negative_pooled_prompt_embeds",
+              e.negativePooledPromptEmbeds().orElseThrow(),
+              st.tensor(c + ".negative_pooled_prompt_embeds"),
+              EMBED_ATOL,
+              EMBED_RTOL));
     }
   }
 
   private static void compareTimeIds(
-      List<CaseResult> out, Safetensors st, String label, String c, SdxlRequest request,
+      List<CaseResult> out,
+      Safetensors st,
+      String label,
+      String c,
+      SdxlRequest request,
       boolean cfg) {
     long b = request.prompts().size();
     Tensor ids = SdxlPipeline.addTimeIds(request, request.height, request.width, cfg);
     Tensor positive = ids.narrow(0, ids.size(0) - b, b);
-    out.add(Compare.allClose(label + ":add_time_ids", positive, st.tensor(c + ".add_time_ids"), 0, 0));
+    out.add(
+        Compare.allClose(label + ":add_time_ids", positive, st.tensor(c + ".add_time_ids"), 0, 0));
     if (st.contains(c + ".negative_add_time_ids")) {
       if (!cfg) {
         throw new IllegalArgumentException(
-            "pipeline case '" + c + "' stores negative_add_time_ids but guidance_scale <= 1"
+            "pipeline case '"
+                + c
+                + "' stores negative_add_time_ids but guidance_scale <= 1"
                 + " (no negative branch)");
       }
-      out.add(Compare.allClose(label + ":negative_add_time_ids", ids.narrow(0, 0, b),
-          st.tensor(c + ".negative_add_time_ids"), 0, 0));
+      out.add(
+          Compare.allClose(
+              label + ":negative_add_time_ids",
+              ids.narrow(0, 0, b),
+              st.tensor(c + ".negative_add_time_ids"),
+              0,
+              0));
     }
   }
 
   /** Compares the decoded image unless the case's {@code output_type} was "latent". */
   private static void compareImage(
-      List<CaseResult> out, String label, PipelineKwargs kw, Safetensors st, String c,
+      List<CaseResult> out,
+      String label,
+      PipelineKwargs kw,
+      Safetensors st,
+      String c,
       SampleResult r) {
     if (kw.outputType() == PipelineKwargs.OutputType.LATENT) {
       if (st.contains(c + ".image_pt")) {
@@ -207,13 +265,16 @@ public final class PipelineParity {
       }
       return;
     }
-    out.add(Compare.allClose(label + ":image_pt", toUnit(r.images()),
-        st.tensor(c + ".image_pt"), IMAGE_ATOL, 0));
+    out.add(
+        Compare.allClose(
+            label + ":image_pt", toUnit(r.images()), st.tensor(c + ".image_pt"), IMAGE_ATOL, 0));
   }
 
   /** [-1, 1] → [0, 1] as diffusers' postprocess does. */
   static Tensor toUnit(Tensor images) {
-    return images.mul(new Scalar(0.5)).add(new Scalar(0.5))
+    return images
+        .mul(new Scalar(0.5))
+        .add(new Scalar(0.5))
         .clamp(new ScalarOptional(new Scalar(0.0)), new ScalarOptional(new Scalar(1.0)));
   }
 
@@ -245,8 +306,11 @@ public final class PipelineParity {
           Tensor noise = st.tensor(c + ".noise");
           PipelineKwargs kw =
               PipelineKwargs.parse(
-                  c, PipelineKwargs.Kind.IMAGE_TO_IMAGE, kwargs(st, c),
-                  Math.toIntExact(image.size(0)), pipe.defaultImageSize());
+                  c,
+                  PipelineKwargs.Kind.IMAGE_TO_IMAGE,
+                  kwargs(st, c),
+                  Math.toIntExact(image.size(0)),
+                  pipe.defaultImageSize());
           Scheduler sched = fixtureScheduler(cases, st.metadata().get(c + ".scheduler"));
           double strength = kw.strength();
           int steps = kw.numSteps();
@@ -263,23 +327,43 @@ public final class PipelineParity {
           compareConditioning(out, label, pipe, st, c, request, kw.guidanceScale() > 1.0, false);
           try (NoGradGuard ng = new NoGradGuard()) {
             Tensor clean = pipe.encodeLatents(image, noise.select(0, 0));
-            out.add(Compare.allClose(label + ":init_latents_clean", clean,
-                st.tensor(c + ".init_latents_clean"), 1e-4, 1e-4));
+            out.add(
+                Compare.allClose(
+                    label + ":init_latents_clean",
+                    clean,
+                    st.tensor(c + ".init_latents_clean"),
+                    1e-4,
+                    1e-4));
             try (SchedulerRun run = sched.start(steps)) {
               int tStart = SdxlPipeline.img2imgStartIndex(steps, strength);
               run.setBeginIndex(tStart);
               Tensor noised = run.addNoise(clean, noise.select(0, 1), tStart);
-              out.add(Compare.allClose(label + ":init_latents_noised", noised,
-                  st.tensor(c + ".init_latents_noised"), 1e-4, 1e-4));
-              out.add(Compare.allClose(label + ":start_sigma",
-                  torch.scalar_tensor(new Scalar(run.sigma(tStart))),
-                  st.tensor(c + ".start_sigma"), 0, 1e-6));
+              out.add(
+                  Compare.allClose(
+                      label + ":init_latents_noised",
+                      noised,
+                      st.tensor(c + ".init_latents_noised"),
+                      1e-4,
+                      1e-4));
+              out.add(
+                  Compare.allClose(
+                      label + ":start_sigma",
+                      torch.scalar_tensor(new Scalar(run.sigma(tStart))),
+                      st.tensor(c + ".start_sigma"),
+                      0,
+                      1e-6));
             }
           }
           try (SampleResult r = pipe.generate(request)) {
-            if (kw.outputType() != PipelineKwargs.OutputType.PT || st.contains(c + ".latents_out")) {
-              out.add(Compare.allClose(label + ":latents_out", r.latents(),
-                  st.tensor(c + ".latents_out"), LATENT_ATOL, LATENT_RTOL));
+            if (kw.outputType() != PipelineKwargs.OutputType.PT
+                || st.contains(c + ".latents_out")) {
+              out.add(
+                  Compare.allClose(
+                      label + ":latents_out",
+                      r.latents(),
+                      st.tensor(c + ".latents_out"),
+                      LATENT_ATOL,
+                      LATENT_RTOL));
             }
             compareImage(out, label, kw, st, c, r);
           }
@@ -301,7 +385,8 @@ public final class PipelineParity {
    * @return the results
    * @throws IOException if a file is malformed
    */
-  public static List<CaseResult> guidanceGradient(SdxlPipeline pipe, Path cases) throws IOException {
+  public static List<CaseResult> guidanceGradient(SdxlPipeline pipe, Path cases)
+      throws IOException {
     List<CaseResult> out = new ArrayList<>();
     Path file = cases.resolve("guidance_grad.safetensors");
     if (!Files.exists(file)) {
@@ -318,12 +403,16 @@ public final class PipelineParity {
       Tensor target = st.tensor("classifier.target");
       DenoiseLoop.TextConditioning text =
           DenoiseLoop.TextConditioning.of(
-              pipe.unet(), st.tensor("prompt_embeds"), st.tensor("pooled_prompt_embeds"),
-              st.tensor("time_ids"), false);
+              pipe.unet(),
+              st.tensor("prompt_embeds"),
+              st.tensor("pooled_prompt_embeds"),
+              st.tensor("time_ids"),
+              false);
       GuidanceTerm classifier =
           ctx -> {
-            Tensor feat = ctx.predictedImages().mean(new long[] {2, 3}, false,
-                new org.bytedeco.pytorch.ScalarTypeOptional());
+            Tensor feat =
+                ctx.predictedImages()
+                    .mean(new long[] {2, 3}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
             Tensor logits = torch.linear(feat, w, new org.bytedeco.pytorch.TensorOptional(b));
             Tensor logp = torch.log_softmax(logits, 1);
             return logp.gather(1, target.unsqueeze(1)).mean().neg();
@@ -332,23 +421,33 @@ public final class PipelineParity {
       Tensor t = torch.scalar_tensor(new Scalar(timestep));
       Tensor zEuler = st.tensor("euler.z_t");
       Tensor zVp = zEuler.div(new Scalar(Math.sqrt(sigma * sigma + 1)));
-      out.add(Compare.allClose("guidance_grad:ddim.z_t(from euler)", zVp, st.tensor("ddim.z_t"), 1e-6, 1e-5));
+      out.add(
+          Compare.allClose(
+              "guidance_grad:ddim.z_t(from euler)", zVp, st.tensor("ddim.z_t"), 1e-6, 1e-5));
       for (GradientMode mode : GradientMode.values()) {
-        String suffix = mode == GradientMode.DECODER_ONLY ? "grad_eps_detached" : "grad_through_unet";
+        String suffix =
+            mode == GradientMode.DECODER_ONLY ? "grad_eps_detached" : "grad_through_unet";
         try (TensorScope s2 = TensorScope.open()) {
           GuidanceStep.Result step =
               DenoiseLoop.guidanceStep(
                       pipe, new DenoiseLoop.Guidance(List.of(classifier), mode, List.of()))
-                  .evaluate(
-                      info, zVp, z -> DenoiseLoop.predictNoise(pipe, z, t, text, 1.0, 0.0));
+                  .evaluate(info, zVp, z -> DenoiseLoop.predictNoise(pipe, z, t, text, 1.0, 0.0));
           Tensor gVp = step.gradient().orElseThrow();
-          out.add(Compare.relativeToMax("guidance_grad:ddim." + suffix, gVp,
-              st.tensor("ddim." + suffix), GRAD_REL));
+          out.add(
+              Compare.relativeToMax(
+                  "guidance_grad:ddim." + suffix, gVp, st.tensor("ddim." + suffix), GRAD_REL));
           Tensor gEuler = gVp.mul(new Scalar(Math.sqrt(alphaBar)));
-          out.add(Compare.relativeToMax("guidance_grad:euler." + suffix, gEuler,
-              st.tensor("euler." + suffix), GRAD_REL));
+          out.add(
+              Compare.relativeToMax(
+                  "guidance_grad:euler." + suffix, gEuler, st.tensor("euler." + suffix), GRAD_REL));
           if (mode == GradientMode.DECODER_ONLY) {
-            out.add(Compare.allClose("guidance_grad:ddim.eps", step.modelOutput(), st.tensor("ddim.eps"), 5e-5, 1e-4));
+            out.add(
+                Compare.allClose(
+                    "guidance_grad:ddim.eps",
+                    step.modelOutput(),
+                    st.tensor("ddim.eps"),
+                    5e-5,
+                    1e-4));
           }
         } catch (RuntimeException ex) {
           out.add(CaseResult.error("guidance_grad:" + suffix, ex));
@@ -356,15 +455,26 @@ public final class PipelineParity {
       }
       try (NoGradGuard ng = new NoGradGuard()) {
         Tensor eps = DenoiseLoop.predictNoise(pipe, zVp, t, text, 1.0, 0.0);
-        Tensor x0 = zVp.sub(eps.mul(new Scalar(Math.sqrt(1 - alphaBar)))).div(new Scalar(Math.sqrt(alphaBar)));
-        out.add(Compare.allClose("guidance_grad:ddim.x0_hat", x0, st.tensor("ddim.x0_hat"), 5e-5, 1e-4));
+        Tensor x0 =
+            zVp.sub(eps.mul(new Scalar(Math.sqrt(1 - alphaBar))))
+                .div(new Scalar(Math.sqrt(alphaBar)));
+        out.add(
+            Compare.allClose(
+                "guidance_grad:ddim.x0_hat", x0, st.tensor("ddim.x0_hat"), 5e-5, 1e-4));
         Tensor image = pipe.decodeForGuidance(x0);
-        out.add(Compare.allClose("guidance_grad:ddim.image", image, st.tensor("ddim.image"), 1e-4, 1e-4));
-        Tensor feat = image.mean(new long[] {2, 3}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+        out.add(
+            Compare.allClose(
+                "guidance_grad:ddim.image", image, st.tensor("ddim.image"), 1e-4, 1e-4));
+        Tensor feat =
+            image.mean(new long[] {2, 3}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
         Tensor logits = torch.linear(feat, w, new org.bytedeco.pytorch.TensorOptional(b));
-        out.add(Compare.allClose("guidance_grad:ddim.logits", logits, st.tensor("ddim.logits"), LOSS_ATOL, 0));
+        out.add(
+            Compare.allClose(
+                "guidance_grad:ddim.logits", logits, st.tensor("ddim.logits"), LOSS_ATOL, 0));
         Tensor loss = torch.log_softmax(logits, 1).gather(1, target.unsqueeze(1)).mean().neg();
-        out.add(Compare.allClose("guidance_grad:ddim.loss", loss, st.tensor("ddim.loss"), LOSS_ATOL, 0));
+        out.add(
+            Compare.allClose(
+                "guidance_grad:ddim.loss", loss, st.tensor("ddim.loss"), LOSS_ATOL, 0));
       }
     }
     return out;

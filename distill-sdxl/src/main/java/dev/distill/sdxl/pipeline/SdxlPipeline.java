@@ -120,7 +120,8 @@ public final class SdxlPipeline implements AutoCloseable {
       text = SdxlTextEncoder.load(dir, options.dtype(), device);
       unet = UNet2DConditionModel.load(dir.resolve("unet"), options.dtype(), device);
       vae = AutoencoderKL.load(dir.resolve("vae"), vaeDtype, device);
-      return new SdxlPipeline(dir, options, text, unet, vae, scheduler, vaeDtype, factor, sampleSize);
+      return new SdxlPipeline(
+          dir, options, text, unet, vae, scheduler, vaeDtype, factor, sampleSize);
     } catch (IOException | RuntimeException e) {
       if (text != null) {
         text.close();
@@ -226,7 +227,9 @@ public final class SdxlPipeline implements AutoCloseable {
               promptRequest(request, cfg), addTimeIds(request, height, width, cfg), cfg);
       Scheduler sched = request.scheduler != null ? request.scheduler : scheduler;
       try (SchedulerRun run = sched.start(request.numSteps)) {
-        long[] latentShape = {b, unet.config().inChannels(), height / vaeScaleFactor, width / vaeScaleFactor};
+        long[] latentShape = {
+          b, unet.config().inChannels(), height / vaeScaleFactor, width / vaeScaleFactor
+        };
         List<Long> seeds = request.seeds != null ? request.seeds : defaultSeeds(b);
         Tensor latents;
         if (request.image != null) {
@@ -241,8 +244,16 @@ public final class SdxlPipeline implements AutoCloseable {
             request.stepNoise != null ? request.stepNoise : seededStepNoise(seeds);
         Tensor out =
             DenoiseLoop.run(
-                this, run, latents, cond, request.guidanceScale, request.guidanceRescale,
-                stepNoise, DenoiseLoop.Guidance.none(), request.callback, listener);
+                this,
+                run,
+                latents,
+                cond,
+                request.guidanceScale,
+                request.guidanceRescale,
+                stepNoise,
+                DenoiseLoop.Guidance.none(),
+                request.callback,
+                listener);
         Tensor images = request.decode ? decode(out) : torch.zeros(0);
         return new SampleResult(
             scope.detach(images.to(ScalarType.Float).cpu()),
@@ -251,8 +262,14 @@ public final class SdxlPipeline implements AutoCloseable {
     }
   }
 
-  private Tensor img2imgStart(SdxlRequest r, SchedulerRun run, long[] latentShape, List<Long> seeds) {
-    Tensors.checkShape(r.image, "image", latentShape[0], 3, latentShape[2] * vaeScaleFactor,
+  private Tensor img2imgStart(
+      SdxlRequest r, SchedulerRun run, long[] latentShape, List<Long> seeds) {
+    Tensors.checkShape(
+        r.image,
+        "image",
+        latentShape[0],
+        3,
+        latentShape[2] * vaeScaleFactor,
         latentShape[3] * vaeScaleFactor);
     Tensor posteriorNoise =
         r.imageNoise != null ? r.imageNoise : seededNoise(seeds, latentShape, 1);
@@ -294,7 +311,10 @@ public final class SdxlPipeline implements AutoCloseable {
   public Tensor encodeLatents(Tensor images, Tensor noise) {
     try (TensorScope scope = TensorScope.open()) {
       DiagonalGaussian dist = vae.encode(images.to(device(), vaeDtype));
-      Tensor z = noise == null ? dist.mean() : dist.mean().add(dist.std().mul(noise.to(device(), vaeDtype)));
+      Tensor z =
+          noise == null
+              ? dist.mean()
+              : dist.mean().add(dist.std().mul(noise.to(device(), vaeDtype)));
       return scope.keep(z.to(ScalarType.Float).mul(new Scalar(vae.scalingFactor())));
     }
   }
@@ -313,8 +333,11 @@ public final class SdxlPipeline implements AutoCloseable {
       }
       // the clamp runs outside inference mode, so callers get an ordinary tensor they may use
       // with autograd later
-      return scope.keep(x.to(ScalarType.Float).clamp(new org.bytedeco.pytorch.ScalarOptional(new Scalar(-1.0)),
-          new org.bytedeco.pytorch.ScalarOptional(new Scalar(1.0))));
+      return scope.keep(
+          x.to(ScalarType.Float)
+              .clamp(
+                  new org.bytedeco.pytorch.ScalarOptional(new Scalar(-1.0)),
+                  new org.bytedeco.pytorch.ScalarOptional(new Scalar(1.0))));
     }
   }
 
@@ -327,7 +350,9 @@ public final class SdxlPipeline implements AutoCloseable {
     Tensor z = z0;
     if (options.decodeScale() > 1) {
       InterpolateFuncOptions o = new InterpolateFuncOptions();
-      o.size().put(new LongVector(z.size(2) / options.decodeScale(), z.size(3) / options.decodeScale()));
+      o.size()
+          .put(
+              new LongVector(z.size(2) / options.decodeScale(), z.size(3) / options.decodeScale()));
       o.mode().put(new org.bytedeco.pytorch.kBilinear());
       o.align_corners().put(false);
       z = torch.interpolate(z, o);
@@ -351,11 +376,11 @@ public final class SdxlPipeline implements AutoCloseable {
   }
 
   /**
-   * The UNet's {@code time_ids} for a request: one row {@code [orig_h, orig_w, crop_top,
-   * crop_left, target_h, target_w]} per image, with the negative branch's rows first under CFG
-   * ({@code [2B, 6]}, batch order [uncond; cond]; {@code [B, 6]} without CFG). Unset parts take
-   * diffusers' defaults (original and target size = the image size, crop (0, 0)); each unset
-   * negative part takes the resolved positive value.
+   * The UNet's {@code time_ids} for a request: one row {@code [orig_h, orig_w, crop_top, crop_left,
+   * target_h, target_w]} per image, with the negative branch's rows first under CFG ({@code [2B,
+   * 6]}, batch order [uncond; cond]; {@code [B, 6]} without CFG). Unset parts take diffusers'
+   * defaults (original and target size = the image size, crop (0, 0)); each unset negative part
+   * takes the resolved positive value.
    *
    * @return float32 on the CPU, in the caller's scope
    */
@@ -386,7 +411,8 @@ public final class SdxlPipeline implements AutoCloseable {
    * @param timeIds {@code [B, 6]}, or {@code [2B, 6]} ([uncond; cond]) under CFG
    * @param cfg whether classifier-free guidance is on
    */
-  DenoiseLoop.TextConditioning textConditioning(PromptRequest prompts, Tensor timeIds, boolean cfg) {
+  DenoiseLoop.TextConditioning textConditioning(
+      PromptRequest prompts, Tensor timeIds, boolean cfg) {
     PromptEmbeddings e = text.encode(prompts);
     int b = prompts.batchSize();
     Tensors.checkShape(timeIds, "timeIds", cfg ? 2L * b : b, 6);

@@ -17,8 +17,8 @@ import org.bytedeco.pytorch.Tensor;
  * StableDiffusionXLImg2ImgPipeline.__call__} (defaults as there: guidance 5.0, 50 steps, size from
  * the UNet's {@code sample_size}, original and target size = the image size, crop (0, 0), the
  * negative branch's micro-conditioning = the positive one, guidance_rescale 0, img2img strength
- * 0.3). Tensors are borrowed: keep them alive until {@link
- * SdxlPipeline#generate} returns. Build with {@link #builder(List)}.
+ * 0.3). Tensors are borrowed: keep them alive until {@link SdxlPipeline#generate} returns. Build
+ * with {@link #builder(List)}.
  *
  * @since 0.1.0
  */
@@ -182,7 +182,8 @@ public final class SdxlRequest {
      */
     public Builder negativePrompt(String negativePrompt) {
       checkNotNull(negativePrompt, "negativePrompt");
-      this.negativePrompts = new ArrayList<>(java.util.Collections.nCopies(prompts.size(), negativePrompt));
+      this.negativePrompts =
+          new ArrayList<>(java.util.Collections.nCopies(prompts.size(), negativePrompt));
       return this;
     }
 
@@ -200,8 +201,8 @@ public final class SdxlRequest {
 
     /**
      * Negative prompts for the second text encoder, one per prompt (diffusers' {@code
-     * negative_prompt_2}); default: the negative prompts. Ignored without {@link
-     * #negativePrompts} when the model says {@code force_zeros_for_empty_prompt}, as in diffusers.
+     * negative_prompt_2}); default: the negative prompts. Ignored without {@link #negativePrompts}
+     * when the model says {@code force_zeros_for_empty_prompt}, as in diffusers.
      *
      * @param negativePrompts2 the second negative prompts
      * @return this
@@ -219,7 +220,8 @@ public final class SdxlRequest {
      * @return this
      */
     public Builder imageSize(int height, int width) {
-      checkArgument(height > 0 && width > 0, "image size must be positive but was %sx%s", height, width);
+      checkArgument(
+          height > 0 && width > 0, "image size must be positive but was %sx%s", height, width);
       this.height = height;
       this.width = width;
       return this;
@@ -307,8 +309,8 @@ public final class SdxlRequest {
     }
 
     /**
-     * Micro-conditioning original size of the negative (unconditional) branch under
-     * classifier-free guidance (default: the resolved {@link #originalSize}).
+     * Micro-conditioning original size of the negative (unconditional) branch under classifier-free
+     * guidance (default: the resolved {@link #originalSize}).
      *
      * <p>Each negative part defaults to its positive counterpart, so the negative time ids equal
      * the positive ones unless one of the three negative setters is called. diffusers'
@@ -442,7 +444,8 @@ public final class SdxlRequest {
      */
     public Builder image(Tensor image, double strength) {
       checkNotNull(image, "image");
-      checkArgument(strength > 0 && strength <= 1, "strength must be in (0, 1] but was %s", strength);
+      checkArgument(
+          strength > 0 && strength <= 1, "strength must be in (0, 1] but was %s", strength);
       this.image = image;
       this.strength = strength;
       return this;

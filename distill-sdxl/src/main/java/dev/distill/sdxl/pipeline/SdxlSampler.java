@@ -20,7 +20,6 @@ import java.util.List;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -28,18 +27,18 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * step differentiates the weighted task losses with respect to z_t through ẑ0 and its VAE decoding
  * x̂0 (and through the UNet in {@link dev.distill.api.GradientMode#THROUGH_DENOISER}).
  *
- * <p>What runs where: the text encoders and the UNet on the pipeline's device in its dtype
- * (fp32 on CPU; fp16/bf16 on CUDA); the VAE (encode, final decode and the differentiable guidance
- * decode) in float32 when the VAE config says {@code force_upcast}, as the reference does; the
- * scheduler arithmetic and the guidance gradient in float32. Noise is drawn on the CPU from each
- * sample's seed, so a sample is reproducible and independent of its batch. Prompts come from each
- * {@link Conditioning}'s prompt; an empty negative prompt means "none" (zero negative embeddings,
+ * <p>What runs where: the text encoders and the UNet on the pipeline's device in its dtype (fp32 on
+ * CPU; fp16/bf16 on CUDA); the VAE (encode, final decode and the differentiable guidance decode) in
+ * float32 when the VAE config says {@code force_upcast}, as the reference does; the scheduler
+ * arithmetic and the guidance gradient in float32. Noise is drawn on the CPU from each sample's
+ * seed, so a sample is reproducible and independent of its batch. Prompts come from each {@link
+ * Conditioning}'s prompt; an empty negative prompt means "none" (zero negative embeddings,
  * diffusers' {@code force_zeros_for_empty_prompt}).
  *
  * <p>Memory: the decoder gradient keeps the VAE decoder's activations for one backward pass per
- * guided step — about as much compute as a guided UNet step at 1024² (10.5 TFLOPs forward, see
- * the README). {@link SdxlOptions#decodeScale()} (2 or 4) decodes a downsampled ẑ0 to bound it,
- * and batches can be split (batchSize 1) since each sample's loss is independent.
+ * guided step — about as much compute as a guided UNet step at 1024² (10.5 TFLOPs forward, see the
+ * README). {@link SdxlOptions#decodeScale()} (2 or 4) decodes a downsampled ẑ0 to bound it, and
+ * batches can be split (batchSize 1) since each sample's loss is independent.
  *
  * <p>Borrows its pipeline. Not thread-safe: one sampler per thread.
  *
@@ -103,7 +102,9 @@ public final class SdxlSampler implements Sampler {
     }
     boolean cfg = request.guidanceScale() > 1.0;
     long[] latentShape = {
-      b, pipeline.unet().config().inChannels(), height / pipeline.vaeScaleFactor(),
+      b,
+      pipeline.unet().config().inChannels(),
+      height / pipeline.vaeScaleFactor(),
       width / pipeline.vaeScaleFactor()
     };
     try (TensorScope scope = TensorScope.open()) {
@@ -116,7 +117,9 @@ public final class SdxlSampler implements Sampler {
         SdxlRequest r = textOnly.build();
         text =
             pipeline.textConditioning(
-                SdxlPipeline.promptRequest(r, cfg), SdxlPipeline.addTimeIds(r, height, width, cfg), cfg);
+                SdxlPipeline.promptRequest(r, cfg),
+                SdxlPipeline.addTimeIds(r, height, width, cfg),
+                cfg);
       }
       try (SchedulerRun run = scheduler.start(request.numSteps())) {
         Tensor latents;
@@ -226,5 +229,4 @@ public final class SdxlSampler implements Sampler {
         + "@"
         + Integer.toHexString(scheduler.config().toJson().hashCode());
   }
-
 }

@@ -53,7 +53,9 @@ public final class SdxlTurbo {
    */
   public static SampleRequest.Builder request(List<Conditioning> conditionings, int numSteps) {
     checkArgument(
-        numSteps >= 1 && numSteps <= 4, "numSteps must be in [1, 4] for Turbo but was %s", numSteps);
+        numSteps >= 1 && numSteps <= 4,
+        "numSteps must be in [1, 4] for Turbo but was %s",
+        numSteps);
     return SampleRequest.builder(conditionings)
         .numSteps(numSteps)
         .guidanceScale(0.0)

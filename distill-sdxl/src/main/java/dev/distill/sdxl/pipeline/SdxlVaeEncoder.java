@@ -31,7 +31,10 @@ public final class SdxlVaeEncoder implements Encoder {
     pipeline.checkSize((int) images.size(2), (int) images.size(3));
     try (TensorScope scope = TensorScope.open();
         NoGradGuard g = new NoGradGuard()) {
-      return scope.keep(pipeline.encodeLatents(images, null).to(images.device(), org.bytedeco.pytorch.global.torch.ScalarType.Float));
+      return scope.keep(
+          pipeline
+              .encodeLatents(images, null)
+              .to(images.device(), org.bytedeco.pytorch.global.torch.ScalarType.Float));
     }
   }
 

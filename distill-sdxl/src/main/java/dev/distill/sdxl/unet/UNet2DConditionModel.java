@@ -244,8 +244,8 @@ public final class UNet2DConditionModel implements AutoCloseable {
    *     Tensor, Tensor, Tensor)}
    * @param timeIds {@code [B, K]} time ids, as there
    * @return {@code [B, time_embed_dim]} in the model's dtype, in the caller's scope
-   * @throws IllegalArgumentException if the model has no {@code text_time} conditioning or an
-   *     input is malformed
+   * @throws IllegalArgumentException if the model has no {@code text_time} conditioning or an input
+   *     is malformed
    */
   public Tensor addedEmbedding(Tensor textEmbeds, Tensor timeIds) {
     checkArgument(

@@ -21,7 +21,8 @@ class ParityCheckTest {
     assertThat(results).filteredOn(r -> !r.pass()).isEmpty();
     // every component family is covered
     for (String family :
-        List.of("text:", "unet:", "vae:", "schedulers:", "pipeline:", "img2img:", "guidance_grad:")) {
+        List.of(
+            "text:", "unet:", "vae:", "schedulers:", "pipeline:", "img2img:", "guidance_grad:")) {
       assertThat(results).anyMatch(r -> r.name().startsWith(family));
     }
   }

@@ -44,6 +44,7 @@ class MicroConditioningParityTest {
   private static final int SIZE = 64;
   private static final int STEPS = 4;
   private static final double GUIDANCE = 5.0;
+
   /** fp32: the pipeline and the manual loop run the same kernels in the same order. */
   private static final double FP32_ATOL = 1e-5;
 
@@ -52,7 +53,11 @@ class MicroConditioningParityTest {
   private static final float[] DEFAULT_IDS = {SIZE, SIZE, 0, 0, SIZE, SIZE};
 
   private static final String POSITIVE_KWARGS =
-      "{\"prompt\": \"" + PROMPT + "\", \"negative_prompt\": \"" + NEGATIVE + "\", \"height\": 64,"
+      "{\"prompt\": \""
+          + PROMPT
+          + "\", \"negative_prompt\": \""
+          + NEGATIVE
+          + "\", \"height\": 64,"
           + " \"width\": 64, \"num_inference_steps\": 4, \"guidance_scale\": 5.0,"
           + " \"original_size\": [128, 96], \"crops_coords_top_left\": [8, 16],"
           + " \"target_size\": [96, 128]}";
@@ -179,7 +184,8 @@ class MicroConditioningParityTest {
     Map<String, String> metadata = new LinkedHashMap<>();
     try (TensorScope s = TensorScope.open()) {
       addCase(tensors, metadata, "euler_micro_cfg5", POSITIVE_KWARGS, POSITIVE_IDS, null);
-      addCase(tensors, metadata, "euler_micro_neg_cfg5", NEGATIVE_KWARGS, POSITIVE_IDS, NEGATIVE_IDS);
+      addCase(
+          tensors, metadata, "euler_micro_neg_cfg5", NEGATIVE_KWARGS, POSITIVE_IDS, NEGATIVE_IDS);
       Safetensors.write(copy.resolve("cases/pipeline.safetensors"), tensors, metadata);
     }
     List<CaseResult> results = ParityCheck.run(copy);
@@ -199,8 +205,7 @@ class MicroConditioningParityTest {
   }
 
   @Test
-  void parityRunnerFailsWhenCaseKwargsDisagreeWithItsOutputs(@TempDir Path dir)
-      throws IOException {
+  void parityRunnerFailsWhenCaseKwargsDisagreeWithItsOutputs(@TempDir Path dir) throws IOException {
     Path copy = linkFixture(dir);
     Map<String, Tensor> tensors = new LinkedHashMap<>();
     Map<String, String> metadata = new LinkedHashMap<>();
@@ -210,8 +215,7 @@ class MicroConditioningParityTest {
       tensors.remove("euler_micro_cfg5.negative_add_time_ids");
       Safetensors.write(copy.resolve("cases/pipeline.safetensors"), tensors, metadata);
     }
-    List<CaseResult> results =
-        PipelineParity.textToImage(pipe, copy.resolve("cases"));
+    List<CaseResult> results = PipelineParity.textToImage(pipe, copy.resolve("cases"));
     assertThat(results)
         .filteredOn(r -> r.name().equals("pipeline:euler_micro_cfg5:latents_out"))
         .singleElement()
@@ -224,8 +228,14 @@ class MicroConditioningParityTest {
     Files.createDirectories(copy.resolve("cases"));
     for (String part :
         List.of(
-            "model_index.json", "unet", "vae", "text_encoder", "text_encoder_2", "tokenizer",
-            "tokenizer_2", "scheduler")) {
+            "model_index.json",
+            "unet",
+            "vae",
+            "text_encoder",
+            "text_encoder_2",
+            "tokenizer",
+            "tokenizer_2",
+            "scheduler")) {
       Files.createSymbolicLink(copy.resolve(part), fixture.resolve(part).toAbsolutePath());
     }
     Files.createSymbolicLink(
@@ -250,12 +260,15 @@ class MicroConditioningParityTest {
     }
     tensors.put(name + ".latents_in", latentsIn);
     tensors.put(name + ".latents_out", out);
-    tensors.put(name + ".latents_per_step", torch.stack(new TensorVector(perStep.toArray(new Tensor[0])), 0));
+    tensors.put(
+        name + ".latents_per_step",
+        torch.stack(new TensorVector(perStep.toArray(new Tensor[0])), 0));
     tensors.put(name + ".image_pt", PipelineParity.toUnit(pipe.decode(out)));
     tensors.put(name + ".prompt_embeds", e.promptEmbeds());
     tensors.put(name + ".pooled_prompt_embeds", e.pooledPromptEmbeds());
     tensors.put(name + ".negative_prompt_embeds", e.negativePromptEmbeds().orElseThrow());
-    tensors.put(name + ".negative_pooled_prompt_embeds", e.negativePooledPromptEmbeds().orElseThrow());
+    tensors.put(
+        name + ".negative_pooled_prompt_embeds", e.negativePooledPromptEmbeds().orElseThrow());
     tensors.put(name + ".add_time_ids", Tensors.fromFloats(positiveIds, 1, 6));
     if (negativeIds != null) {
       tensors.put(name + ".negative_add_time_ids", Tensors.fromFloats(negativeIds, 1, 6));
@@ -271,8 +284,8 @@ class MicroConditioningParityTest {
   }
 
   /**
-   * diffusers' text-to-image loop written out over the components: CFG batch [negative;
-   * positive], time ids given row by row, Euler steps.
+   * diffusers' text-to-image loop written out over the components: CFG batch [negative; positive],
+   * time ids given row by row, Euler steps.
    *
    * @return the final latents; the latents after each step are added to {@code perStep} if set
    */
@@ -283,7 +296,8 @@ class MicroConditioningParityTest {
           torch.cat(new TensorVector(e.negativePromptEmbeds().orElseThrow(), e.promptEmbeds()), 0);
       Tensor pooled =
           torch.cat(
-              new TensorVector(e.negativePooledPromptEmbeds().orElseThrow(), e.pooledPromptEmbeds()),
+              new TensorVector(
+                  e.negativePooledPromptEmbeds().orElseThrow(), e.pooledPromptEmbeds()),
               0);
       Tensor timeIds = Tensors.fromFloats(concat(negativeIds, positiveIds), 2, 6);
       NoiseSource noNoise =
@@ -297,8 +311,11 @@ class MicroConditioningParityTest {
           Tensor out =
               pipe.unet()
                   .forward(
-                      torch.cat(new TensorVector(in, in), 0), torch.scalar_tensor(new Scalar(t)),
-                      embeds, pooled, timeIds);
+                      torch.cat(new TensorVector(in, in), 0),
+                      torch.scalar_tensor(new Scalar(t)),
+                      embeds,
+                      pooled,
+                      timeIds);
           Tensor uncond = out.narrow(0, 0, 1);
           Tensor cond = out.narrow(0, 1, 1);
           Tensor eps = uncond.add(cond.sub(uncond).mul(new Scalar(GUIDANCE)));

@@ -96,11 +96,14 @@ class PipelineKwargsTest {
       Path cases = copyCase(dir, "pipeline.safetensors", "euler_cfg1", "foo", 1);
       results = PipelineParity.textToImage(pipe, cases);
     }
-    assertThat(results).singleElement().satisfies(r -> {
-      assertThat(r.pass()).isFalse();
-      assertThat(r.name()).isEqualTo("pipeline:euler_cfg1");
-      assertThat(r.detail()).contains("'foo'", "'euler_cfg1'", "StableDiffusionXLPipeline");
-    });
+    assertThat(results)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.pass()).isFalse();
+              assertThat(r.name()).isEqualTo("pipeline:euler_cfg1");
+              assertThat(r.detail()).contains("'foo'", "'euler_cfg1'", "StableDiffusionXLPipeline");
+            });
   }
 
   /** diffusers' img2img takes its size from the image and would swallow height into **kwargs. */
@@ -111,10 +114,14 @@ class PipelineKwargsTest {
       Path cases = copyCase(dir, "img2img.safetensors", "img2img", "height", 64);
       results = PipelineParity.imageToImage(pipe, cases);
     }
-    assertThat(results).singleElement().satisfies(r -> {
-      assertThat(r.pass()).isFalse();
-      assertThat(r.detail()).contains("'height'", "'img2img'", "StableDiffusionXLImg2ImgPipeline");
-    });
+    assertThat(results)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.pass()).isFalse();
+              assertThat(r.detail())
+                  .contains("'height'", "'img2img'", "StableDiffusionXLImg2ImgPipeline");
+            });
   }
 
   @Test
@@ -130,7 +137,9 @@ class PipelineKwargsTest {
           if (m.getKey().endsWith(".kwargs")) {
             String name = m.getKey().substring(0, m.getKey().length() - ".kwargs".length());
             PipelineKwargs kw = PipelineKwargs.parse(name, kind, json(m.getValue()), 1, 1024);
-            assertThat(kw.numSteps()).as(name).isEqualTo(json(m.getValue()).get("num_inference_steps").asInt());
+            assertThat(kw.numSteps())
+                .as(name)
+                .isEqualTo(json(m.getValue()).get("num_inference_steps").asInt());
             cases++;
           }
         }
@@ -150,8 +159,10 @@ class PipelineKwargsTest {
     assertThat(
             timeIds(
                 textToImage(
-                    micro + ", \"negative_original_size\": [32, 48],"
-                        + " \"negative_target_size\": [40, 56]", 1),
+                    micro
+                        + ", \"negative_original_size\": [32, 48],"
+                        + " \"negative_target_size\": [40, 56]",
+                    1),
                 true))
         .containsExactly(concat(new float[] {32, 48, 0, 0, 40, 56}, positive));
   }
@@ -160,23 +171,29 @@ class PipelineKwargsTest {
   void img2imgTakesTheNegativeCropFromCropsCoordsTopLeft() throws IOException {
     PipelineKwargs kw =
         PipelineKwargs.parse(
-            "img", PipelineKwargs.Kind.IMAGE_TO_IMAGE,
+            "img",
+            PipelineKwargs.Kind.IMAGE_TO_IMAGE,
             json(
                 "{\"prompt\": \"a cat\", \"strength\": 0.6, \"num_inference_steps\": 5,"
                     + " \"crops_coords_top_left\": [8, 16], \"negative_original_size\": [32, 48],"
                     + " \"negative_crops_coords_top_left\": [1, 2]}"),
-            1, 1024);
+            1,
+            1024);
     kw.builder().imageSize(64, 64);
     assertThat(timeIds(kw, true))
-        .containsExactly(concat(new float[] {32, 48, 8, 16, 64, 64}, new float[] {64, 64, 8, 16, 64, 64}));
+        .containsExactly(
+            concat(new float[] {32, 48, 8, 16, 64, 64}, new float[] {64, 64, 8, 16, 64, 64}));
   }
 
   @Test
   void defaultSizeComesFromThePipelineWhenHeightIsNull() throws IOException {
     PipelineKwargs kw =
         PipelineKwargs.parse(
-            "case_b", PipelineKwargs.Kind.TEXT_TO_IMAGE,
-            json("{\"prompt\": \"a cat\", \"height\": null, \"width\": null}"), 1, 256);
+            "case_b",
+            PipelineKwargs.Kind.TEXT_TO_IMAGE,
+            json("{\"prompt\": \"a cat\", \"height\": null, \"width\": null}"),
+            1,
+            256);
     assertThat(timeIds(kw, false)).containsExactly(256, 256, 0, 0, 256, 256);
     assertThat(kw.guidanceScale()).isEqualTo(5.0);
     assertThat(kw.numSteps()).isEqualTo(50);
@@ -221,7 +238,8 @@ class PipelineKwargsTest {
     PipelineKwargs kw =
         textToImage(
             ", \"eta\": 0.0, \"num_images_per_prompt\": 1, \"return_dict\": true,"
-                + " \"clip_skip\": null, \"output_type\": \"latent\", \"prompt_2\": \"\"", 1);
+                + " \"clip_skip\": null, \"output_type\": \"latent\", \"prompt_2\": \"\"",
+            1);
     SdxlRequest r = kw.builder().build();
     assertThat(kw.outputType()).isEqualTo(PipelineKwargs.OutputType.LATENT);
     assertThat(r.decode).isFalse();

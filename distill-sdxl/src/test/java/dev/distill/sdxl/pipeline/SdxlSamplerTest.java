@@ -16,7 +16,6 @@ import dev.distill.core.tensor.Tensors;
 import dev.distill.sdxl.nn.Fixtures;
 import java.nio.file.Path;
 import java.util.List;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -51,8 +50,8 @@ class SdxlSamplerTest {
   }
 
   /**
-   * The unguided steps and the final decode run in inference mode; what callers get back must
-   * still be ordinary tensors (usable with autograd later, e.g. as guidance targets).
+   * The unguided steps and the final decode run in inference mode; what callers get back must still
+   * be ordinary tensors (usable with autograd later, e.g. as guidance targets).
    */
   @Test
   void outputsAreOrdinaryTensorsAfterInferenceModeSteps() {
@@ -119,7 +118,8 @@ class SdxlSamplerTest {
                           .build())) {
         double guided = taskLoss(r.images(), target);
         System.out.printf("task loss unguided %.4f, guided (%s) %.4f%n", unguided, mode, guided);
-        assertThat(guided).as("task loss with %s guidance vs %s unguided", mode, unguided)
+        assertThat(guided)
+            .as("task loss with %s guidance vs %s unguided", mode, unguided)
             .isLessThan(unguided - 0.05);
       }
     }
@@ -200,7 +200,8 @@ class SdxlSamplerTest {
   @Test
   void bf16PipelineRunsOnCpuAndStaysCloseToFp32() throws Exception {
     try (SdxlPipeline bf16 =
-            SdxlPipeline.load(Fixtures.sdxlTiny(), SdxlOptions.cpu().withDtype(ScalarType.BFloat16));
+            SdxlPipeline.load(
+                Fixtures.sdxlTiny(), SdxlOptions.cpu().withDtype(ScalarType.BFloat16));
         SampleResult a = pipe.sampler().sample(request(1).build());
         SampleResult b = bf16.sampler().sample(request(1).build())) {
       double scale = a.latents().abs().max().item_double();

@@ -79,8 +79,12 @@ public final class ClassTask implements FlatMapFunction<int[], ClassOutcome> {
           long ms = (System.nanoTime() - t0) / 1_000_000;
           LOG.info(
               "class {} {} on executor {} ({}) in {} ms, attempt {}",
-              c, generated ? "generated" : "already committed", executor, device.deviceName(),
-              ms, attempt);
+              c,
+              generated ? "generated" : "already committed",
+              executor,
+              device.deviceName(),
+              ms,
+              attempt);
           out.add(new ClassOutcome(c, generated, attempt, ms, executor, device.deviceName()));
         } finally {
           for (FilterFactory.LoadedFilter lf : filters) {

@@ -43,7 +43,9 @@ public final class ExecutorCache {
       this.loaded = loaded;
     }
 
-    /** @return the sampler (valid until {@link #close()}) */
+    /**
+     * @return the sampler (valid until {@link #close()})
+     */
     public LoadedSampler loaded() {
       return loaded;
     }

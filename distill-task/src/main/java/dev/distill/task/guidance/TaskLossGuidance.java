@@ -6,10 +6,10 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import dev.distill.api.GuidanceContext;
 import dev.distill.api.GuidanceTerm;
 import dev.distill.api.ImageSize;
-import dev.distill.core.data.ImageTransforms;
-import dev.distill.core.data.ResizeMode;
 import dev.distill.api.StepInfo;
 import dev.distill.api.StrengthSchedule;
+import dev.distill.core.data.ImageTransforms;
+import dev.distill.core.data.ResizeMode;
 import dev.distill.core.guidance.Schedules;
 import dev.distill.core.tensor.Tensors;
 import dev.distill.task.proxy.ClassificationProxy;
@@ -20,20 +20,20 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * UniDD task-driven guidance for classification (Qi et al., "Towards Universal Dataset Distillation
- * via Task-Driven Diffusion", CVPR 2025): at every step, ε̂ ← ε̂ + s(t)·∇<sub>z_t</sub>
- * CE(ã, F(x̂0)), where x̂0 = D(ẑ0) is the decoded predicted clean image, F the proxy classifier and
- * ã each sample's target label.
+ * via Task-Driven Diffusion", CVPR 2025): at every step, ε̂ ← ε̂ + s(t)·∇<sub>z_t</sub> CE(ã,
+ * F(x̂0)), where x̂0 = D(ẑ0) is the decoded predicted clean image, F the proxy classifier and ã
+ * each sample's target label.
  *
  * <p>The loss is the batch sum of the per-sample cross-entropies, so each sample's gradient is its
  * own. x̂0 is brought to the proxy's input by the library's one resolution policy ({@link
  * ImageTransforms#fit}: antialiased bilinear, shorter side + centre crop — differentiable —, BT.601
- * luminance for a gray proxy, channel replication for an RGB proxy on gray images). Works with any {@link
- * dev.distill.api.Sampler} that supports guidance; the gradient mode (decoder only, the UniDD
- * default, or through the denoiser) is the request's. No public UniDD code exists; the formula
- * follows the paper's description (see the methods notes).
+ * luminance for a gray proxy, channel replication for an RGB proxy on gray images). Works with any
+ * {@link dev.distill.api.Sampler} that supports guidance; the gradient mode (decoder only, the
+ * UniDD default, or through the denoiser) is the request's. No public UniDD code exists; the
+ * formula follows the paper's description (see the methods notes).
  *
- * <p>With a {@link ProxyEnsemble} the loss is the mean of the members' losses (the brief's pitfall 1:
- * several proxies, so no single proxy's bias steers every sample).
+ * <p>With a {@link ProxyEnsemble} the loss is the mean of the members' losses (the brief's pitfall
+ * 1: several proxies, so no single proxy's bias steers every sample).
  *
  * <p>Immutable; the proxies are borrowed.
  *
@@ -60,8 +60,7 @@ public final class TaskLossGuidance implements GuidanceTerm {
    * @param schedule s(t)
    * @return the term
    */
-  public static TaskLossGuidance classification(
-      ProxyEnsemble proxies, StrengthSchedule schedule) {
+  public static TaskLossGuidance classification(ProxyEnsemble proxies, StrengthSchedule schedule) {
     checkNotNull(proxies, "proxies");
     checkNotNull(schedule, "schedule");
     return new TaskLossGuidance(proxies, null, schedule);
@@ -168,7 +167,8 @@ public final class TaskLossGuidance implements GuidanceTerm {
         ImageTransforms.fit(
             x, ImageSize.of((int) size[1], (int) size[2]), (int) size[0], ResizeMode.COVER_CROP);
     Tensor logits = proxy.logits(fitted);
-    Tensor y = Tensors.fromLongs(targets, targets.length).to(logits.device(), torch.ScalarType.Long);
+    Tensor y =
+        Tensors.fromLongs(targets, targets.length).to(logits.device(), torch.ScalarType.Long);
     Tensor logp = torch.log_softmax(logits, 1);
     return logp.gather(1, y.unsqueeze(1)).sum().neg();
   }

@@ -36,8 +36,12 @@ public final class ClassifierProxy implements ClassificationProxy {
    */
   public static ClassifierProxy of(ImageClassifier net, int channels, int height, int width) {
     checkNotNull(net, "net");
-    checkArgument(channels > 0 && height > 0 && width > 0,
-        "input size must be positive but was %sx%sx%s", channels, height, width);
+    checkArgument(
+        channels > 0 && height > 0 && width > 0,
+        "input size must be positive but was %sx%sx%s",
+        channels,
+        height,
+        width);
     return new ClassifierProxy(net, new long[] {channels, height, width}, net.name());
   }
 

@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
  * Several classification proxies used together, the brief's remedy for proxy overfitting (pitfall
  * 1: "a biased proxy biases the synthetic set … use several proxies"): {@code TaskLossGuidance}
  * averages the members' task losses, so the guidance gradient is the mean of the members'
- * gradients. Members may differ in architecture, input size and seed; they must agree on the
- * number of classes.
+ * gradients. Members may differ in architecture, input size and seed; they must agree on the number
+ * of classes.
  *
  * <p>Keep the members apart from the teacher that gives soft labels and from the evaluation
  * students (train them on the real training data with other seeds or architectures), and say which
@@ -71,6 +71,8 @@ public record ProxyEnsemble(List<ClassificationProxy> members) {
 
   /** The members' ids joined, e.g. {@code "[convnet-seed1, convnet-seed2]"}. */
   public String id() {
-    return members.stream().map(ClassificationProxy::id).collect(Collectors.joining(", ", "[", "]"));
+    return members.stream()
+        .map(ClassificationProxy::id)
+        .collect(Collectors.joining(", ", "[", "]"));
   }
 }

@@ -19,9 +19,9 @@ import picocli.CommandLine.Spec;
  * The {@code distill} command: {@code distill <command> [options]}, run by the {@code ./distill}
  * launcher at the project root and by the distribution's {@code bin/distill}.
  *
- * <p>Exit status: 0 done; 1 the run failed (the cause's message on one line, the stack trace
- * with {@code --verbose}); 2 a mistake in the command line (one line naming the option, the value
- * and what is expected). Help is coloured only on a terminal ({@link Help.Ansi#AUTO}).
+ * <p>Exit status: 0 done; 1 the run failed (the cause's message on one line, the stack trace with
+ * {@code --verbose}); 2 a mistake in the command line (one line naming the option, the value and
+ * what is expected). Help is coloured only on a terminal ({@link Help.Ansi#AUTO}).
  *
  * <p>A new subcommand is one {@link JobCommand} class listed in {@code subcommands} below.
  *
@@ -80,8 +80,8 @@ public final class DistillCli implements Callable<Integer> {
   }
 
   /**
-   * The configured command line, its commands created by {@code factory} (tests pass one that
-   * binds recording jobs).
+   * The configured command line, its commands created by {@code factory} (tests pass one that binds
+   * recording jobs).
    *
    * @param factory creates the command objects
    * @return a new command line

@@ -17,10 +17,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
 /**
  * Turns parse errors and failed runs into one line on stderr and an exit status.
  *
- * <p>Mistakes in the command line (a value that is not a number, out of range, an unknown name,
- * a missing folder) and an output folder holding another run's results exit 2 with {@code
- * "distill <command>: <option> must <expected> but was <value>"}; any other failure exits 1 with
- * its message, and the stack trace follows only with {@code --verbose}.
+ * <p>Mistakes in the command line (a value that is not a number, out of range, an unknown name, a
+ * missing folder) and an output folder holding another run's results exit 2 with {@code "distill
+ * <command>: <option> must <expected> but was <value>"}; any other failure exits 1 with its
+ * message, and the stack trace follows only with {@code --verbose}.
  *
  * <p>Stateless and thread-safe.
  */
@@ -45,8 +45,12 @@ final class ErrorHandler implements IParameterExceptionHandler, IExecutionExcept
       return CommandLine.ExitCode.USAGE;
     }
     boolean verbose = verbose(cl);
-    cl.getErr().println(name + ": failed: " + message(ex)
-        + (verbose ? "" : " (--verbose prints the stack trace)"));
+    cl.getErr()
+        .println(
+            name
+                + ": failed: "
+                + message(ex)
+                + (verbose ? "" : " (--verbose prints the stack trace)"));
     if (verbose) {
       ex.printStackTrace(cl.getErr());
     }
@@ -110,13 +114,16 @@ final class ErrorHandler implements IParameterExceptionHandler, IExecutionExcept
    */
   static Optional<String> otherRunsFolder(Throwable ex, CommandLine cl) {
     for (Throwable t = ex; t != null; t = t.getCause()) {
-      if (t instanceof IllegalStateException && t.getMessage() != null
+      if (t instanceof IllegalStateException
+          && t.getMessage() != null
           && t.getMessage().contains("from another run")) {
         OptionSpec out = cl.getCommandSpec().findOption("--out");
-        String prefix = out == null
-            ? ""
-            : "--out must be a new folder or one this same command wrote but was "
-                + out.getValue() + ": ";
+        String prefix =
+            out == null
+                ? ""
+                : "--out must be a new folder or one this same command wrote but was "
+                    + out.getValue()
+                    + ": ";
         return Optional.of(prefix + firstLine(t.getMessage()));
       }
     }

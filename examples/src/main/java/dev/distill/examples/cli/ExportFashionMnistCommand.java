@@ -37,11 +37,17 @@ public final class ExportFashionMnistCommand extends JobCommand<ExportFashionMni
    */
   public record Options(Path out, int perClass) {}
 
-  @Option(names = "--out", paramLabel = "DIR", required = true,
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      required = true,
       description = "the ImageFolder root to write (must not exist)")
   Path out;
 
-  @Option(names = "--per-class", paramLabel = "N", defaultValue = "20",
+  @Option(
+      names = "--per-class",
+      paramLabel = "N",
+      defaultValue = "20",
       description = "images per class, 1..1000 (default: ${DEFAULT-VALUE})")
   int perClass;
 
@@ -69,7 +75,8 @@ public final class ExportFashionMnistCommand extends JobCommand<ExportFashionMni
           picks.add(idx[i]);
         }
       }
-      try (LabeledImages some = train.select(picks.stream().mapToInt(Integer::intValue).toArray())) {
+      try (LabeledImages some =
+          train.select(picks.stream().mapToInt(Integer::intValue).toArray())) {
         List<Integer> labels = new ArrayList<>();
         for (int i = 0; i < some.size(); i++) {
           labels.add(some.label(i));
@@ -87,6 +94,7 @@ public final class ExportFashionMnistCommand extends JobCommand<ExportFashionMni
       throw invalid("--out", out, "be a folder that does not exist yet");
     }
     writableFolder("--out", out);
-    return new Options(out, inRange("--per-class", perClass, 1, FashionMnist.TRAIN_SLICE_PER_CLASS));
+    return new Options(
+        out, inRange("--per-class", perClass, 1, FashionMnist.TRAIN_SLICE_PER_CLASS));
   }
 }

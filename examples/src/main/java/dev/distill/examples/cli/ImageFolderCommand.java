@@ -34,110 +34,178 @@ import picocli.CommandLine.Option;
 public final class ImageFolderCommand extends JobCommand<DistillImageFolder.Options> {
   private static final List<String> METHODS = List.of("d4m", "mode-guided", "unidd", "random-real");
 
-  @Option(names = "--data", paramLabel = "DIR", required = true,
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      required = true,
       description = "the ImageFolder: one sub-folder per class")
   Path data;
 
   @Option(names = "--out", paramLabel = "DIR", required = true, description = "the output folder")
   Path out;
 
-  @Option(names = "--pipeline", paramLabel = "DIR",
+  @Option(
+      names = "--pipeline",
+      paramLabel = "DIR",
       description = "an SDXL(-Turbo) folder in diffusers layout (not needed for random-real)")
   Path pipeline;
 
-  @Option(names = "--method", paramLabel = "NAME", defaultValue = "d4m",
+  @Option(
+      names = "--method",
+      paramLabel = "NAME",
+      defaultValue = "d4m",
       description = "d4m, mode-guided, unidd or random-real (default: ${DEFAULT-VALUE})")
   String method;
 
-  @Option(names = "--ipc", paramLabel = "N", defaultValue = "10",
+  @Option(
+      names = "--ipc",
+      paramLabel = "N",
+      defaultValue = "10",
       description = "images per class, 1..1000 (default: ${DEFAULT-VALUE})")
   int ipc;
 
-  @Option(names = "--size", paramLabel = "S|HxW",
-      description = "generation size, sides divisible by the VAE factor (default: the sampler's,"
-          + " 1024 for SDXL, 512 with --turbo)")
+  @Option(
+      names = "--size",
+      paramLabel = "S|HxW",
+      description =
+          "generation size, sides divisible by the VAE factor (default: the sampler's,"
+              + " 1024 for SDXL, 512 with --turbo)")
   String size;
 
-  @Option(names = "--output-size", paramLabel = "S|HxW",
+  @Option(
+      names = "--output-size",
+      paramLabel = "S|HxW",
       description = "size of the distilled images (default: the dataset's)")
   String outputSize;
 
-  @Option(names = "--data-size", paramLabel = "S|HxW",
-      description = "decode every real image at this size (default: every image must have the"
-          + " first one's size)")
+  @Option(
+      names = "--data-size",
+      paramLabel = "S|HxW",
+      description =
+          "decode every real image at this size (default: every image must have the"
+              + " first one's size)")
   String dataSize;
 
-  @Option(names = "--resize", paramLabel = "MODE", defaultValue = "cover-crop",
-      description = "cover-crop (shorter side + centre crop) or stretch (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--resize",
+      paramLabel = "MODE",
+      defaultValue = "cover-crop",
+      description =
+          "cover-crop (shorter side + centre crop) or stretch (default: ${DEFAULT-VALUE})")
   String resize;
 
-  @Option(names = "--classes", paramLabel = "FILE",
+  @Option(
+      names = "--classes",
+      paramLabel = "FILE",
       description = "class mapping (text: folder [name] per line; JSON: list or {folder: index})")
   Path classes;
 
-  @Option(names = "--prompts", paramLabel = "FILE",
+  @Option(
+      names = "--prompts",
+      paramLabel = "FILE",
       description = "captions file: JSON {class: [prompts]} or CSV class,prompt")
   Path prompts;
 
-  @Option(names = "--template", paramLabel = "T", defaultValue = PromptSource.DEFAULT_TEMPLATE,
+  @Option(
+      names = "--template",
+      paramLabel = "T",
+      defaultValue = PromptSource.DEFAULT_TEMPLATE,
       description = "prompt template, {name} = class name (default: ${DEFAULT-VALUE})")
   String template;
 
-  @Option(names = "--negative", paramLabel = "TEXT", defaultValue = "",
+  @Option(
+      names = "--negative",
+      paramLabel = "TEXT",
+      defaultValue = "",
       description = "negative prompt (default: none; D4M uses its own)")
   String negative;
 
-  @Option(names = "--steps", paramLabel = "K",
+  @Option(
+      names = "--steps",
+      paramLabel = "K",
       description = "sampler steps (default: 30, 4 with --turbo)")
   Integer steps;
 
-  @Option(names = "--cfg", paramLabel = "G",
+  @Option(
+      names = "--cfg",
+      paramLabel = "G",
       description = "classifier-free guidance scale (default: 5.0, 0 with --turbo)")
   Double cfg;
 
   @Option(names = "--turbo", description = "SDXL-Turbo sampling (Euler ancestral, trailing)")
   boolean turbo;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "0",
       description = "run seed (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--batch", paramLabel = "N", defaultValue = "4",
+  @Option(
+      names = "--batch",
+      paramLabel = "N",
+      defaultValue = "4",
       description = "sampler batch (default: ${DEFAULT-VALUE})")
   int batch;
 
-  @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
+  @Option(
+      names = "--device",
+      paramLabel = "DEV",
+      defaultValue = "cpu",
       description = "cpu or cuda (default: ${DEFAULT-VALUE})")
   String device;
 
-  @Option(names = "--dtype", paramLabel = "T", defaultValue = "fp32",
+  @Option(
+      names = "--dtype",
+      paramLabel = "T",
+      defaultValue = "fp32",
       description = "fp32, fp16 or bf16 for the UNet and text encoders (default: ${DEFAULT-VALUE})")
   String dtype;
 
-  @Option(names = "--decode-scale", paramLabel = "F", defaultValue = "1",
-      description = "UniDD: decode a 1/F-size x0 estimate for the gradient, 1, 2 or 4"
-          + " (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--decode-scale",
+      paramLabel = "F",
+      defaultValue = "1",
+      description =
+          "UniDD: decode a 1/F-size x0 estimate for the gradient, 1, 2 or 4"
+              + " (default: ${DEFAULT-VALUE})")
   int decodeScale;
 
-  @Option(names = "--strength", paramLabel = "X", defaultValue = "0.7",
+  @Option(
+      names = "--strength",
+      paramLabel = "X",
+      defaultValue = "0.7",
       description = "D4M img2img strength in (0, 1] (default: ${DEFAULT-VALUE})")
   double strength;
 
-  @Option(names = "--proxy-images", paramLabel = "N", defaultValue = "100",
-      description = "UniDD: real images per class to train the proxy on (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--proxy-images",
+      paramLabel = "N",
+      defaultValue = "100",
+      description =
+          "UniDD: real images per class to train the proxy on (default: ${DEFAULT-VALUE})")
   int proxyImages;
 
-  @Option(names = "--proxy-epochs", paramLabel = "N", defaultValue = "30",
+  @Option(
+      names = "--proxy-epochs",
+      paramLabel = "N",
+      defaultValue = "30",
       description = "UniDD: proxy training epochs (default: ${DEFAULT-VALUE})")
   int proxyEpochs;
 
-  @Option(names = "--proxy-size", paramLabel = "S", defaultValue = "32",
+  @Option(
+      names = "--proxy-size",
+      paramLabel = "S",
+      defaultValue = "32",
       description = "UniDD: proxy input side (default: ${DEFAULT-VALUE})")
   int proxySize;
 
   /** The real run. */
   public ImageFolderCommand() {
-    this(Job.of(o -> DistillImageFolder.run(o, ConsoleProgress.of(System.out, "imagefolder")).close()));
+    this(
+        Job.of(
+            o -> DistillImageFolder.run(o, ConsoleProgress.of(System.out, "imagefolder")).close()));
   }
 
   /**
@@ -200,12 +268,31 @@ public final class ImageFolderCommand extends JobCommand<DistillImageFolder.Opti
     int k = steps != null ? inRange("--steps", steps, 1, 10_000) : (turbo ? 4 : 30);
     double g = cfg != null ? inRange("--cfg", cfg, 0.0, 100.0) : (turbo ? 0.0 : 5.0);
     return new DistillImageFolder.Options(
-        pipeline, data, method, ipc, sizeOption("--size", size),
-        sizeOption("--output-size", outputSize), sizeOption("--data-size", dataSize), mode,
+        pipeline,
+        data,
+        method,
+        ipc,
+        sizeOption("--size", size),
+        sizeOption("--output-size", outputSize),
+        sizeOption("--data-size", dataSize),
+        mode,
         Optional.ofNullable(classes).map(f -> readableFile("--classes", f)),
-        Optional.ofNullable(prompts).map(f -> readableFile("--prompts", f)), template, negative,
-        k, g, turbo, seed, batch, device, type, decodeScale, proxyImages, proxyEpochs, proxySize,
-        strength, out);
+        Optional.ofNullable(prompts).map(f -> readableFile("--prompts", f)),
+        template,
+        negative,
+        k,
+        g,
+        turbo,
+        seed,
+        batch,
+        device,
+        type,
+        decodeScale,
+        proxyImages,
+        proxyEpochs,
+        proxySize,
+        strength,
+        out);
   }
 
   @Override

@@ -80,9 +80,13 @@ public abstract class JobCommand<O> implements Callable<Integer> {
     Optional<String> hint = interruptHint(options);
     Thread hook = null;
     if (hint.isPresent()) {
-      String line = String.format(Locale.ROOT,
-          "%n%s: interrupted; %s; to resume, rerun: ./distill %s",
-          spec.qualifiedName(), hint.get(), shellWords(resumeArgs(options)));
+      String line =
+          String.format(
+              Locale.ROOT,
+              "%n%s: interrupted; %s; to resume, rerun: ./distill %s",
+              spec.qualifiedName(),
+              hint.get(),
+              shellWords(resumeArgs(options)));
       hook = new Thread(() -> System.err.println(line), "distill-interrupt-hint");
       Runtime.getRuntime().addShutdownHook(hook);
     }
@@ -120,8 +124,10 @@ public abstract class JobCommand<O> implements Callable<Integer> {
    */
   protected final int inRange(String option, int value, int min, int max) {
     if (value < min || value > max) {
-      throw invalid(option, value, max == Integer.MAX_VALUE
-          ? "be at least " + min : "be between " + min + " and " + max);
+      throw invalid(
+          option,
+          value,
+          max == Integer.MAX_VALUE ? "be at least " + min : "be between " + min + " and " + max);
     }
     return value;
   }
@@ -133,8 +139,12 @@ public abstract class JobCommand<O> implements Callable<Integer> {
    */
   protected final double inRange(String option, double value, double min, double max) {
     if (!(value >= min && value <= max) || !Double.isFinite(value)) {
-      throw invalid(option, value, max == Double.MAX_VALUE
-          ? "be a number of at least " + min : "be a number between " + min + " and " + max);
+      throw invalid(
+          option,
+          value,
+          max == Double.MAX_VALUE
+              ? "be a number of at least " + min
+              : "be a number between " + min + " and " + max);
     }
     return value;
   }
@@ -157,12 +167,15 @@ public abstract class JobCommand<O> implements Callable<Integer> {
    * @return {@code folder}
    */
   protected final Path readableFolder(String option, Path folder, String... files) {
-    String expected = files.length == 0
-        ? "be a readable folder"
-        : "be a readable folder holding " + String.join(", ", files);
+    String expected =
+        files.length == 0
+            ? "be a readable folder"
+            : "be a readable folder holding " + String.join(", ", files);
     if (!Files.isDirectory(folder)) {
-      throw invalid(option, folder, expected + " (" + (Files.exists(folder)
-          ? "not a folder" : "no such folder") + ")");
+      throw invalid(
+          option,
+          folder,
+          expected + " (" + (Files.exists(folder) ? "not a folder" : "no such folder") + ")");
     }
     if (!Files.isReadable(folder)) {
       throw invalid(option, folder, expected + " (not readable)");
@@ -186,15 +199,21 @@ public abstract class JobCommand<O> implements Callable<Integer> {
    */
   protected final Path readableFile(String option, Path file) {
     if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      throw invalid(option, file, "be a readable file (" + (Files.exists(file)
-          ? (Files.isDirectory(file) ? "a folder" : "not readable") : "no such file") + ")");
+      throw invalid(
+          option,
+          file,
+          "be a readable file ("
+              + (Files.exists(file)
+                  ? (Files.isDirectory(file) ? "a folder" : "not readable")
+                  : "no such file")
+              + ")");
     }
     return file;
   }
 
   /**
-   * Checks that {@code folder} is a writable folder or can be created (its nearest existing
-   * parent is a writable folder).
+   * Checks that {@code folder} is a writable folder or can be created (its nearest existing parent
+   * is a writable folder).
    *
    * @return {@code folder}
    */

@@ -33,18 +33,23 @@ public final class ParityCommand extends JobCommand<ParityCommand.Options> {
    */
   public record Options(Path fixture) {}
 
-  @Parameters(index = "0", paramLabel = "FIXTURE-DIR", arity = "0..1",
+  @Parameters(
+      index = "0",
+      paramLabel = "FIXTURE-DIR",
+      arity = "0..1",
       defaultValue = "../shared/fixtures/sdxl-tiny",
-      description = "fixture folder holding model_index.json and cases/ (default: ${DEFAULT-VALUE})")
+      description =
+          "fixture folder holding model_index.json and cases/ (default: ${DEFAULT-VALUE})")
   Path fixture;
 
   /** The real parity check. */
   public ParityCommand() {
-    this(options -> {
-      List<CaseResult> results = ParityCheck.run(options.fixture());
-      int failed = ParityCheck.print(results, System.out);
-      return failed == 0 && !results.isEmpty() ? 0 : 1;
-    });
+    this(
+        options -> {
+          List<CaseResult> results = ParityCheck.run(options.fixture());
+          int failed = ParityCheck.print(results, System.out);
+          return failed == 0 && !results.isEmpty() ? 0 : 1;
+        });
   }
 
   /**

@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code distill quality}: the built-in model's class agreement, within-class diversity and
- * feature Fréchet distance ({@link BackboneQuality}).
+ * {@code distill quality}: the built-in model's class agreement, within-class diversity and feature
+ * Fréchet distance ({@link BackboneQuality}).
  *
  * @since 0.1.0
  */
@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = DistillCli.VersionProvider.class,
     sortOptions = false,
-    header = "Measure the built-in model's sample quality (agreement, diversity, Frechet distance).",
+    header =
+        "Measure the built-in model's sample quality (agreement, diversity, Frechet distance).",
     description = {
       "Samples images per class from the built-in diffusion model (the shipped one, or"
           + " --weights/--config, or --ckpt), writes them as an ImageFolder and judges them with"
@@ -31,54 +32,89 @@ public final class QualityCommand extends JobCommand<BackboneQuality.Options> {
   /** Test images per class in the shipped test set: the most samples per class that are judged. */
   static final int MAX_PER_CLASS = 1000;
 
-  @Option(names = "--out", paramLabel = "DIR", required = true,
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      required = true,
       description = "where the sampled ImageFolder is written")
   Path out;
 
-  @Option(names = "--weights", paramLabel = "FILE",
+  @Option(
+      names = "--weights",
+      paramLabel = "FILE",
       description = "EMA weights (.safetensors) as train-backbone writes them; needs --config")
   Path weights;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "the model config (.json) of --weights")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "the model config (.json) of --weights")
   Path config;
 
-  @Option(names = "--ckpt", paramLabel = "FILE",
+  @Option(
+      names = "--ckpt",
+      paramLabel = "FILE",
       description = "measure the EMA weights of a train-backbone checkpoint.safetensors")
   Path ckpt;
 
-  @Option(names = "--grid", paramLabel = "FILE",
+  @Option(
+      names = "--grid",
+      paramLabel = "FILE",
       description = "also write a PNG grid of up to 10 samples per class")
   Path grid;
 
-  @Option(names = "--steps", paramLabel = "K", defaultValue = "25",
+  @Option(
+      names = "--steps",
+      paramLabel = "K",
+      defaultValue = "25",
       description = "sampling steps (default: ${DEFAULT-VALUE})")
   int steps;
 
-  @Option(names = "--cfg", paramLabel = "G", defaultValue = "2.0",
+  @Option(
+      names = "--cfg",
+      paramLabel = "G",
+      defaultValue = "2.0",
       description = "classifier-free guidance scale (default: ${DEFAULT-VALUE})")
   double cfg;
 
-  @Option(names = "--per-class", paramLabel = "N", defaultValue = "100",
+  @Option(
+      names = "--per-class",
+      paramLabel = "N",
+      defaultValue = "100",
       description = "samples per class, 2..1000 (default: ${DEFAULT-VALUE})")
   int perClass;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "0",
       description = "sampling seed (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--threads", paramLabel = "T", defaultValue = "2",
+  @Option(
+      names = "--threads",
+      paramLabel = "T",
+      defaultValue = "2",
       description = "LibTorch intra-op threads (default: ${DEFAULT-VALUE})")
   int threads;
 
-  @Option(names = "--fd-samples", paramLabel = "N", defaultValue = "10000",
-      description = "samples for the Frechet distance against the 10,000 test images"
-          + " (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--fd-samples",
+      paramLabel = "N",
+      defaultValue = "10000",
+      description =
+          "samples for the Frechet distance against the 10,000 test images"
+              + " (default: ${DEFAULT-VALUE})")
   int fdSamples;
 
-  @Option(names = "--scheduler", paramLabel = "CLASS", defaultValue = "DPMSolverMultistepScheduler",
-      description = "diffusers scheduler class: EulerDiscreteScheduler,"
-          + " EulerAncestralDiscreteScheduler, DDIMScheduler or DPMSolverMultistepScheduler"
-          + " (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--scheduler",
+      paramLabel = "CLASS",
+      defaultValue = "DPMSolverMultistepScheduler",
+      description =
+          "diffusers scheduler class: EulerDiscreteScheduler,"
+              + " EulerAncestralDiscreteScheduler, DDIMScheduler or DPMSolverMultistepScheduler"
+              + " (default: ${DEFAULT-VALUE})")
   String scheduler;
 
   /** The real measurement. */
@@ -110,8 +146,9 @@ public final class QualityCommand extends JobCommand<BackboneQuality.Options> {
       if (config == null) {
         throw invalid("--config", "missing", "be given with --weights");
       }
-      source = new ModelSource.WeightFiles(
-          readableFile("--weights", weights), readableFile("--config", config));
+      source =
+          new ModelSource.WeightFiles(
+              readableFile("--weights", weights), readableFile("--config", config));
     } else {
       source = new ModelSource.Shipped();
     }
@@ -125,11 +162,19 @@ public final class QualityCommand extends JobCommand<BackboneQuality.Options> {
     inRange("--threads", threads, 1, 1024);
     inRange("--fd-samples", fdSamples, 0, Integer.MAX_VALUE);
     if (!Schedulers.knownClassNames().contains(scheduler)) {
-      throw invalid("--scheduler", scheduler,
-          "be one of " + String.join(", ", Schedulers.knownClassNames()));
+      throw invalid(
+          "--scheduler", scheduler, "be one of " + String.join(", ", Schedulers.knownClassNames()));
     }
     return new BackboneQuality.Options(
-        out, source, Optional.ofNullable(grid), steps, cfg, perClass, seed, threads, fdSamples,
+        out,
+        source,
+        Optional.ofNullable(grid),
+        steps,
+        cfg,
+        perClass,
+        seed,
+        threads,
+        fdSamples,
         scheduler);
   }
 }

@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code distill quickstart}: distils Fashion-MNIST with random-real, D4M, Mode-Guided and UniDD
- * on the built-in model and evaluates each set ({@link QuickStart}).
+ * {@code distill quickstart}: distils Fashion-MNIST with random-real, D4M, Mode-Guided and UniDD on
+ * the built-in model and evaluates each set ({@link QuickStart}).
  *
  * @since 0.1.0
  */
@@ -33,69 +33,115 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
   /** The largest IPC: images per class in the shipped training slice. */
   static final int MAX_IPC = 1000;
 
-  @Option(names = "--out", paramLabel = "DIR", defaultValue = "distill-out/quickstart",
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = "distill-out/quickstart",
       description = "output folder; a rerun resumes in it (default: ${DEFAULT-VALUE})")
   Path out;
 
-  @Option(names = {"--ipc", "--ipcs"}, paramLabel = "N", split = ",",
-      description = "images per class, one value or a list such as 1,10,50, each in 1..1000"
-          + " (default: 10; 1,10,50 with --full)")
+  @Option(
+      names = {"--ipc", "--ipcs"},
+      paramLabel = "N",
+      split = ",",
+      description =
+          "images per class, one value or a list such as 1,10,50, each in 1..1000"
+              + " (default: 10; 1,10,50 with --full)")
   List<Integer> ipcs;
 
-  @Option(names = "--full",
-      description = "IPC 1/10/50 over 3 seeds with the pinned protocol, plus the"
-          + " whole-train-slice reference row")
+  @Option(
+      names = "--full",
+      description =
+          "IPC 1/10/50 over 3 seeds with the pinned protocol, plus the"
+              + " whole-train-slice reference row")
   boolean full;
 
-  @Option(names = "--protocol", paramLabel = "NAME",
-      description = "student protocol: pinned (ConvNet-3 width 128, 1000 epochs) or quick"
-          + " (width 32, 150 epochs) (default: quick; pinned with --full)")
+  @Option(
+      names = "--protocol",
+      paramLabel = "NAME",
+      description =
+          "student protocol: pinned (ConvNet-3 width 128, 1000 epochs) or quick"
+              + " (width 32, 150 epochs) (default: quick; pinned with --full)")
   QuickStart.Protocol protocol;
 
-  @Option(names = "--seeds", paramLabel = "S",
+  @Option(
+      names = "--seeds",
+      paramLabel = "S",
       description = "student seeds 0..S-1 (default: the protocol's one seed; 3 with --full)")
   Integer seeds;
 
-  @Option(names = "--epochs", paramLabel = "E",
+  @Option(
+      names = "--epochs",
+      paramLabel = "E",
       description = "student epochs (default: the protocol's: 150 quick, 1000 pinned)")
   Integer epochs;
 
-  @Option(names = "--upper-epochs", paramLabel = "E",
-      description = "epochs of the whole-train-slice reference row, 0 skips it (default: 0; "
-          + QuickStart.DEFAULT_UPPER_EPOCHS + " with --full)")
+  @Option(
+      names = "--upper-epochs",
+      paramLabel = "E",
+      description =
+          "epochs of the whole-train-slice reference row, 0 skips it (default: 0; "
+              + QuickStart.DEFAULT_UPPER_EPOCHS
+              + " with --full)")
   Integer upperEpochs;
 
-  @Option(names = "--methods", paramLabel = "M", split = ",",
-      description = "methods to run, from random-real, d4m, mode-guided, unidd; none runs only"
-          + " the reference row (default: all four)")
+  @Option(
+      names = "--methods",
+      paramLabel = "M",
+      split = ",",
+      description =
+          "methods to run, from random-real, d4m, mode-guided, unidd; none runs only"
+              + " the reference row (default: all four)")
   List<String> methods = List.of();
 
-  @Option(names = "--steps", paramLabel = "K", defaultValue = "25",
+  @Option(
+      names = "--steps",
+      paramLabel = "K",
+      defaultValue = "25",
       description = "sampling steps, 1..1000 (default: ${DEFAULT-VALUE})")
   int steps;
 
-  @Option(names = "--cfg", paramLabel = "G", defaultValue = "2.0",
+  @Option(
+      names = "--cfg",
+      paramLabel = "G",
+      defaultValue = "2.0",
       description = "classifier-free guidance scale, >= 0 (default: ${DEFAULT-VALUE})")
   double cfg;
 
-  @Option(names = "--threads", paramLabel = "T", defaultValue = "1",
-      description = "LibTorch intra-op threads (default: ${DEFAULT-VALUE}; one is fastest on"
-          + " shared cores)")
+  @Option(
+      names = "--threads",
+      paramLabel = "T",
+      defaultValue = "1",
+      description =
+          "LibTorch intra-op threads (default: ${DEFAULT-VALUE}; one is fastest on"
+              + " shared cores)")
   int threads;
 
-  @Option(names = "--unidd-step", paramLabel = "S", defaultValue = "3.0",
+  @Option(
+      names = "--unidd-step",
+      paramLabel = "S",
+      defaultValue = "3.0",
       description = "UniDD's x0-step size, >= 0 (default: ${DEFAULT-VALUE})")
   double uniddStep;
 
-  @Option(names = "--mgd-gamma", paramLabel = "G", defaultValue = "0.05",
+  @Option(
+      names = "--mgd-gamma",
+      paramLabel = "G",
+      defaultValue = "0.05",
       description = "Mode-Guided pull per step, 0..1 (default: ${DEFAULT-VALUE})")
   double mgdGamma;
 
-  @Option(names = "--mgd-stop", paramLabel = "F", defaultValue = "0.5",
+  @Option(
+      names = "--mgd-stop",
+      paramLabel = "F",
+      defaultValue = "0.5",
       description = "fraction of the steps Mode-Guided pulls for, 0..1 (default: ${DEFAULT-VALUE})")
   double mgdStop;
 
-  @Option(names = "--mgd-target", paramLabel = "T", defaultValue = "CENTROID",
+  @Option(
+      names = "--mgd-target",
+      paramLabel = "T",
+      defaultValue = "CENTROID",
       description = "Mode-Guided's mode: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
   ModeGuided.Target mgdTarget;
 
@@ -121,8 +167,10 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
     }
     for (String m : methods) {
       if (!QuickStart.METHODS.contains(m) && !m.equals("none")) {
-        throw invalid("--methods", m, "list names from " + String.join(", ", QuickStart.METHODS)
-            + " (or be none)");
+        throw invalid(
+            "--methods",
+            m,
+            "list names from " + String.join(", ", QuickStart.METHODS) + " (or be none)");
       }
     }
     if (methods.contains("none") && methods.size() > 1) {

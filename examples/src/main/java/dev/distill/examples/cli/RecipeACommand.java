@@ -30,46 +30,79 @@ import picocli.CommandLine.Option;
       ""
     })
 public final class RecipeACommand extends JobCommand<RecipeA.Options> {
-  @Option(names = "--out", paramLabel = "DIR", defaultValue = "distill-out/recipe-a",
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = "distill-out/recipe-a",
       description = "output folder; a rerun resumes in it (default: ${DEFAULT-VALUE})")
   Path out;
 
-  @Option(names = "--ipcs", paramLabel = "N", split = ",", defaultValue = "1,10,50",
-      description = "IPC values of the matcher comparison, each in 1..1000 (default:"
-          + " ${DEFAULT-VALUE})")
+  @Option(
+      names = "--ipcs",
+      paramLabel = "N",
+      split = ",",
+      defaultValue = "1,10,50",
+      description =
+          "IPC values of the matcher comparison, each in 1..1000 (default:" + " ${DEFAULT-VALUE})")
   List<Integer> ipcs;
 
-  @Option(names = "--epochs", paramLabel = "E", defaultValue = "0",
+  @Option(
+      names = "--epochs",
+      paramLabel = "E",
+      defaultValue = "0",
       description = "student epochs; 0 keeps the quick profile's 150 (default: ${DEFAULT-VALUE})")
   int epochs;
 
-  @Option(names = "--grad-weight", paramLabel = "W", defaultValue = "1.0",
+  @Option(
+      names = "--grad-weight",
+      paramLabel = "W",
+      defaultValue = "1.0",
       description = "weight of the gradient-statistics term, >= 0 (default: ${DEFAULT-VALUE})")
   double gradWeight;
 
-  @Option(names = "--real-per-class", paramLabel = "R", defaultValue = "10",
-      description = "real reference images per class of the matcher, 1..1000 (default:"
-          + " ${DEFAULT-VALUE})")
+  @Option(
+      names = "--real-per-class",
+      paramLabel = "R",
+      defaultValue = "10",
+      description =
+          "real reference images per class of the matcher, 1..1000 (default:"
+              + " ${DEFAULT-VALUE})")
   int realPerClass;
 
-  @Option(names = "--statistics", paramLabel = "S", split = ",", defaultValue = "MEAN,VARIANCE",
-      description = "gradient statistics, from ${COMPLETION-CANDIDATES} (default:"
-          + " ${DEFAULT-VALUE})")
+  @Option(
+      names = "--statistics",
+      paramLabel = "S",
+      split = ",",
+      defaultValue = "MEAN,VARIANCE",
+      description =
+          "gradient statistics, from ${COMPLETION-CANDIDATES} (default:" + " ${DEFAULT-VALUE})")
   List<GradientStatistic> statistics;
 
-  @Option(names = "--mix-fraction", paramLabel = "F", defaultValue = "0.2",
+  @Option(
+      names = "--mix-fraction",
+      paramLabel = "F",
+      defaultValue = "0.2",
       description = "share of real images in the mixed set, in [0, 1) (default: ${DEFAULT-VALUE})")
   double mixFraction;
 
-  @Option(names = "--steps", paramLabel = "K", defaultValue = "25",
+  @Option(
+      names = "--steps",
+      paramLabel = "K",
+      defaultValue = "25",
       description = "sampling steps, 1..1000 (default: ${DEFAULT-VALUE})")
   int steps;
 
-  @Option(names = "--threads", paramLabel = "T", defaultValue = "1",
+  @Option(
+      names = "--threads",
+      paramLabel = "T",
+      defaultValue = "1",
       description = "LibTorch intra-op threads (default: ${DEFAULT-VALUE})")
   int threads;
 
-  @Option(names = "--parts", paramLabel = "P", split = ",",
+  @Option(
+      names = "--parts",
+      paramLabel = "P",
+      split = ",",
       defaultValue = "MATCHERS,MIXING,PROXIES",
       description = "rows to run, from ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
   List<RecipeA.Part> parts;
@@ -108,8 +141,17 @@ public final class RecipeACommand extends JobCommand<RecipeA.Options> {
     inRange("--steps", steps, 1, 1000);
     inRange("--threads", threads, 1, 1024);
     writableFolder("--out", out);
-    return new RecipeA.Options(out, ipcs, epochs, gradWeight, realPerClass,
-        EnumSet.copyOf(statistics), mixFraction, steps, threads, EnumSet.copyOf(parts));
+    return new RecipeA.Options(
+        out,
+        ipcs,
+        epochs,
+        gradWeight,
+        realPerClass,
+        EnumSet.copyOf(statistics),
+        mixFraction,
+        steps,
+        threads,
+        EnumSet.copyOf(parts));
   }
 
   @Override

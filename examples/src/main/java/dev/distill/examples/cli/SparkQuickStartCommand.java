@@ -27,31 +27,52 @@ import picocli.CommandLine.Option;
 public final class SparkQuickStartCommand extends JobCommand<SparkQuickStart.Options> {
   private static final Set<String> METHODS = Set.of("d4m", "mode-guided", "random-real");
 
-  @Option(names = "--out", paramLabel = "DIR", required = true,
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      required = true,
       description = "the output folder, on a path every executor sees")
   Path out;
 
-  @Option(names = "--master", paramLabel = "URL", defaultValue = "local[2]",
+  @Option(
+      names = "--master",
+      paramLabel = "URL",
+      defaultValue = "local[2]",
       description = "the Spark master (default: ${DEFAULT-VALUE}; spark.master wins if set)")
   String master;
 
-  @Option(names = "--method", paramLabel = "NAME", defaultValue = "d4m",
+  @Option(
+      names = "--method",
+      paramLabel = "NAME",
+      defaultValue = "d4m",
       description = "d4m, mode-guided or random-real (default: ${DEFAULT-VALUE})")
   String method;
 
-  @Option(names = "--ipc", paramLabel = "N", defaultValue = "10",
+  @Option(
+      names = "--ipc",
+      paramLabel = "N",
+      defaultValue = "10",
       description = "images per class, 1..1000 (default: ${DEFAULT-VALUE})")
   int ipc;
 
-  @Option(names = "--steps", paramLabel = "N", defaultValue = "25",
+  @Option(
+      names = "--steps",
+      paramLabel = "N",
+      defaultValue = "25",
       description = "sampler steps, 1..1000 (default: ${DEFAULT-VALUE})")
   int steps;
 
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      defaultValue = "0",
       description = "the run seed (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--classes-per-task", paramLabel = "N", defaultValue = "1",
+  @Option(
+      names = "--classes-per-task",
+      paramLabel = "N",
+      defaultValue = "1",
       description = "classes per Spark task, 1..10 (default: ${DEFAULT-VALUE})")
   int classesPerTask;
 
@@ -75,12 +96,18 @@ public final class SparkQuickStartCommand extends JobCommand<SparkQuickStart.Opt
       throw invalid("--method", method, "be one of d4m, mode-guided, random-real");
     }
     if (master.isBlank()) {
-      throw invalid("--master", master, "be a Spark master URL such as local[2] or spark://host:7077");
+      throw invalid(
+          "--master", master, "be a Spark master URL such as local[2] or spark://host:7077");
     }
     writableFolder("--out", out);
     return new SparkQuickStart.Options(
-        out, master, method, inRange("--ipc", ipc, 1, 1000), inRange("--steps", steps, 1, 1000),
-        seed, inRange("--classes-per-task", classesPerTask, 1, 10));
+        out,
+        master,
+        method,
+        inRange("--ipc", ipc, 1, 1000),
+        inRange("--steps", steps, 1, 1000),
+        seed,
+        inRange("--classes-per-task", classesPerTask, 1, 10));
   }
 
   @Override

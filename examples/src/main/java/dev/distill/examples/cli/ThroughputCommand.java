@@ -11,8 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code distill throughput}: sampling throughput of an SDXL pipeline ({@link
- * SamplerThroughput}).
+ * {@code distill throughput}: sampling throughput of an SDXL pipeline ({@link SamplerThroughput}).
  *
  * @since 0.1.0
  */
@@ -72,17 +71,19 @@ public final class ThroughputCommand extends JobCommand<ThroughputCommand.Option
      * @return the argument list
      */
     public List<String> toArgs() {
-      List<String> a = new ArrayList<>(List.of(
-          "--pipeline", pipeline.toString(),
-          "--steps", Integer.toString(steps),
-          "--batch", Integer.toString(batch),
-          "--cfg", Double.toString(cfg),
-          "--guidance", guidance.name().toLowerCase(Locale.ROOT),
-          "--threads", Integer.toString(threads),
-          "--repeats", Integer.toString(repeats),
-          "--decode-scale", Integer.toString(decodeScale),
-          "--blas-threads", Integer.toString(blasThreads),
-          "--dtype", dtype));
+      List<String> a =
+          new ArrayList<>(
+              List.of(
+                  "--pipeline", pipeline.toString(),
+                  "--steps", Integer.toString(steps),
+                  "--batch", Integer.toString(batch),
+                  "--cfg", Double.toString(cfg),
+                  "--guidance", guidance.name().toLowerCase(Locale.ROOT),
+                  "--threads", Integer.toString(threads),
+                  "--repeats", Integer.toString(repeats),
+                  "--decode-scale", Integer.toString(decodeScale),
+                  "--blas-threads", Integer.toString(blasThreads),
+                  "--dtype", dtype));
       if (height > 0) {
         a.addAll(List.of("--size", Integer.toString(height), Integer.toString(width)));
       }
@@ -94,58 +95,95 @@ public final class ThroughputCommand extends JobCommand<ThroughputCommand.Option
     }
   }
 
-  @Option(names = "--pipeline", paramLabel = "DIR", required = true,
+  @Option(
+      names = "--pipeline",
+      paramLabel = "DIR",
+      required = true,
       description = "diffusers folder (model_index.json + components)")
   Path pipeline;
 
-  @Option(names = "--random-weights",
+  @Option(
+      names = "--random-weights",
       description = "first write seeded random weights, for a config-only folder such as sdxl-mid")
   boolean randomWeights;
 
-  @Option(names = "--steps", paramLabel = "N", defaultValue = "4",
+  @Option(
+      names = "--steps",
+      paramLabel = "N",
+      defaultValue = "4",
       description = "sampling steps (default: ${DEFAULT-VALUE})")
   int steps;
 
-  @Option(names = "--batch", paramLabel = "B", defaultValue = "1",
+  @Option(
+      names = "--batch",
+      paramLabel = "B",
+      defaultValue = "1",
       description = "images per call (default: ${DEFAULT-VALUE})")
   int batch;
 
-  @Option(names = "--size", paramLabel = "PX", arity = "2",
+  @Option(
+      names = "--size",
+      paramLabel = "PX",
+      arity = "2",
       description = "image height and width, multiples of 8 (default: the pipeline's)")
   List<Integer> size = List.of();
 
-  @Option(names = "--cfg", paramLabel = "S", defaultValue = "5.0",
+  @Option(
+      names = "--cfg",
+      paramLabel = "S",
+      defaultValue = "5.0",
       description = "classifier-free guidance scale (default: ${DEFAULT-VALUE})")
   double cfg;
 
-  @Option(names = "--guidance", paramLabel = "KIND", defaultValue = "none",
+  @Option(
+      names = "--guidance",
+      paramLabel = "KIND",
+      defaultValue = "none",
       description = "guidance term: none, z0, decoder or unet (default: ${DEFAULT-VALUE})")
   GuidanceKind guidance;
 
-  @Option(names = "--threads", paramLabel = "T",
+  @Option(
+      names = "--threads",
+      paramLabel = "T",
       description = "LibTorch intra-op threads (default: all cores)")
   Integer threads;
 
-  @Option(names = "--repeats", paramLabel = "R", defaultValue = "3",
+  @Option(
+      names = "--repeats",
+      paramLabel = "R",
+      defaultValue = "3",
       description = "measured calls (default: ${DEFAULT-VALUE})")
   int repeats;
 
-  @Option(names = "--json", paramLabel = "FILE",
+  @Option(
+      names = "--json",
+      paramLabel = "FILE",
       description = "append the figures to FILE as one JSON line")
   Path json;
 
-  @Option(names = "--decode-scale", paramLabel = "N", defaultValue = "1",
-      description = "decode a downsampled z0 for the guidance gradient: 1, 2 or 4"
-          + " (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--decode-scale",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "decode a downsampled z0 for the guidance gradient: 1, 2 or 4"
+              + " (default: ${DEFAULT-VALUE})")
   int decodeScale;
 
-  @Option(names = "--blas-threads", paramLabel = "T", defaultValue = "1",
+  @Option(
+      names = "--blas-threads",
+      paramLabel = "T",
+      defaultValue = "1",
       description = "OpenBLAS threads (default: ${DEFAULT-VALUE})")
   int blasThreads;
 
-  @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "float32",
-      description = "UNet and text-encoder dtype: float32, bfloat16 or float16"
-          + " (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--dtype",
+      paramLabel = "TYPE",
+      defaultValue = "float32",
+      description =
+          "UNet and text-encoder dtype: float32, bfloat16 or float16"
+              + " (default: ${DEFAULT-VALUE})")
   String dtype;
 
   /** The real measurement. */
@@ -173,8 +211,10 @@ public final class ThroughputCommand extends JobCommand<ThroughputCommand.Option
       }
     }
     inRange("--cfg", cfg, 0.0, Double.MAX_VALUE);
-    int t = threads != null ? inRange("--threads", threads, 1, 1024)
-        : Runtime.getRuntime().availableProcessors();
+    int t =
+        threads != null
+            ? inRange("--threads", threads, 1, 1024)
+            : Runtime.getRuntime().availableProcessors();
     inRange("--repeats", repeats, 1, 1000);
     if (json != null) {
       writableFile("--json", json);
@@ -187,8 +227,19 @@ public final class ThroughputCommand extends JobCommand<ThroughputCommand.Option
       throw invalid("--dtype", dtype, "be one of " + String.join(", ", DTYPES));
     }
     return new Options(
-        pipeline, randomWeights, steps, batch, size.isEmpty() ? 0 : size.get(0),
-        size.isEmpty() ? 0 : size.get(1), cfg, guidance, t, repeats, Optional.ofNullable(json),
-        decodeScale, blasThreads, dtype);
+        pipeline,
+        randomWeights,
+        steps,
+        batch,
+        size.isEmpty() ? 0 : size.get(0),
+        size.isEmpty() ? 0 : size.get(1),
+        cfg,
+        guidance,
+        t,
+        repeats,
+        Optional.ofNullable(json),
+        decodeScale,
+        blasThreads,
+        dtype);
   }
 }

@@ -29,59 +29,95 @@ import picocli.CommandLine.Option;
 public final class TrainBackboneCommand extends JobCommand<TrainBackbone.Options> {
   static final String[] TRAIN_FILES = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"};
 
-  @Option(names = "--out", paramLabel = "DIR", required = true,
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      required = true,
       description = "where the weights and config are written")
   Path out;
 
-  @Option(names = "--ckpt", paramLabel = "DIR",
+  @Option(
+      names = "--ckpt",
+      paramLabel = "DIR",
       description = "where checkpoint.safetensors is written and resumed from (default: --out)")
   Path ckpt;
 
-  @Option(names = "--data", paramLabel = "DIR", defaultValue = "/usr/share/datasets/fashion-mnist",
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      defaultValue = "/usr/share/datasets/fashion-mnist",
       description = "folder with the IDX training files (default: ${DEFAULT-VALUE})")
   Path data;
 
   @Option(names = "--resume", description = "continue from the checkpoint if there is one")
   boolean resume;
 
-  @Option(names = "--extend", paramLabel = "N",
-      description = "resume and lengthen the run to N steps in all (a warm restart of the"
-          + " cosine learning rate)")
+  @Option(
+      names = "--extend",
+      paramLabel = "N",
+      description =
+          "resume and lengthen the run to N steps in all (a warm restart of the"
+              + " cosine learning rate)")
   Integer extend;
 
-  @Option(names = "--steps", paramLabel = "N", defaultValue = "3000",
+  @Option(
+      names = "--steps",
+      paramLabel = "N",
+      defaultValue = "3000",
       description = "training steps (default: ${DEFAULT-VALUE})")
   int steps;
 
-  @Option(names = "--batch", paramLabel = "B", defaultValue = "48",
+  @Option(
+      names = "--batch",
+      paramLabel = "B",
+      defaultValue = "48",
       description = "batch size (default: ${DEFAULT-VALUE})")
   int batch;
 
-  @Option(names = "--lr", paramLabel = "LR", defaultValue = "0.002",
+  @Option(
+      names = "--lr",
+      paramLabel = "LR",
+      defaultValue = "0.002",
       description = "peak learning rate; the minimum is 5%% of it (default: ${DEFAULT-VALUE})")
   double lr;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "42",
       description = "run seed (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--ckpt-every", paramLabel = "N", defaultValue = "100",
+  @Option(
+      names = "--ckpt-every",
+      paramLabel = "N",
+      defaultValue = "100",
       description = "steps between checkpoints (default: ${DEFAULT-VALUE})")
   int ckptEvery;
 
-  @Option(names = "--threads", paramLabel = "T", defaultValue = "2",
+  @Option(
+      names = "--threads",
+      paramLabel = "T",
+      defaultValue = "2",
       description = "LibTorch intra-op threads (default: ${DEFAULT-VALUE})")
   int threads;
 
-  @Option(names = "--channels", paramLabel = "C", split = ",",
+  @Option(
+      names = "--channels",
+      paramLabel = "C",
+      split = ",",
       description = "channels per UNet level, e.g. 32,64,64 (default: the built-in config's)")
   List<Integer> channels = List.of();
 
-  @Option(names = "--res-blocks", paramLabel = "N",
+  @Option(
+      names = "--res-blocks",
+      paramLabel = "N",
       description = "residual blocks per level (default: the built-in config's)")
   Integer resBlocks;
 
-  @Option(names = "--patch", paramLabel = "P",
+  @Option(
+      names = "--patch",
+      paramLabel = "P",
       description = "patch size (default: the built-in config's)")
   Integer patch;
 
@@ -124,15 +160,30 @@ public final class TrainBackboneCommand extends JobCommand<TrainBackbone.Options
       inRange("--patch", patch, 1, 28);
     }
     return new TrainBackbone.Options(
-        out, ckpt != null ? ckpt : out, data, resume || extend != null,
-        extend != null ? extend : 0, threads, steps, batch, seed, lr, ckptEvery, channels,
-        resBlocks != null ? resBlocks : 0, patch != null ? patch : 0);
+        out,
+        ckpt != null ? ckpt : out,
+        data,
+        resume || extend != null,
+        extend != null ? extend : 0,
+        threads,
+        steps,
+        batch,
+        seed,
+        lr,
+        ckptEvery,
+        channels,
+        resBlocks != null ? resBlocks : 0,
+        patch != null ? patch : 0);
   }
 
   @Override
   protected Optional<String> interruptHint(TrainBackbone.Options options) {
-    return Optional.of("the last checkpoint in " + options.ckptDir() + " is kept (one every "
-        + options.checkpointEvery() + " steps)");
+    return Optional.of(
+        "the last checkpoint in "
+            + options.ckptDir()
+            + " is kept (one every "
+            + options.checkpointEvery()
+            + " steps)");
   }
 
   /** The same command with {@code --resume}, which continues from the checkpoint. */

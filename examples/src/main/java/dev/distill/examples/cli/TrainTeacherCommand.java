@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code distill train-teacher}: trains the Fashion-MNIST reference classifier that gives the
- * soft labels and judges the built-in model ({@link TrainTeacher}).
+ * {@code distill train-teacher}: trains the Fashion-MNIST reference classifier that gives the soft
+ * labels and judges the built-in model ({@link TrainTeacher}).
  *
  * @since 0.1.0
  */
@@ -30,46 +30,76 @@ public final class TrainTeacherCommand extends JobCommand<TrainTeacher.Options> 
     "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
   };
 
-  @Option(names = "--data", paramLabel = "DIR", defaultValue = "/usr/share/datasets/fashion-mnist",
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      defaultValue = "/usr/share/datasets/fashion-mnist",
       description = "folder with the IDX files (default: ${DEFAULT-VALUE})")
   Path data;
 
-  @Option(names = "--out", paramLabel = "DIR",
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
       defaultValue = "distill-core/src/main/resources/dev/distill/core/eval",
       description = "where the weights and record are written (default: ${DEFAULT-VALUE})")
   Path out;
 
-  @Option(names = "--width", paramLabel = "N", defaultValue = "64",
+  @Option(
+      names = "--width",
+      paramLabel = "N",
+      defaultValue = "64",
       description = "ConvNet-3 width (default: ${DEFAULT-VALUE})")
   int width;
 
-  @Option(names = "--epochs", paramLabel = "N", defaultValue = "6",
+  @Option(
+      names = "--epochs",
+      paramLabel = "N",
+      defaultValue = "6",
       description = "epochs (default: ${DEFAULT-VALUE})")
   int epochs;
 
-  @Option(names = "--batch", paramLabel = "N", defaultValue = "256",
+  @Option(
+      names = "--batch",
+      paramLabel = "N",
+      defaultValue = "256",
       description = "batch size (default: ${DEFAULT-VALUE})")
   int batch;
 
-  @Option(names = "--lr", paramLabel = "X", defaultValue = "0.002",
+  @Option(
+      names = "--lr",
+      paramLabel = "X",
+      defaultValue = "0.002",
       description = "Adam's peak learning rate (default: ${DEFAULT-VALUE})")
   double lr;
 
-  @Option(names = "--augment", paramLabel = "STRATEGY", defaultValue = "flip",
-      description = "a DSA strategy applied in full, e.g. flip or color_crop_cutout_flip_scale_rotate;"
-          + " none for none (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--augment",
+      paramLabel = "STRATEGY",
+      defaultValue = "flip",
+      description =
+          "a DSA strategy applied in full, e.g. flip or color_crop_cutout_flip_scale_rotate;"
+              + " none for none (default: ${DEFAULT-VALUE})")
   String augment;
 
-  @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
-      description = "use only the first N training and N/6 test images, for a smoke run; 0 uses"
-          + " all (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "use only the first N training and N/6 test images, for a smoke run; 0 uses"
+              + " all (default: ${DEFAULT-VALUE})")
   int limit;
 
-  @Option(names = "--threads", paramLabel = "T",
+  @Option(
+      names = "--threads",
+      paramLabel = "T",
       description = "LibTorch intra-op threads; 1 is fastest on a shared CPU (default: LibTorch's)")
   Integer threads;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "0",
       description = "seed (default: ${DEFAULT-VALUE})")
   long seed;
 
@@ -102,7 +132,9 @@ public final class TrainTeacherCommand extends JobCommand<TrainTeacher.Options> 
     try {
       DsaConfig.parseStrategy(augment);
     } catch (IllegalArgumentException e) {
-      throw invalid("--augment", augment,
+      throw invalid(
+          "--augment",
+          augment,
           "be none or DSA words joined by _ (color, crop, cutout, flip, scale, rotate)");
     }
     return new TrainTeacher.Options(

@@ -29,8 +29,9 @@ class CliCommandsTest {
   @Test
   void trainBackboneDefaultsMatchTheTrainerConfigAndCkptDefaultsToOut() {
     Path out = tmp.resolve("bb");
-    TrainBackbone.Options o = CliHarness.run("train-backbone", "--out", out.toString(),
-        "--data", data.toString()).options(TrainBackbone.Options.class);
+    TrainBackbone.Options o =
+        CliHarness.run("train-backbone", "--out", out.toString(), "--data", data.toString())
+            .options(TrainBackbone.Options.class);
     dev.distill.core.model.TrainerConfig d = dev.distill.core.model.TrainerConfig.defaults();
     assertThat(o.ckptDir()).isEqualTo(out);
     assertThat(o.steps()).isEqualTo(d.numSteps());
@@ -44,9 +45,18 @@ class CliCommandsTest {
 
   @Test
   void trainBackboneExtendImpliesResume() {
-    TrainBackbone.Options o = CliHarness.run("train-backbone", "--out", tmp.toString(),
-        "--data", data.toString(), "--extend", "6000", "--channels", "16,32,64")
-        .options(TrainBackbone.Options.class);
+    TrainBackbone.Options o =
+        CliHarness.run(
+                "train-backbone",
+                "--out",
+                tmp.toString(),
+                "--data",
+                data.toString(),
+                "--extend",
+                "6000",
+                "--channels",
+                "16,32,64")
+            .options(TrainBackbone.Options.class);
     assertThat(o.resume()).isTrue();
     assertThat(o.extend()).isEqualTo(6000);
     assertThat(o.channels()).containsExactly(16, 32, 64);
@@ -63,19 +73,23 @@ class CliCommandsTest {
   @Test
   void missingDataFolderIsOneLineWithExitTwo() {
     Path nowhere = tmp.resolve("nowhere");
-    CliHarness.Result r = CliHarness.run("train-backbone", "--out", tmp.toString(),
-        "--data", nowhere.toString());
+    CliHarness.Result r =
+        CliHarness.run("train-backbone", "--out", tmp.toString(), "--data", nowhere.toString());
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.errLines()).containsExactly("distill train-backbone: --data must be a readable"
-        + " folder holding train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz (no such"
-        + " folder) but was " + nowhere + " (see 'distill train-backbone --help')");
+    assertThat(r.errLines())
+        .containsExactly(
+            "distill train-backbone: --data must be a readable"
+                + " folder holding train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz (no such"
+                + " folder) but was "
+                + nowhere
+                + " (see 'distill train-backbone --help')");
   }
 
   @Test
   void dataFolderWithoutTheIdxFilesNamesTheMissingOnes() throws Exception {
     Path empty = Files.createDirectories(tmp.resolve("empty"));
-    CliHarness.Result r = CliHarness.run("train-teacher", "--data", empty.toString(),
-        "--out", tmp.toString());
+    CliHarness.Result r =
+        CliHarness.run("train-teacher", "--data", empty.toString(), "--out", tmp.toString());
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("(missing train-images-idx3-ubyte.gz").contains("t10k-labels");
   }
@@ -86,13 +100,15 @@ class CliCommandsTest {
     new picocli.CommandLine(cmd).parseArgs("--out", "b", "--data", data.toString());
     TrainBackbone.Options o = cmd.options();
     assertThat(cmd.resumeArgs(o)).endsWith("--resume");
-    assertThat(cmd.interruptHint(o)).hasValueSatisfying(h -> assertThat(h).contains("checkpoint in b"));
+    assertThat(cmd.interruptHint(o))
+        .hasValueSatisfying(h -> assertThat(h).contains("checkpoint in b"));
   }
 
   @Test
   void trainTeacherDefaultsReproduceTheShippedTeacher() {
-    TrainTeacher.Options o = CliHarness.run("train-teacher", "--data", data.toString(),
-        "--out", tmp.toString()).options(TrainTeacher.Options.class);
+    TrainTeacher.Options o =
+        CliHarness.run("train-teacher", "--data", data.toString(), "--out", tmp.toString())
+            .options(TrainTeacher.Options.class);
     assertThat(o.width()).isEqualTo(64);
     assertThat(o.epochs()).isEqualTo(6);
     assertThat(o.batchSize()).isEqualTo(256);
@@ -103,25 +119,34 @@ class CliCommandsTest {
 
   @Test
   void trainTeacherRejectsAnUnknownAugmentation() {
-    CliHarness.Result r = CliHarness.run("train-teacher", "--data", data.toString(),
-        "--out", tmp.toString(), "--augment", "flip_blur");
+    CliHarness.Result r =
+        CliHarness.run(
+            "train-teacher",
+            "--data",
+            data.toString(),
+            "--out",
+            tmp.toString(),
+            "--augment",
+            "flip_blur");
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.err()).contains("--augment must be none or DSA words joined by _").contains(
-        "but was flip_blur");
+    assertThat(r.err())
+        .contains("--augment must be none or DSA words joined by _")
+        .contains("but was flip_blur");
   }
 
   @Test
   void trainTeacherRejectsANegativeLearningRate() {
-    CliHarness.Result r = CliHarness.run("train-teacher", "--data", data.toString(),
-        "--out", tmp.toString(), "--lr", "-1");
+    CliHarness.Result r =
+        CliHarness.run(
+            "train-teacher", "--data", data.toString(), "--out", tmp.toString(), "--lr", "-1");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("--lr must be a positive number but was -1.0");
   }
 
   @Test
   void qualityMeasuresTheShippedModelByDefault() {
-    BackboneQuality.Options o = CliHarness.run("quality", "--out", tmp.toString())
-        .options(BackboneQuality.Options.class);
+    BackboneQuality.Options o =
+        CliHarness.run("quality", "--out", tmp.toString()).options(BackboneQuality.Options.class);
     assertThat(o.model()).isEqualTo(new BackboneQuality.ModelSource.Shipped());
     assertThat(o.scheduler()).isEqualTo("DPMSolverMultistepScheduler");
     assertThat(o.perClass()).isEqualTo(100);
@@ -133,9 +158,18 @@ class CliCommandsTest {
   void qualityTakesWeightsWithTheirConfig() throws Exception {
     Path w = Files.writeString(tmp.resolve("w.safetensors"), "");
     Path c = Files.writeString(tmp.resolve("c.json"), "{}");
-    BackboneQuality.Options o = CliHarness.run("quality", "--out", tmp.toString(),
-        "--weights", w.toString(), "--config", c.toString(), "--grid", tmp.resolve("g.png").toString())
-        .options(BackboneQuality.Options.class);
+    BackboneQuality.Options o =
+        CliHarness.run(
+                "quality",
+                "--out",
+                tmp.toString(),
+                "--weights",
+                w.toString(),
+                "--config",
+                c.toString(),
+                "--grid",
+                tmp.resolve("g.png").toString())
+            .options(BackboneQuality.Options.class);
     assertThat(o.model()).isEqualTo(new BackboneQuality.ModelSource.WeightFiles(w, c));
     assertThat(o.grid()).contains(tmp.resolve("g.png"));
   }
@@ -143,7 +177,8 @@ class CliCommandsTest {
   @Test
   void qualityWeightsWithoutConfigIsAUsageError() throws Exception {
     Path w = Files.writeString(tmp.resolve("w.safetensors"), "");
-    CliHarness.Result r = CliHarness.run("quality", "--out", tmp.toString(), "--weights", w.toString());
+    CliHarness.Result r =
+        CliHarness.run("quality", "--out", tmp.toString(), "--weights", w.toString());
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("--config must be given with --weights but was missing");
   }
@@ -153,14 +188,21 @@ class CliCommandsTest {
     CliHarness.Result r = CliHarness.run("quality", "--out", tmp.toString(), "--scheduler", "PNDM");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.errLines()).hasSize(1);
-    assertThat(r.err()).contains("--scheduler must be one of").contains("DDIMScheduler")
+    assertThat(r.err())
+        .contains("--scheduler must be one of")
+        .contains("DDIMScheduler")
         .contains("but was PNDM");
   }
 
   @Test
   void qualityRejectsAMissingCheckpointFile() {
-    CliHarness.Result r = CliHarness.run("quality", "--out", tmp.toString(),
-        "--ckpt", tmp.resolve("none.safetensors").toString());
+    CliHarness.Result r =
+        CliHarness.run(
+            "quality",
+            "--out",
+            tmp.toString(),
+            "--ckpt",
+            tmp.resolve("none.safetensors").toString());
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("--ckpt must be a readable file (no such file)");
   }
@@ -184,49 +226,71 @@ class CliCommandsTest {
   void parityOnAFolderWithoutCasesIsAUsageError() {
     CliHarness.Result r = CliHarness.run("parity", tmp.toString());
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.errLines()).containsExactly("distill parity: FIXTURE-DIR must be a readable"
-        + " folder holding model_index.json, cases (missing model_index.json, cases) but was "
-        + tmp + " (see 'distill parity --help')");
+    assertThat(r.errLines())
+        .containsExactly(
+            "distill parity: FIXTURE-DIR must be a readable"
+                + " folder holding model_index.json, cases (missing model_index.json, cases) but was "
+                + tmp
+                + " (see 'distill parity --help')");
   }
 
   @Test
   void throughputPassesTheSettingsToSamplerThroughput() throws Exception {
     Path pipe = Files.createDirectories(tmp.resolve("sdxl"));
     Files.writeString(pipe.resolve("model_index.json"), "{}");
-    ThroughputCommand.Options o = CliHarness.run("throughput", "--pipeline", pipe.toString(),
-        "--size", "64", "96", "--guidance", "decoder", "--threads", "2", "--random-weights")
-        .options(ThroughputCommand.Options.class);
+    ThroughputCommand.Options o =
+        CliHarness.run(
+                "throughput",
+                "--pipeline",
+                pipe.toString(),
+                "--size",
+                "64",
+                "96",
+                "--guidance",
+                "decoder",
+                "--threads",
+                "2",
+                "--random-weights")
+            .options(ThroughputCommand.Options.class);
     assertThat(o.height()).isEqualTo(64);
     assertThat(o.width()).isEqualTo(96);
     assertThat(o.guidance()).isEqualTo(GuidanceKind.DECODER);
     assertThat(o.json()).isEqualTo(Optional.empty());
-    assertThat(o.toArgs()).containsSubsequence("--pipeline", pipe.toString())
-        .containsSubsequence("--size", "64", "96").containsSubsequence("--guidance", "decoder")
-        .containsSubsequence("--threads", "2").contains("--random-weights");
+    assertThat(o.toArgs())
+        .containsSubsequence("--pipeline", pipe.toString())
+        .containsSubsequence("--size", "64", "96")
+        .containsSubsequence("--guidance", "decoder")
+        .containsSubsequence("--threads", "2")
+        .contains("--random-weights");
   }
 
   @Test
   void throughputRejectsAnUnknownGuidanceAndABadDecodeScale() throws Exception {
     Path pipe = Files.createDirectories(tmp.resolve("sdxl"));
     Files.writeString(pipe.resolve("model_index.json"), "{}");
-    CliHarness.Result g = CliHarness.run("throughput", "--pipeline", pipe.toString(),
-        "--guidance", "vae");
+    CliHarness.Result g =
+        CliHarness.run("throughput", "--pipeline", pipe.toString(), "--guidance", "vae");
     assertThat(g.exitCode()).isEqualTo(2);
-    assertThat(g.err()).contains("--guidance must be one of [none, z0, decoder, unet] but was 'vae'");
-    CliHarness.Result d = CliHarness.run("throughput", "--pipeline", pipe.toString(),
-        "--decode-scale", "3");
+    assertThat(g.err())
+        .contains("--guidance must be one of [none, z0, decoder, unet] but was 'vae'");
+    CliHarness.Result d =
+        CliHarness.run("throughput", "--pipeline", pipe.toString(), "--decode-scale", "3");
     assertThat(d.exitCode()).isEqualTo(2);
     assertThat(d.err()).contains("--decode-scale must be 1, 2 or 4 but was 3");
   }
 
   @Test
   void everyCommandHasHelpWithExitZero() {
-    for (String c : new String[] {"quickstart", "train-backbone", "train-teacher", "quality",
-        "parity", "throughput"}) {
+    for (String c :
+        new String[] {
+          "quickstart", "train-backbone", "train-teacher", "quality", "parity", "throughput"
+        }) {
       CliHarness.Result r = CliHarness.run(c, "--help");
       assertThat(r.exitCode()).as(c).isZero();
-      assertThat(r.out()).as(c).startsWith(c.equals("quickstart") ? "Distil" : "").contains(
-          "Usage: distill " + c);
+      assertThat(r.out())
+          .as(c)
+          .startsWith(c.equals("quickstart") ? "Distil" : "")
+          .contains("Usage: distill " + c);
     }
   }
 }

@@ -42,21 +42,23 @@ final class CliHarness {
 
   static Result run(Behaviour behaviour, String... args) {
     List<Object> calls = new ArrayList<>();
-    IFactory factory = new IFactory() {
-      @Override
-      @SuppressWarnings({"unchecked", "rawtypes"})
-      public <K> K create(Class<K> cls) throws Exception {
-        if (JobCommand.class.isAssignableFrom(cls)) {
-          Constructor<K> c = cls.getDeclaredConstructor(Job.class);
-          Job job = options -> {
-            calls.add(options);
-            return behaviour.run(options);
-          };
-          return c.newInstance(job);
-        }
-        return CommandLine.defaultFactory().create(cls);
-      }
-    };
+    IFactory factory =
+        new IFactory() {
+          @Override
+          @SuppressWarnings({"unchecked", "rawtypes"})
+          public <K> K create(Class<K> cls) throws Exception {
+            if (JobCommand.class.isAssignableFrom(cls)) {
+              Constructor<K> c = cls.getDeclaredConstructor(Job.class);
+              Job job =
+                  options -> {
+                    calls.add(options);
+                    return behaviour.run(options);
+                  };
+              return c.newInstance(job);
+            }
+            return CommandLine.defaultFactory().create(cls);
+          }
+        };
     CommandLine cl = DistillCli.commandLine(factory);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -29,8 +29,14 @@ class CliImageFolderTest {
   @Test
   void defaultsAreSdxlsAndTurboChangesStepsAndCfg() {
     DistillImageFolder.Options o =
-        CliHarness.run("imagefolder", "--data", data.toString(), "--pipeline", pipeline.toString(),
-                "--out", tmp.resolve("o").toString())
+        CliHarness.run(
+                "imagefolder",
+                "--data",
+                data.toString(),
+                "--pipeline",
+                pipeline.toString(),
+                "--out",
+                tmp.resolve("o").toString())
             .options(DistillImageFolder.Options.class);
     assertThat(o.method()).isEqualTo("d4m");
     assertThat(o.ipc()).isEqualTo(10);
@@ -40,9 +46,21 @@ class CliImageFolderTest {
     assertThat(o.resize()).isEqualTo(ResizeMode.COVER_CROP);
     assertThat(o.dtype()).isEqualTo(ScalarType.Float);
     DistillImageFolder.Options t =
-        CliHarness.run("imagefolder", "--data", data.toString(), "--pipeline", pipeline.toString(),
-                "--out", tmp.resolve("o").toString(), "--turbo", "--size", "480x640",
-                "--dtype", "bf16", "--resize", "stretch")
+        CliHarness.run(
+                "imagefolder",
+                "--data",
+                data.toString(),
+                "--pipeline",
+                pipeline.toString(),
+                "--out",
+                tmp.resolve("o").toString(),
+                "--turbo",
+                "--size",
+                "480x640",
+                "--dtype",
+                "bf16",
+                "--resize",
+                "stretch")
             .options(DistillImageFolder.Options.class);
     assertThat(t.steps()).isEqualTo(4);
     assertThat(t.cfg()).isZero();
@@ -54,8 +72,14 @@ class CliImageFolderTest {
   @Test
   void randomRealNeedsNoPipeline() {
     CliHarness.Result r =
-        CliHarness.run("imagefolder", "--data", data.toString(), "--method", "random-real",
-            "--out", tmp.resolve("o").toString());
+        CliHarness.run(
+            "imagefolder",
+            "--data",
+            data.toString(),
+            "--method",
+            "random-real",
+            "--out",
+            tmp.resolve("o").toString());
     assertThat(r.exitCode()).isZero();
   }
 
@@ -71,8 +95,16 @@ class CliImageFolderTest {
     };
     for (String[] c : cases) {
       CliHarness.Result r =
-          CliHarness.run("imagefolder", "--data", data.toString(), "--pipeline",
-              pipeline.toString(), "--out", tmp.resolve("o").toString(), c[0], c[1]);
+          CliHarness.run(
+              "imagefolder",
+              "--data",
+              data.toString(),
+              "--pipeline",
+              pipeline.toString(),
+              "--out",
+              tmp.resolve("o").toString(),
+              c[0],
+              c[1]);
       assertThat(r.exitCode()).as("%s %s", c[0], c[1]).isEqualTo(2);
       assertThat(r.errLines()).as("%s %s", c[0], c[1]).hasSize(1);
       assertThat(r.err()).contains(c[2]);
@@ -82,8 +114,14 @@ class CliImageFolderTest {
   @Test
   void aGenerativeMethodWithoutPipelineSaysSo() {
     CliHarness.Result r =
-        CliHarness.run("imagefolder", "--data", data.toString(), "--out",
-            tmp.resolve("o").toString(), "--method", "unidd");
+        CliHarness.run(
+            "imagefolder",
+            "--data",
+            data.toString(),
+            "--out",
+            tmp.resolve("o").toString(),
+            "--method",
+            "unidd");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("--pipeline").contains("unidd");
   }

@@ -20,25 +20,38 @@ class CliOtherRunFolderTest {
 
   private static void distil(Path out, long seed) throws Exception {
     try (LabeledImages train = FashionMnist.train();
-        DistillResult r = Distill.from(train).method(RandomReal.create()).ipc(1).seed(seed)
-            .run(out.resolve("random-real"))) {
+        DistillResult r =
+            Distill.from(train)
+                .method(RandomReal.create())
+                .ipc(1)
+                .seed(seed)
+                .run(out.resolve("random-real"))) {
       assertThat(r.set().size()).isEqualTo(train.numClasses());
     }
   }
 
   @Test
   void outputFolderFromAnotherSeedExitsTwoNamingOut() {
-    CliHarness.Result r = CliHarness.run(o -> {
-      Path out = ((dev.distill.examples.QuickStart.Options) o).out();
-      distil(out, 0);
-      distil(out, 1);
-      return 0;
-    }, "quickstart", "--out", tmp.toString());
+    CliHarness.Result r =
+        CliHarness.run(
+            o -> {
+              Path out = ((dev.distill.examples.QuickStart.Options) o).out();
+              distil(out, 0);
+              distil(out, 1);
+              return 0;
+            },
+            "quickstart",
+            "--out",
+            tmp.toString());
     assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
     assertThat(r.errLines()).hasSize(1);
     assertThat(r.errLines().get(0))
-        .startsWith("distill quickstart: --out must be a new folder or one this same command"
-            + " wrote but was " + tmp + ": ")
-        .contains("another run").contains("seed");
+        .startsWith(
+            "distill quickstart: --out must be a new folder or one this same command"
+                + " wrote but was "
+                + tmp
+                + ": ")
+        .contains("another run")
+        .contains("seed");
   }
 }

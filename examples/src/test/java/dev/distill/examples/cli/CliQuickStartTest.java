@@ -44,10 +44,29 @@ class CliQuickStartTest {
   @Test
   void explicitValuesOverrideTheFullDefaults() {
     Path out = tmp.resolve("q");
-    QuickStart.Options o = CliHarness.run("quickstart", "--full", "--protocol", "quick",
-        "--ipcs", "1,50", "--seeds", "2", "--upper-epochs", "0", "--out", out.toString(),
-        "--methods", "d4m,unidd", "--mgd-target", "nearest_real", "--cfg", "1.5", "--steps", "10")
-        .options(QuickStart.Options.class);
+    QuickStart.Options o =
+        CliHarness.run(
+                "quickstart",
+                "--full",
+                "--protocol",
+                "quick",
+                "--ipcs",
+                "1,50",
+                "--seeds",
+                "2",
+                "--upper-epochs",
+                "0",
+                "--out",
+                out.toString(),
+                "--methods",
+                "d4m,unidd",
+                "--mgd-target",
+                "nearest_real",
+                "--cfg",
+                "1.5",
+                "--steps",
+                "10")
+            .options(QuickStart.Options.class);
     assertThat(o.ipcs()).containsExactly(1, 50);
     assertThat(o.protocol()).isEqualTo(QuickStart.Protocol.QUICK);
     assertThat(o.seeds()).isEqualTo(2);
@@ -64,9 +83,10 @@ class CliQuickStartTest {
     CliHarness.Result r = CliHarness.run("quickstart", "--ipc", "0");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.jobOptions()).isEmpty();
-    assertThat(r.errLines()).containsExactly(
-        "distill quickstart: --ipc must be between 1 and 1000 but was 0"
-            + " (see 'distill quickstart --help')");
+    assertThat(r.errLines())
+        .containsExactly(
+            "distill quickstart: --ipc must be between 1 and 1000 but was 0"
+                + " (see 'distill quickstart --help')");
   }
 
   @Test
@@ -81,8 +101,9 @@ class CliQuickStartTest {
     CliHarness.Result r = CliHarness.run("quickstart", "--ipc", "abc");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.errLines()).hasSize(1);
-    assertThat(r.errLines().get(0)).startsWith(
-        "distill quickstart: --ipc must be a comma-separated list of integers but was 'abc'");
+    assertThat(r.errLines().get(0))
+        .startsWith(
+            "distill quickstart: --ipc must be a comma-separated list of integers but was 'abc'");
   }
 
   @Test
@@ -98,9 +119,10 @@ class CliQuickStartTest {
     CliHarness.Result r = CliHarness.run("quickstart", "--methods", "d4m,dc");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.errLines()).hasSize(1);
-    assertThat(r.err()).contains(
-        "--methods must list names from random-real, d4m, mode-guided, unidd (or be none)"
-            + " but was dc");
+    assertThat(r.err())
+        .contains(
+            "--methods must list names from random-real, d4m, mode-guided, unidd (or be none)"
+                + " but was dc");
   }
 
   @Test
@@ -136,20 +158,29 @@ class CliQuickStartTest {
 
   @Test
   void failureInsideTheRunExitsOneWithTheMessageAndNoStackTrace() {
-    CliHarness.Result r = CliHarness.run(o -> {
-      throw new IllegalArgumentException("latents must have shape [N, 1, 28, 28] but had [2]");
-    }, "quickstart");
+    CliHarness.Result r =
+        CliHarness.run(
+            o -> {
+              throw new IllegalArgumentException(
+                  "latents must have shape [N, 1, 28, 28] but had [2]");
+            },
+            "quickstart");
     assertThat(r.exitCode()).isEqualTo(1);
-    assertThat(r.errLines()).containsExactly(
-        "distill quickstart: failed: latents must have shape [N, 1, 28, 28] but had [2]"
-            + " (--verbose prints the stack trace)");
+    assertThat(r.errLines())
+        .containsExactly(
+            "distill quickstart: failed: latents must have shape [N, 1, 28, 28] but had [2]"
+                + " (--verbose prints the stack trace)");
   }
 
   @Test
   void verbosePrintsTheStackTraceOfAFailure() {
-    CliHarness.Result r = CliHarness.run(o -> {
-      throw new java.io.IOException("disk full");
-    }, "quickstart", "--verbose");
+    CliHarness.Result r =
+        CliHarness.run(
+            o -> {
+              throw new java.io.IOException("disk full");
+            },
+            "quickstart",
+            "--verbose");
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.errLines().get(0)).isEqualTo("distill quickstart: failed: disk full");
     assertThat(r.err()).contains("java.io.IOException: disk full").contains("\tat ");
@@ -157,24 +188,38 @@ class CliQuickStartTest {
 
   @Test
   void verboseBeforeTheCommandAlsoCounts() {
-    CliHarness.Result r = CliHarness.run(o -> {
-      throw new IllegalStateException("boom");
-    }, "--verbose", "quickstart");
+    CliHarness.Result r =
+        CliHarness.run(
+            o -> {
+              throw new IllegalStateException("boom");
+            },
+            "--verbose",
+            "quickstart");
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.err()).contains("java.lang.IllegalStateException: boom");
   }
 
   @Test
   void outputFolderOfAnotherRunIsAUsageErrorNamingOut() {
-    CliHarness.Result r = CliHarness.run(o -> {
-      throw new IllegalStateException("output folder x/d4m holds a finished set from another run"
-          + " (seed=0, this run has 1); use another output folder or delete it");
-    }, "quickstart", "--out", tmp.toString());
+    CliHarness.Result r =
+        CliHarness.run(
+            o -> {
+              throw new IllegalStateException(
+                  "output folder x/d4m holds a finished set from another run"
+                      + " (seed=0, this run has 1); use another output folder or delete it");
+            },
+            "quickstart",
+            "--out",
+            tmp.toString());
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.errLines()).containsExactly("distill quickstart: --out must be a new folder or"
-        + " one this same command wrote but was " + tmp + ": output folder x/d4m holds a"
-        + " finished set from another run (seed=0, this run has 1); use another output folder"
-        + " or delete it");
+    assertThat(r.errLines())
+        .containsExactly(
+            "distill quickstart: --out must be a new folder or"
+                + " one this same command wrote but was "
+                + tmp
+                + ": output folder x/d4m holds a"
+                + " finished set from another run (seed=0, this run has 1); use another output folder"
+                + " or delete it");
   }
 
   @Test
@@ -182,8 +227,11 @@ class CliQuickStartTest {
     CliHarness.Result r = CliHarness.run("quickstart", "--help");
     assertThat(r.exitCode()).isZero();
     assertThat(r.jobOptions()).isEmpty();
-    assertThat(r.out()).contains("distill-out/quickstart)").contains("(default: 25)")
-        .contains("(default: 2.0)").doesNotContain("\u001b[");
+    assertThat(r.out())
+        .contains("distill-out/quickstart)")
+        .contains("(default: 25)")
+        .contains("(default: 2.0)")
+        .doesNotContain("\u001b[");
   }
 
   @Test
@@ -219,7 +267,8 @@ class CliQuickStartTest {
     picocli.CommandLine cl = new picocli.CommandLine(cmd);
     cl.parseArgs("--out", "o/q", "--ipc", "1");
     QuickStart.Options o = cmd.options();
-    assertThat(cmd.interruptHint(o)).contains("finished classes, sets and evaluations in o/q are kept");
+    assertThat(cmd.interruptHint(o))
+        .contains("finished classes, sets and evaluations in o/q are kept");
     assertThat(JobCommand.shellWords(cmd.resumeArgs(o))).isEqualTo("--out o/q --ipc 1");
     assertThat(JobCommand.shellWords(List.of("--out", "my dir"))).isEqualTo("--out 'my dir'");
   }

@@ -24,8 +24,9 @@ class CliRecipeATest {
 
   @Test
   void statisticsParseCaseInsensitivelyAndAFullRealFractionIsRefused() {
-    RecipeA.Options o = CliHarness.run("recipe-a", "--statistics", "direction,norm", "--ipcs", "10")
-        .options(RecipeA.Options.class);
+    RecipeA.Options o =
+        CliHarness.run("recipe-a", "--statistics", "direction,norm", "--ipcs", "10")
+            .options(RecipeA.Options.class);
     assertThat(o.statistics())
         .containsExactlyInAnyOrder(GradientStatistic.DIRECTION, GradientStatistic.NORM);
     CliHarness.Result bad = CliHarness.run("recipe-a", "--mix-fraction", "1");

@@ -80,13 +80,21 @@ class DistillImageFolderTest {
     }
   }
 
+  /** The sdxl-tiny fixture: under {@code -Ddistill.fixtures}, else under /work/shared/fixtures. */
   static Path fixture() {
     String property = System.getProperty("distill.fixtures");
-    Path p =
-        property != null && !property.isBlank()
-            ? Path.of(property).resolve("sdxl-tiny")
-            : Path.of("/work/shared/fixtures/sdxl-tiny");
-    assertThat(p).as("the sdxl-tiny fixture").isDirectory();
+    if (property != null && !property.isBlank()) {
+      Path p = Path.of(property).resolve("sdxl-tiny");
+      if (Files.isDirectory(p)) {
+        return p;
+      }
+    }
+    Path p = Path.of("/work/shared/fixtures/sdxl-tiny");
+    assertThat(p)
+        .as(
+            "the sdxl-tiny fixture (under -Ddistill.fixtures=%s or /work/shared/fixtures)",
+            property)
+        .isDirectory();
     return p;
   }
 

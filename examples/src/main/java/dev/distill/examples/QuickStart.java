@@ -1,11 +1,9 @@
 package dev.distill.examples;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.api.DistilledSet;
 import dev.distill.api.EvalReport;
 import dev.distill.api.Matcher;
 import dev.distill.api.MetricSummary;
-import dev.distill.api.ProgressListener;
 import dev.distill.api.RunProvenance;
 import dev.distill.core.Version;
 import dev.distill.core.data.FashionMnist;
@@ -75,8 +73,6 @@ import java.util.Map;
 public final class QuickStart {
   /** Epochs of the whole-train-slice reference under {@code --full} (40 batches each). */
   public static final int DEFAULT_UPPER_EPOCHS = 20;
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The method names {@code --methods} accepts ({@code none}: only the reference row). */
   public static final List<String> METHODS = List.of("random-real", "d4m", "mode-guided", "unidd");
@@ -237,7 +233,7 @@ public final class QuickStart {
                   r.dropped());
               for (Map.Entry<String, Matcher> mt : matchers.entrySet()) {
                 EvalReport report =
-                    evaluateOnce(
+                    EvalCache.evaluateOnce(
                         out.resolve(dir.getFileName() + "." + mt.getKey() + ".eval.json"),
                         evaluator,
                         set,
@@ -272,7 +268,7 @@ public final class QuickStart {
           try (DistilledSet all = asSet(train)) {
             row.results.put(
                 "hard",
-                evaluateOnce(
+                EvalCache.evaluateOnce(
                     out.resolve("whole-train-slice.hard.eval.json"),
                     ClassificationEvaluator.of(upper, test),
                     all,
@@ -343,37 +339,6 @@ public final class QuickStart {
             (System.nanoTime() - start) / 60e9,
             Runtime.getRuntime().availableProcessors()));
     return b.toString();
-  }
-
-  /**
-   * Evaluates once per output folder: the report is cached as JSON beside the set and reused by a
-   * rerun when it was made under the same protocol and matcher, so a killed {@code --full} run
-   * resumes without retraining finished students.
-   */
-  private static EvalReport evaluateOnce(
-      Path cache,
-      ClassificationEvaluator evaluator,
-      DistilledSet set,
-      Matcher matcher,
-      ProgressListener listener)
-      throws IOException {
-    if (Files.isRegularFile(cache)) {
-      try {
-        EvalReport old = JSON.readValue(cache.toFile(), EvalReport.class);
-        Map<String, String> want = new LinkedHashMap<>(evaluator.protocol().toMap());
-        want.put("matcher", matcher.toString());
-        want.put("trainImages", Integer.toString(set.size()));
-        if (old.protocol().entrySet().containsAll(want.entrySet())) {
-          return old;
-        }
-      } catch (IOException e) {
-        System.err.println("ignoring unreadable " + cache + ": " + e.getMessage());
-      }
-    }
-    EvalReport report = evaluator.evaluate(set, matcher, listener);
-    AtomicFiles.writeString(
-        cache, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
-    return report;
   }
 
   /** The real training images as a set for the evaluator (labels only, no soft labels). */

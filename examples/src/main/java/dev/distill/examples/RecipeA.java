@@ -1,11 +1,9 @@
 package dev.distill.examples;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.api.DistilledSet;
 import dev.distill.api.EvalReport;
 import dev.distill.api.Matcher;
 import dev.distill.api.MetricSummary;
-import dev.distill.api.ProgressListener;
 import dev.distill.core.augment.DsaConfig;
 import dev.distill.core.data.FashionMnist;
 import dev.distill.core.data.LabeledImages;
@@ -72,8 +70,6 @@ import java.util.Set;
  * resume: sets, proxies and evaluations already in {@code DIR} are reused.
  */
 public final class RecipeA {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** Epochs of each guidance proxy on the 10,000-image training slice. */
   static final int PROXY_EPOCHS = 1;
 
@@ -350,7 +346,7 @@ public final class RecipeA {
         row.realImages = sources == null ? 0 : sources.split("\"real:", -1).length - 1;
         for (Map.Entry<String, Matcher> m : matchers.entrySet()) {
           EvalReport rep =
-              evaluateOnce(
+              EvalCache.evaluateOnce(
                   out.resolve(dir.getFileName() + "." + m.getKey() + ".eval.json"),
                   evaluator,
                   set,
@@ -380,28 +376,6 @@ public final class RecipeA {
       this.method = method;
       this.ipc = ipc;
     }
-  }
-
-  private static EvalReport evaluateOnce(
-      Path cache,
-      ClassificationEvaluator evaluator,
-      DistilledSet set,
-      Matcher matcher,
-      ProgressListener listener)
-      throws IOException {
-    if (Files.isRegularFile(cache)) {
-      EvalReport old = JSON.readValue(cache.toFile(), EvalReport.class);
-      Map<String, String> want = new LinkedHashMap<>(evaluator.protocol().toMap());
-      want.put("matcher", matcher.toString());
-      want.put("trainImages", Integer.toString(set.size()));
-      if (old.protocol().entrySet().containsAll(want.entrySet())) {
-        return old;
-      }
-    }
-    EvalReport report = evaluator.evaluate(set, matcher, listener);
-    AtomicFiles.writeString(
-        cache, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
-    return report;
   }
 
   private static String table(

@@ -52,34 +52,44 @@ public final class ImageStatistics {
     Tensor power = torch.fft_fft2(x).abs().square().div(Tensors.scalar((double) h * w));
     Tensor flat =
         power.mean(new long[] {1}, false, new ScalarTypeOptional()).reshape(n, (long) h * w);
-    Tensor weights = radialAverage(h, w, bins).to(x.device(), torch.ScalarType.Float);
-    return flat.matmul(weights).add(Tensors.scalar(1e-8)).log();
+    // each frequency's radius bin (frequencies beyond the last go to an overflow bin, dropped):
+    // O(H·W) memory, not a dense [H·W, R] averaging matrix (2 GB at 1024²)
+    long[] which = new long[h * w];
+    float[] inverseCount = new float[bins + 1];
+    radialBinsOf(h, w, bins, which, inverseCount);
+    Tensor index = Tensors.fromLongs(which, (long) h * w).to(x.device(), torch.ScalarType.Long);
+    Tensor sums =
+        torch.zeros(n, bins + 1).to(x.device(), torch.ScalarType.Float).index_add(1, index, flat);
+    Tensor mean =
+        sums.mul(
+                Tensors.fromFloats(inverseCount, 1, bins + 1)
+                    .to(x.device(), torch.ScalarType.Float))
+            .narrow(1, 0, bins);
+    return mean.add(Tensors.scalar(1e-8)).log();
   }
 
-  /** {@code [H·W, R]}: column r averages the frequencies whose radius rounds to r. */
-  private static Tensor radialAverage(int h, int w, int bins) {
-    float[] m = new float[h * w * bins];
+  /**
+   * Fills {@code which[p]} with the radius bin of frequency p (rounded, in cycles per image of the
+   * shorter side; {@code bins} for frequencies beyond the last bin) and {@code inverseCount[r]}
+   * with 1 / (frequencies in bin r), 0 for the overflow bin.
+   */
+  private static void radialBinsOf(int h, int w, int bins, long[] which, float[] inverseCount) {
     int[] count = new int[bins];
-    int[] which = new int[h * w];
     double scale = Math.min(h, w);
     for (int i = 0; i < h; i++) {
       double fy = (i <= h / 2 ? i : i - h) / (double) h;
       for (int j = 0; j < w; j++) {
         double fx = (j <= w / 2 ? j : j - w) / (double) w;
         int r = (int) Math.round(Math.sqrt(fy * fy + fx * fx) * scale);
-        which[i * w + j] = r < bins ? r : -1;
+        which[i * w + j] = r < bins ? r : bins;
         if (r < bins) {
           count[r]++;
         }
       }
     }
-    for (int p = 0; p < h * w; p++) {
-      int r = which[p];
-      if (r >= 0) {
-        m[p * bins + r] = 1f / count[r];
-      }
+    for (int r = 0; r < bins; r++) {
+      inverseCount[r] = count[r] == 0 ? 0f : 1f / count[r];
     }
-    return Tensors.fromFloats(m, (long) h * w, bins);
   }
 
   /**

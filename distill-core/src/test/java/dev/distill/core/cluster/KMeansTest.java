@@ -309,7 +309,9 @@ class KMeansTest {
           KMeans.nearestSamples(x, result.centroids());
         }
       }
-      assertThat(Pointer.totalCount()).isEqualTo(baseline);
+      assertThat(Pointer.totalCount())
+          .as("live native objects (the GC may free stray unscoped ones, a leak adds)")
+          .isLessThanOrEqualTo(baseline);
     }
   }
 

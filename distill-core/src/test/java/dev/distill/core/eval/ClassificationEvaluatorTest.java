@@ -95,7 +95,9 @@ class ClassificationEvaluatorTest {
       EvalReport first = evaluator.evaluate(set, HardLabelMatcher.of(), p -> {});
       long count = Pointer.totalCount();
       EvalReport second = evaluator.evaluate(set, HardLabelMatcher.of(), p -> {});
-      assertThat(Pointer.totalCount()).isEqualTo(count);
+      assertThat(Pointer.totalCount())
+          .as("live native objects (the GC may free stray unscoped ones, a leak adds)")
+          .isLessThanOrEqualTo(count);
       assertThat(second.metric("top1").values()).isEqualTo(first.metric("top1").values());
     }
   }

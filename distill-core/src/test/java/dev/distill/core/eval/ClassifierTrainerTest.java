@@ -113,7 +113,9 @@ class ClassifierTrainerTest {
           longer.train(net, train.images(), train.labels(), HardLabelMatcher.of(), 1, p -> {}, "l");
       ClassifierTrainer.accuracy(net, train.images(), train.labels(), 16);
       assertThat(r.steps()).isEqualTo(300);
-      assertThat(Pointer.totalCount()).isEqualTo(count);
+      assertThat(Pointer.totalCount())
+          .as("live native objects (the GC may free stray unscoped ones, a leak adds)")
+          .isLessThanOrEqualTo(count);
       assertThat(Pointer.physicalBytes() - bytes).isLessThan(64L << 20);
     }
   }

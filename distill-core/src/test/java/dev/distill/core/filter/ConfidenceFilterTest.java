@@ -164,7 +164,9 @@ class ConfidenceFilterTest {
         filter.apply(images, List.of(0, 1, 1));
         filter.confidentThresholds(images, List.of(0, 1, 1), 2);
       }
-      assertThat(Pointer.totalCount()).isEqualTo(baseline);
+      assertThat(Pointer.totalCount())
+          .as("live native objects (the GC may free stray unscoped ones, a leak adds)")
+          .isLessThanOrEqualTo(baseline);
     }
   }
 }

@@ -244,7 +244,9 @@ class DedupFilterTest {
           filter.apply(synthetic);
         }
       }
-      assertThat(Pointer.totalCount()).isEqualTo(baseline);
+      assertThat(Pointer.totalCount())
+          .as("live native objects (the GC may free stray unscoped ones, a leak adds)")
+          .isLessThanOrEqualTo(baseline);
     }
   }
 }

@@ -158,7 +158,9 @@ class PerceptualHashTest {
       for (int i = 0; i < 5; i++) {
         PerceptualHash.hashes(batch);
       }
-      assertThat(Pointer.totalCount()).isEqualTo(baseline);
+      assertThat(Pointer.totalCount())
+          .as("live native objects (the GC may free stray unscoped ones, a leak adds)")
+          .isLessThanOrEqualTo(baseline);
     }
   }
 }

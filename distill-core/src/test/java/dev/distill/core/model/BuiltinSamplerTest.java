@@ -253,7 +253,9 @@ class BuiltinSamplerTest {
     for (int i = 0; i < 3; i++) {
       sampler.sample(r).close();
     }
-    assertThat(Pointer.totalCount()).isEqualTo(before);
+    assertThat(Pointer.totalCount())
+        .as("live native objects (the GC may free stray unscoped ones, a leak adds)")
+        .isLessThanOrEqualTo(before);
     assertThat(Pointer.totalBytes()).isEqualTo(bytesBefore);
   }
 

@@ -137,6 +137,8 @@ class SchedulerRunTest {
         }
       }
     }
-    assertThat(Pointer.totalCount()).isEqualTo(baseline);
+    assertThat(Pointer.totalCount())
+        .as("live native objects (the GC may free stray unscoped ones, a leak adds)")
+        .isLessThanOrEqualTo(baseline);
   }
 }

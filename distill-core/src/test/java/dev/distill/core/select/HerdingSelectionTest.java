@@ -185,7 +185,9 @@ class HerdingSelectionTest {
       for (int i = 0; i < 5; i++) {
         herding.select(data, 4);
       }
-      assertThat(Pointer.totalCount()).isEqualTo(baseline);
+      assertThat(Pointer.totalCount())
+          .as("live native objects (the GC may free stray unscoped ones, a leak adds)")
+          .isLessThanOrEqualTo(baseline);
     }
   }
 

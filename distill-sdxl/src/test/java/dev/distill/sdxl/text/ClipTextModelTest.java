@@ -276,7 +276,9 @@ class ClipTextModelTest {
           model.forward(ids);
         }
       }
-      assertThat(Pointer.totalCount()).isEqualTo(baseline);
+      assertThat(Pointer.totalCount())
+          .as("live native objects (the GC may free stray unscoped ones, a leak adds)")
+          .isLessThanOrEqualTo(baseline);
     }
   }
 

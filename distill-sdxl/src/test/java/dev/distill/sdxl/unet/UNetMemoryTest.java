@@ -43,7 +43,9 @@ class UNetMemoryTest {
       for (int i = 0; i < 10; i++) {
         step(unet, i % 2 == 0);
       }
-      assertThat(Pointer.totalCount()).isEqualTo(before);
+      assertThat(Pointer.totalCount())
+          .as("live native objects (the GC may free stray unscoped ones, a leak adds)")
+          .isLessThanOrEqualTo(before);
     }
   }
 }

@@ -123,21 +123,26 @@ class SparkDistillHadoopTest {
   }
 
   @Test
-  void taskRetriedBySparkOnUriGivesIdenticalOutput() throws Exception {
+  void taskRetriedBySparkOnUriGivesIdenticalOutputAndKeepsWhatItsFirstAttemptCommitted()
+      throws Exception {
     String uri = "distilltest:///out/retried";
 
+    // tasks {0, 1} and {2, 3}; the first attempt of {2, 3} commits class 2, then fails on 3
     SparkDistillResult r =
         SparkDistill.of(sc)
             .run(
                 recipe(uri)
                     .classesPerTask(2)
-                    .faults(new FaultInjection(Set.of(2), Set.of()))
+                    .faults(new FaultInjection(Set.of(3), Set.of()))
                     .build());
 
     assertThat(r.complete()).isTrue();
     assertThat(r.retried()).containsExactly(2, 3);
     assertThat(r.failedAttempts()).isEqualTo(1);
-    assertThat(r.generated()).containsExactly(0, 1, 2, 3);
+    assertThat(r.generated()).containsExactly(0, 1, 3); // 2: copied back, checked and kept
+    assertThat(RootedLocalFileSystem.operations("rename"))
+        .filteredOn(s -> s.contains("class-0002"))
+        .containsExactly("rename /out/.retried.parts/class-0002.safetensors");
     assertSameSet(root.resolve("out/retried"), reference);
   }
 

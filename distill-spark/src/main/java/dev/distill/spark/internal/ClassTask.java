@@ -11,6 +11,7 @@ import dev.distill.spark.DeviceChoice;
 import dev.distill.spark.FilterFactory;
 import dev.distill.spark.SparkRecipe;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -86,7 +87,7 @@ public final class ClassTask implements FlatMapFunction<int[], ClassOutcome> {
     }
     HadoopOutput remote =
         HadoopOutput.open(recipe.hadoopUri().orElseThrow(), hadoopConf.value().get());
-    java.nio.file.Path stage = Staging.create("distill-task-");
+    Path stage = Staging.create("distill-task-");
     try {
       return run(recipe, group, tc, stage.resolve(remote.name()), remote).iterator();
     } finally {
@@ -106,7 +107,7 @@ public final class ClassTask implements FlatMapFunction<int[], ClassOutcome> {
    * @throws IOException if writing fails
    */
   private static List<ClassOutcome> run(
-      SparkRecipe recipe, int[] group, TaskContext tc, java.nio.file.Path out, HadoopOutput remote)
+      SparkRecipe recipe, int[] group, TaskContext tc, Path out, HadoopOutput remote)
       throws IOException {
     int attempt = tc == null ? 0 : tc.attemptNumber();
     String executor = SparkEnv.get() == null ? "local" : SparkEnv.get().executorId();

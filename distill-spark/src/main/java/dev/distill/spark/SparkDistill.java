@@ -155,6 +155,9 @@ public final class SparkDistill {
     void publishSet() throws IOException;
 
     ClassTask task(SparkRecipe recipe, JavaSparkContext sc, List<Broadcast<?>> broadcasts);
+
+    /** A refusal of distill-core's, naming this output's files rather than {@link #local()}'s. */
+    IllegalStateException named(IllegalStateException refusal);
   }
 
   private record PathOutput(Path local) implements Output {
@@ -187,6 +190,11 @@ public final class SparkDistill {
     @Override
     public ClassTask task(SparkRecipe recipe, JavaSparkContext sc, List<Broadcast<?>> broadcasts) {
       return ClassTask.onPath(recipe);
+    }
+
+    @Override
+    public IllegalStateException named(IllegalStateException refusal) {
+      return refusal;
     }
 
     @Override
@@ -252,6 +260,11 @@ public final class SparkDistill {
     }
 
     @Override
+    public IllegalStateException named(IllegalStateException refusal) {
+      return remote.named(refusal, local);
+    }
+
+    @Override
     public String toString() {
       return remote.toString();
     }
@@ -265,7 +278,11 @@ public final class SparkDistill {
 
     if (out.finished()) {
       out.stageSet();
-      assemble(recipe, data, driverDevice, out.local()); // validates the set against the recipe
+      try {
+        assemble(recipe, data, driverDevice, out.local()); // validates the set against the recipe
+      } catch (IllegalStateException e) {
+        throw out.named(e);
+      }
       LOG.info("{}: finished set already there; nothing to do", out);
       return new SparkDistillResult(
           recipe.output(), true, List.of(), wanted, 0, Duration.between(start, Instant.now()));
@@ -283,6 +300,8 @@ public final class SparkDistill {
           .toDistill(data, lease.loaded().sampler())
           .classes(committed.stream().mapToInt(Integer::intValue).toArray())
           .commitParts(out.local());
+    } catch (IllegalStateException e) {
+      throw out.named(e);
     }
     LOG.info(
         "{}: {} classes to distil, {} already committed {}, {} tasks of up to {} classes",
@@ -305,7 +324,11 @@ public final class SparkDistill {
     }
     if (complete) {
       out.stageParts(new ArrayList<>(after));
-      assemble(recipe, data, driverDevice, out.local());
+      try {
+        assemble(recipe, data, driverDevice, out.local());
+      } catch (IllegalStateException e) {
+        throw out.named(e);
+      }
       out.publishSet();
     }
     Duration elapsed = Duration.between(start, Instant.now());

@@ -157,7 +157,9 @@ class SparkDistillHadoopTest {
     assertThatThrownBy(() -> SparkDistill.of(sc).run(recipe(partial).numSteps(5).build()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("numSteps=4")
-        .hasMessageContaining("this run has 5");
+        .hasMessageContaining("this run has 5")
+        .hasMessageContaining("distilltest:///out/.partial.parts/class-0000.safetensors")
+        .hasMessageNotContaining("distill-driver-"); // the URI's file, not the staging copy's
     assertThat(committed(root.resolve("out/partial"))).containsExactly(0);
     assertThat(RootedLocalFileSystem.operations("create")).isEmpty(); // refused before any task
 
@@ -165,7 +167,9 @@ class SparkDistillHadoopTest {
     SparkDistill.of(sc).run(recipe(finished).build());
     assertThatThrownBy(() -> SparkDistill.of(sc).run(recipe(finished).seed(8).build()))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("seed=7");
+        .hasMessageContaining("seed=7")
+        .hasMessageContaining("distilltest:///out/finished")
+        .hasMessageNotContaining("distill-driver-");
   }
 
   @Test

@@ -129,7 +129,12 @@ public final class ClassTask implements FlatMapFunction<int[], ClassOutcome> {
           if (remote != null && remote.isCommitted(c)) {
             remote.fetchPart(c, out); // checked against the recipe by commitParts below
           }
-          boolean generated = !d.commitParts(out).isEmpty();
+          boolean generated;
+          try {
+            generated = !d.commitParts(out).isEmpty();
+          } catch (IllegalStateException e) {
+            throw remote == null ? e : remote.named(e, out);
+          }
           if (generated && remote != null) {
             generated = remote.commitPart(c, out); // false: another attempt committed it first
           }

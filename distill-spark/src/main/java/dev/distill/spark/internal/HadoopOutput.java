@@ -254,6 +254,25 @@ public final class HadoopOutput {
     return deleted;
   }
 
+  /**
+   * A refusal distill-core raised on a local staging folder, reworded to name this output instead
+   * (the staging folder means nothing to the user).
+   *
+   * @param refusal the exception, naming files under {@code localOut} or its parts folder
+   * @param localOut the local staging output folder the check ran on
+   * @return an exception of the same kind whose message names the URI's files
+   */
+  public IllegalStateException named(IllegalStateException refusal, java.nio.file.Path localOut) {
+    String message = refusal.getMessage();
+    java.nio.file.Path stage = localOut.toAbsolutePath().normalize().getParent();
+    if (message == null || stage == null) {
+      return refusal;
+    }
+    String text = uri.toString();
+    String parent = text.substring(0, text.length() - name().length() - 1);
+    return new IllegalStateException(message.replace(stage.toString(), parent), refusal);
+  }
+
   @Override
   public String toString() {
     return uri.toString();

@@ -1,6 +1,7 @@
 package dev.distill.spark;
 
 import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,11 +10,13 @@ import java.util.List;
 /**
  * What a {@link SparkDistill} run did.
  *
- * <p>The distilled set itself is on disk: load it with {@link
- * dev.distill.core.io.DistilledSetIO#load(Path)} from {@link #outputDir()} when {@link
- * #complete()}.
+ * <p>The distilled set itself is in {@link #output()} when {@link #complete()}: on a path, load it
+ * with {@link dev.distill.core.io.DistilledSetIO#load(Path)} from {@link #outputDir()}; on a Hadoop
+ * {@code FileSystem} URI, copy the folder to a local one first ({@code hdfs dfs -get}), or read its
+ * PNGs and {@code manifest.json} with any Hadoop-aware tool.
  *
- * @param outputDir the output folder
+ * @param output the output folder as in the recipe ({@link SparkRecipe#output()}): an absolute path
+ *     or a Hadoop {@code FileSystem} URI
  * @param complete whether every class of the dataset is committed and the ImageFolder + manifest
  *     were written (false when the recipe lists only some classes and others are missing)
  * @param outcomes one per class this run's job handled, by class (empty when nothing was left)
@@ -23,7 +26,7 @@ import java.util.List;
  * @since 0.1.0
  */
 public record SparkDistillResult(
-    Path outputDir,
+    String output,
     boolean complete,
     List<ClassOutcome> outcomes,
     List<Integer> skipped,
@@ -31,10 +34,24 @@ public record SparkDistillResult(
     Duration elapsed) {
   /** Validates and copies. */
   public SparkDistillResult {
-    checkNotNull(outputDir, "outputDir");
+    checkNotNull(output, "output");
     outcomes = List.copyOf(checkNotNull(outcomes, "outcomes"));
     skipped = List.copyOf(checkNotNull(skipped, "skipped"));
     checkNotNull(elapsed, "elapsed");
+  }
+
+  /**
+   * The output folder, when it is a path.
+   *
+   * @return the absolute path
+   * @throws IllegalStateException if the output is a Hadoop {@code FileSystem} URI
+   */
+  public Path outputDir() {
+    checkState(
+        !SparkRecipe.isUri(output),
+        "output must be a path for outputDir() but was the Hadoop FileSystem URI %s",
+        output);
+    return Path.of(output);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.distill.spark;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
 
 import dev.distill.api.Sampler;
 import dev.distill.core.data.Dataset;
@@ -9,9 +10,11 @@ import dev.distill.core.pipeline.Distill;
 import dev.distill.core.prompt.PromptSource;
 import java.io.Serializable;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A serializable description of one {@link Distill} run, shipped to every Spark task.
@@ -26,7 +29,9 @@ import java.util.List;
  * @param sampler the sampler factory (also the key of the per-JVM sampler cache)
  * @param device where tasks run the sampler
  * @param data the training data
- * @param output the output folder: an absolute path on a file system every executor mounts
+ * @param output the output folder: an absolute path on a file system every executor mounts, or an
+ *     absolute Hadoop {@code FileSystem} URI ({@code hdfs://namenode/out/d4m}, {@code
+ *     s3a://bucket/out/d4m}; see {@link SparkDistill} for how it is written)
  * @param classes the classes to distil (empty = all)
  * @param classesPerTask how many classes one Spark task generates, {@code >= 1}
  * @param ipc images per class
@@ -67,8 +72,12 @@ public record SparkRecipe(
     checkNotNull(device, "device");
     checkNotNull(data, "data");
     checkNotNull(output, "output");
-    checkArgument(
-        Path.of(output).isAbsolute(), "output must be an absolute path but was %s", output);
+    if (isUri(output)) {
+      checkUri(output);
+    } else {
+      checkArgument(
+          Path.of(output).isAbsolute(), "output must be an absolute path but was %s", output);
+    }
     classes = List.copyOf(checkNotNull(classes, "classes"));
     for (int c : classes) {
       checkArgument(c >= 0, "classes must be >= 0 but contained %s", c);
@@ -95,9 +104,13 @@ public record SparkRecipe(
    * @param method the method
    * @param sampler the sampler factory
    * @param data the training data
-   * @param output the output folder: a path, or a {@code file:} URI, every executor sees
+   * @param output the output folder: a path (or a {@code file:} URI) every executor sees, or a
+   *     Hadoop {@code FileSystem} URI ({@code hdfs://namenode/out/d4m}, {@code
+   *     s3a://bucket/out/d4m}); a relative path is made absolute against the working folder
    * @return the builder
-   * @throws IllegalArgumentException if output is a URI of another scheme (hdfs, s3a, …)
+   * @throws IllegalArgumentException if output is a URI that is not absolute, has no folder name (a
+   *     file system's root) or has a query or fragment; a scheme no Hadoop {@code FileSystem}
+   *     serves is refused by {@link SparkDistill#run}, which sees the job's Hadoop configuration
    */
   public static Builder builder(
       MethodSpec method, SamplerFactory sampler, DatasetFactory data, String output) {
@@ -106,27 +119,79 @@ public record SparkRecipe(
 
   private static String outputPath(String output) {
     checkNotNull(output, "output");
-    int colon = output.indexOf(':');
-    int slash = output.indexOf('/');
-    if (colon > 1 && (slash < 0 || colon < slash)) {
-      URI uri = URI.create(output);
-      checkArgument(
-          "file".equals(uri.getScheme()),
-          "output must be a path or a file: URI on a file system every executor mounts (Hadoop"
-              + " FileSystem URIs are not supported; see distill-spark's README) but was %s",
-          output);
+    if (isUri(output)) {
+      URI uri = parseUri(output);
+      if (!"file".equals(uri.getScheme())) {
+        checkUri(output);
+        String normal = uri.normalize().toString();
+        return normal.endsWith("/") ? normal.substring(0, normal.length() - 1) : normal;
+      }
       return Path.of(uri).toAbsolutePath().normalize().toString();
     }
     return Path.of(output).toAbsolutePath().normalize().toString();
   }
 
+  /** Whether an output string is a URI ({@code scheme:...}) rather than a path. */
+  static boolean isUri(String output) {
+    int colon = output.indexOf(':');
+    int slash = output.indexOf('/');
+    return colon > 1 && (slash < 0 || colon < slash); // "C:\x" is a Windows path
+  }
+
+  private static URI parseUri(String output) {
+    try {
+      return new URI(output);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "output must be a path or a valid URI but was " + output + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Checks a Hadoop output URI: absolute, a folder below the root, nothing after the path. */
+  private static void checkUri(String output) {
+    URI uri = parseUri(output);
+    checkArgument(
+        !"file".equals(uri.getScheme()),
+        "output must be a file: URI made into a path (SparkRecipe.builder does it) but was %s",
+        output);
+    String path = uri.getPath();
+    checkArgument(
+        !uri.isOpaque() && path != null && path.startsWith("/"),
+        "output must be an absolute URI (scheme://authority/folder) but was %s",
+        output);
+    checkArgument(
+        !path.replace("/", "").isEmpty(),
+        "output must name a folder below the file system's root (its committed classes go to a"
+            + " hidden sibling folder) but was %s",
+        output);
+    checkArgument(
+        uri.getQuery() == null && uri.getFragment() == null,
+        "output must have no query or fragment but was %s",
+        output);
+  }
+
   /**
-   * The output folder.
+   * The output folder, when it is a path.
    *
    * @return the absolute path
+   * @throws IllegalStateException if the output is a Hadoop {@code FileSystem} URI ({@link
+   *     #hadoopUri()})
    */
   public Path outputPath() {
+    checkState(
+        !isUri(output),
+        "output must be a path for outputPath() but was the Hadoop FileSystem URI %s",
+        output);
     return Path.of(output);
+  }
+
+  /**
+   * The output folder, when it is a Hadoop {@code FileSystem} URI rather than a path.
+   *
+   * @return the URI ({@code hdfs://...}, {@code s3a://...}), or empty for a path
+   */
+  public Optional<URI> hadoopUri() {
+    return isUri(output) ? Optional.of(URI.create(output)) : Optional.empty();
   }
 
   /**

@@ -25,23 +25,30 @@ final class SparkTestSupport {
   private SparkTestSupport() {}
 
   static JavaSparkContext context(String master) {
-    SparkConf conf =
-        new SparkConf()
-            .setMaster(master)
-            .setAppName("distill-spark-test")
-            .set("spark.ui.enabled", "false")
-            .set("spark.driver.host", "127.0.0.1")
-            .set("spark.driver.bindAddress", "127.0.0.1");
-    return new JavaSparkContext(conf);
+    return new JavaSparkContext(conf(master));
+  }
+
+  static SparkConf conf(String master) {
+    return new SparkConf()
+        .setMaster(master)
+        .setAppName("distill-spark-test")
+        .set("spark.ui.enabled", "false")
+        .set("spark.driver.host", "127.0.0.1")
+        .set("spark.driver.bindAddress", "127.0.0.1");
   }
 
   /** D4M on the built-in model: 4 classes × IPC 2, 4 steps (tiny). */
   static SparkRecipe.Builder recipe(Path out) {
+    return recipe(out.toString());
+  }
+
+  /** {@link #recipe(Path)} with any output: a path or a URI. */
+  static SparkRecipe.Builder recipe(String output) {
     return SparkRecipe.builder(
             MethodSpec.of("d4m").with("restarts", "1"),
             SamplerFactories.builtinFashionMnist(),
             DATA,
-            out.toString())
+            output)
         .ipc(2)
         .seed(7)
         .numSteps(4)

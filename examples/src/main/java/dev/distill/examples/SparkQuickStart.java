@@ -7,7 +7,6 @@ import dev.distill.spark.SamplerFactories;
 import dev.distill.spark.SparkDistill;
 import dev.distill.spark.SparkDistillResult;
 import dev.distill.spark.SparkRecipe;
-import java.nio.file.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -25,7 +24,7 @@ public final class SparkQuickStart {
   /**
    * The settings.
    *
-   * @param out the output folder (on a path every executor sees)
+   * @param out the output folder: a path every executor sees, or a Hadoop {@code FileSystem} URI
    * @param master the Spark master URL
    * @param method {@code d4m}, {@code mode-guided} or {@code random-real}
    * @param ipc images per class
@@ -34,7 +33,7 @@ public final class SparkQuickStart {
    * @param classesPerTask classes per Spark task
    */
   public record Options(
-      Path out,
+      String out,
       String master,
       String method,
       int ipc,
@@ -55,7 +54,7 @@ public final class SparkQuickStart {
                 MethodSpec.of(o.method()),
                 SamplerFactories.builtinFashionMnist(),
                 DatasetSources.fashionMnist(),
-                o.out().toAbsolutePath().toString())
+                o.out())
             .ipc(o.ipc())
             .numSteps(o.numSteps())
             .guidanceScale(2.0)
@@ -77,7 +76,7 @@ public final class SparkQuickStart {
           r.skipped().size(),
           r.retried().size(),
           r.elapsed().toMillis() / 1000.0,
-          r.outputDir(),
+          r.output(),
           DistilledSetIO.MANIFEST);
       return r;
     }

@@ -1,2 +1,5 @@
-/** Executor-side helpers of distill-spark (per-JVM caches, the class task); not public API. */
+/**
+ * Helpers of distill-spark (per-JVM caches, the class task, Hadoop {@code FileSystem} output and
+ * its local staging); not public API.
+ */
 package dev.distill.spark.internal;

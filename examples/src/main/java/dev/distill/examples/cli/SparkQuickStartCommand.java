@@ -29,10 +29,13 @@ public final class SparkQuickStartCommand extends JobCommand<SparkQuickStart.Opt
 
   @Option(
       names = "--out",
-      paramLabel = "DIR",
+      paramLabel = "DIR|URI",
       required = true,
-      description = "the output folder, on a path every executor sees")
-  Path out;
+      description =
+          "the output folder: a path every executor sees, or a Hadoop FileSystem URI"
+              + " (hdfs://namenode/out/set, s3a://bucket/out/set; the file system's jars and"
+              + " settings must be on the class path)")
+  String out;
 
   @Option(
       names = "--master",
@@ -99,7 +102,9 @@ public final class SparkQuickStartCommand extends JobCommand<SparkQuickStart.Opt
       throw invalid(
           "--master", master, "be a Spark master URL such as local[2] or spark://host:7077");
     }
-    writableFolder("--out", out);
+    if (!out.contains("://")) { // a path (a URI's file system is checked when the job starts)
+      writableFolder("--out", Path.of(out));
+    }
     return new SparkQuickStart.Options(
         out,
         master,

@@ -1,11 +1,11 @@
-package dev.distill.sdxl.unet;
+package dev.distill.sdxl.parity;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.core.io.Safetensors;
 import dev.distill.core.tensor.TensorScope;
-import dev.distill.sdxl.nn.ParityCase;
+import dev.distill.sdxl.unet.UNet2DConditionModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,25 +26,23 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * when present) and compared with the reference output.
  *
  * <p>Runs on the CPU without autograd. Stateless and thread-safe.
- *
- * @since 0.1.0
  */
-public final class UNetParity {
+final class UNetParity {
   /** Absolute tolerance of float32 runs against the float32 reference (fixture README). */
-  public static final double ATOL = 5e-5;
+  static final double ATOL = 5e-5;
 
   /** Relative tolerance of float32 runs (fixture README). */
-  public static final double RTOL = 1e-4;
+  static final double RTOL = 1e-4;
 
   /**
    * Absolute tolerance of float64 runs against the {@code .f64} reference. Both sides compute the
    * sinusoidal time embeddings in float32 (as diffusers does), so differences of a float32 ulp in
    * {@code sin/cos} propagate; observed ~1e-8.
    */
-  public static final double ATOL_F64 = 1e-7;
+  static final double ATOL_F64 = 1e-7;
 
   /** Relative tolerance of float64 runs. */
-  public static final double RTOL_F64 = 1e-6;
+  static final double RTOL_F64 = 1e-6;
 
   private static final Pattern OUT = Pattern.compile("unet\\.(.+)\\.out");
 
@@ -57,7 +55,7 @@ public final class UNetParity {
    * @return one result per case, in case-name order
    * @throws IOException if the model or the cases cannot be read
    */
-  public static List<ParityCase> run(Path fixtureRoot) throws IOException {
+  static List<CaseResult> run(Path fixtureRoot) throws IOException {
     return run(fixtureRoot, ScalarType.Float);
   }
 
@@ -71,7 +69,7 @@ public final class UNetParity {
    * @throws IOException if the model or the cases cannot be read
    * @throws IllegalArgumentException if the dtype is another one, or the file holds no case
    */
-  public static List<ParityCase> run(Path fixtureRoot, ScalarType dtype) throws IOException {
+  static List<CaseResult> run(Path fixtureRoot, ScalarType dtype) throws IOException {
     checkNotNull(fixtureRoot, "fixtureRoot");
     boolean f64 = dtype.value == ScalarType.Double.value;
     checkArgument(
@@ -81,7 +79,7 @@ public final class UNetParity {
     String suffix = f64 ? ".out.f64" : ".out";
     double atol = f64 ? ATOL_F64 : ATOL;
     double rtol = f64 ? RTOL_F64 : RTOL;
-    List<ParityCase> results = new ArrayList<>();
+    List<CaseResult> results = new ArrayList<>();
     try (TensorScope scope = TensorScope.open();
         NoGradGuard noGrad = new NoGradGuard();
         Safetensors cases = Safetensors.open(fixtureRoot.resolve("cases/unet.safetensors"));
@@ -106,14 +104,10 @@ public final class UNetParity {
           if (f64 && text != null) {
             text = text.to(dtype);
           }
-          long start = System.nanoTime();
           Tensor out = unet.forward(sample, timestep, context, text, ids);
-          long millis = (System.nanoTime() - start) / 1_000_000;
           Tensor expected =
               cases.tensor(p + (f64 && cases.contains(p + "out.f64") ? "out.f64" : "out"));
-          results.add(
-              ParityCase.compare(
-                  p + suffix.substring(1), out, expected, atol, rtol, Math.max(1, millis)));
+          results.add(Compare.allClose(p + suffix.substring(1), out, expected, atol, rtol));
         }
       }
     }

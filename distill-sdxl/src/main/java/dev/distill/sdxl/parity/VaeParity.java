@@ -1,11 +1,12 @@
-package dev.distill.sdxl.vae;
+package dev.distill.sdxl.parity;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.core.io.Safetensors;
 import dev.distill.core.tensor.TensorScope;
-import dev.distill.sdxl.nn.ParityCase;
+import dev.distill.sdxl.vae.AutoencoderKL;
+import dev.distill.sdxl.vae.DiagonalGaussian;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,18 +26,16 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * {@code vae.<c>.latents} a decode case (output {@code sample}).
  *
  * <p>Runs in float32 on the CPU without autograd. Stateless and thread-safe.
- *
- * @since 0.1.0
  */
-public final class VaeParity {
+final class VaeParity {
   /** Absolute tolerance of the encoder outputs (fixture README). */
-  public static final double ENCODE_ATOL = 5e-5;
+  static final double ENCODE_ATOL = 5e-5;
 
   /** Absolute tolerance of the decoder output (fixture README). */
-  public static final double DECODE_ATOL = 1e-4;
+  static final double DECODE_ATOL = 1e-4;
 
   /** Relative tolerance of both (fixture README). */
-  public static final double RTOL = 1e-4;
+  static final double RTOL = 1e-4;
 
   private static final Pattern IMAGE = Pattern.compile("vae\\.(.+)\\.image");
   private static final Pattern LATENTS = Pattern.compile("vae\\.(.+)\\.latents");
@@ -52,9 +51,9 @@ public final class VaeParity {
    * @throws IOException if the model or the cases cannot be read
    * @throws IllegalArgumentException if the file holds no case
    */
-  public static List<ParityCase> run(Path fixtureRoot) throws IOException {
+  static List<CaseResult> run(Path fixtureRoot) throws IOException {
     checkNotNull(fixtureRoot, "fixtureRoot");
-    List<ParityCase> results = new ArrayList<>();
+    List<CaseResult> results = new ArrayList<>();
     try (TensorScope scope = TensorScope.open();
         NoGradGuard noGrad = new NoGradGuard();
         Safetensors cases = Safetensors.open(fixtureRoot.resolve("cases/vae.safetensors"));
@@ -79,42 +78,27 @@ public final class VaeParity {
       for (String c : encodes) {
         try (TensorScope caseScope = TensorScope.open()) {
           String p = "vae." + c + ".";
-          long start = System.nanoTime();
           DiagonalGaussian dist = vae.encode(cases.tensor(p + "image").to(ScalarType.Float));
-          long millis = Math.max(1, (System.nanoTime() - start) / 1_000_000);
-          results.add(compare(cases, p + "mean", dist.mean(), ENCODE_ATOL, millis));
-          results.add(compare(cases, p + "logvar", dist.logvar(), ENCODE_ATOL, millis));
-          results.add(compare(cases, p + "std", dist.std(), ENCODE_ATOL, millis));
+          results.add(compare(cases, p + "mean", dist.mean(), ENCODE_ATOL));
+          results.add(compare(cases, p + "logvar", dist.logvar(), ENCODE_ATOL));
+          results.add(compare(cases, p + "std", dist.std(), ENCODE_ATOL));
         }
       }
       for (String c : decodes) {
         try (TensorScope caseScope = TensorScope.open()) {
           String p = "vae." + c + ".";
-          long start = System.nanoTime();
           Tensor image = vae.decode(cases.tensor(p + "latents").to(ScalarType.Float));
-          long millis = Math.max(1, (System.nanoTime() - start) / 1_000_000);
-          results.add(compare(cases, p + "sample", image, DECODE_ATOL, millis));
+          results.add(compare(cases, p + "sample", image, DECODE_ATOL));
         }
       }
     }
     return List.copyOf(results);
   }
 
-  private static ParityCase compare(
-      Safetensors cases, String name, Tensor actual, double atol, long millis) {
+  private static CaseResult compare(Safetensors cases, String name, Tensor actual, double atol) {
     if (!cases.contains(name)) {
-      return new ParityCase(
-          name,
-          Double.POSITIVE_INFINITY,
-          atol,
-          RTOL,
-          false,
-          List.of(),
-          Double.NaN,
-          Double.NaN,
-          millis,
-          "reference tensor missing from " + cases.file());
+      return CaseResult.missing(name, "reference tensor missing from " + cases.file());
     }
-    return ParityCase.compare(name, actual, cases.tensor(name), atol, RTOL, millis);
+    return Compare.allClose(name, actual, cases.tensor(name), atol, RTOL);
   }
 }

@@ -1,9 +1,8 @@
-package dev.distill.sdxl.vae;
+package dev.distill.sdxl.parity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.distill.sdxl.nn.Fixtures;
-import dev.distill.sdxl.nn.ParityCase;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,11 +16,11 @@ class VaeParityTest {
 
   @Test
   void encodeAndDecodeMatchDiffusersWithinFixtureTolerance() throws Exception {
-    List<ParityCase> results = VaeParity.run(Fixtures.sdxlTiny());
-    results.forEach(r -> System.out.println("[vae parity] " + r));
+    List<CaseResult> results = VaeParity.run(Fixtures.sdxlTiny());
+    results.forEach(r -> System.out.println("[vae parity] " + r.line()));
     assertThat(results)
-        .extracting(ParityCase::name)
+        .extracting(CaseResult::name)
         .contains("vae.encode.mean", "vae.encode.logvar", "vae.encode.std", "vae.decode.sample");
-    assertThat(results).allSatisfy(r -> assertThat(r.pass()).as(r.toString()).isTrue());
+    assertThat(results).allSatisfy(r -> assertThat(r.pass()).as(r.line()).isTrue());
   }
 }

@@ -1,4 +1,4 @@
-package dev.distill.sdxl.pipeline;
+package dev.distill.sdxl.parity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,9 +10,11 @@ import dev.distill.core.scheduler.SchedulerRun;
 import dev.distill.core.tensor.Rng;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
+import dev.distill.sdxl.internal.PipelineAccess;
 import dev.distill.sdxl.nn.Fixtures;
-import dev.distill.sdxl.parity.CaseResult;
-import dev.distill.sdxl.parity.ParityCheck;
+import dev.distill.sdxl.pipeline.SdxlOptions;
+import dev.distill.sdxl.pipeline.SdxlPipeline;
+import dev.distill.sdxl.pipeline.SdxlRequest;
 import dev.distill.sdxl.text.PromptEmbeddings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -112,18 +114,18 @@ class MicroConditioningParityTest {
   @Test
   void addTimeIdsFollowTheMicroConditioningFormula() {
     try (TensorScope s = TensorScope.open()) {
-      assertThat(floats(SdxlPipeline.addTimeIds(customPositive().build(), SIZE, SIZE, true)))
+      assertThat(floats(PipelineAccess.get().addTimeIds(customPositive().build(), true)))
           .containsExactly(concat(POSITIVE_IDS, POSITIVE_IDS));
-      assertThat(floats(SdxlPipeline.addTimeIds(customNegative().build(), SIZE, SIZE, true)))
+      assertThat(floats(PipelineAccess.get().addTimeIds(customNegative().build(), true)))
           .containsExactly(concat(NEGATIVE_IDS, POSITIVE_IDS));
-      assertThat(floats(SdxlPipeline.addTimeIds(customNegative().build(), SIZE, SIZE, false)))
+      assertThat(floats(PipelineAccess.get().addTimeIds(customNegative().build(), false)))
           .containsExactly(POSITIVE_IDS);
       SdxlRequest defaults = SdxlRequest.builder(PROMPT).imageSize(SIZE, SIZE).build();
-      assertThat(floats(SdxlPipeline.addTimeIds(defaults, SIZE, SIZE, true)))
+      assertThat(floats(PipelineAccess.get().addTimeIds(defaults, true)))
           .containsExactly(concat(DEFAULT_IDS, DEFAULT_IDS));
       // a negative part that is not set takes the positive value
       SdxlRequest onlyNegativeCrop = customPositive().negativeCropsTopLeft(4, 0).build();
-      assertThat(floats(SdxlPipeline.addTimeIds(onlyNegativeCrop, SIZE, SIZE, true)))
+      assertThat(floats(PipelineAccess.get().addTimeIds(onlyNegativeCrop, true)))
           .containsExactly(concat(new float[] {128, 96, 4, 0, 96, 128}, POSITIVE_IDS));
     }
   }

@@ -1,9 +1,10 @@
-package dev.distill.sdxl.pipeline;
+package dev.distill.sdxl.parity;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.distill.sdxl.pipeline.SdxlRequest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package dev.distill.sdxl.pipeline;
+package dev.distill.sdxl.parity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,8 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distill.core.io.Safetensors;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
+import dev.distill.sdxl.internal.PipelineAccess;
 import dev.distill.sdxl.nn.Fixtures;
-import dev.distill.sdxl.parity.CaseResult;
+import dev.distill.sdxl.pipeline.SdxlOptions;
+import dev.distill.sdxl.pipeline.SdxlPipeline;
+import dev.distill.sdxl.pipeline.SdxlRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +63,7 @@ class PipelineKwargsTest {
   private static float[] timeIds(PipelineKwargs kw, boolean cfg) {
     try (TensorScope s = TensorScope.open()) {
       SdxlRequest r = kw.builder().build();
-      return Tensors.toFloats(SdxlPipeline.addTimeIds(r, r.height, r.width, cfg));
+      return Tensors.toFloats(PipelineAccess.get().addTimeIds(r, cfg));
     }
   }
 
@@ -242,8 +245,7 @@ class PipelineKwargsTest {
             1);
     SdxlRequest r = kw.builder().build();
     assertThat(kw.outputType()).isEqualTo(PipelineKwargs.OutputType.LATENT);
-    assertThat(r.decode).isFalse();
-    assertThat(r.prompts2).isEmpty();
+    assertThat(PipelineAccess.get().promptRequest(r, true).prompts2()).isEmpty();
     assertThat(timeIds(kw, true)).containsExactly(64, 64, 0, 0, 64, 64, 64, 64, 0, 0, 64, 64);
   }
 

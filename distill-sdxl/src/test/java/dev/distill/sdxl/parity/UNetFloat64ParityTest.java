@@ -1,9 +1,8 @@
-package dev.distill.sdxl.unet;
+package dev.distill.sdxl.parity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.distill.sdxl.nn.Fixtures;
-import dev.distill.sdxl.nn.ParityCase;
 import java.util.List;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,10 +17,10 @@ class UNetFloat64ParityTest {
 
   @Test
   void float64OutputsMatchTheFloat64ReferenceFarMoreTightly() throws Exception {
-    List<ParityCase> results = UNetParity.run(Fixtures.sdxlTiny(), ScalarType.Double);
-    results.forEach(r -> System.out.println("[unet parity f64] " + r));
+    List<CaseResult> results = UNetParity.run(Fixtures.sdxlTiny(), ScalarType.Double);
+    results.forEach(r -> System.out.println("[unet parity f64] " + r.line()));
     assertThat(results).hasSizeGreaterThanOrEqualTo(2);
-    assertThat(results).allSatisfy(r -> assertThat(r.pass()).as(r.toString()).isTrue());
+    assertThat(results).allSatisfy(r -> assertThat(r.pass()).as(r.line()).isTrue());
     assertThat(results).allSatisfy(r -> assertThat(r.maxAbsError()).isLessThan(1e-7));
   }
 }

@@ -1,11 +1,16 @@
-package dev.distill.core.scheduler;
+package dev.distill.sdxl.parity;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.core.config.JsonConfig;
 import dev.distill.core.io.Safetensors;
-import dev.distill.core.io.SafetensorsDtype;
+import dev.distill.core.scheduler.DdimScheduler;
+import dev.distill.core.scheduler.NoiseSource;
+import dev.distill.core.scheduler.Scheduler;
+import dev.distill.core.scheduler.SchedulerRun;
+import dev.distill.core.scheduler.Schedulers;
+import dev.distill.core.scheduler.StepOutput;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.io.IOException;
@@ -13,13 +18,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Golden parity of the schedulers against a {@code schedulers.safetensors} fixture written by
@@ -33,66 +41,22 @@ import org.bytedeco.pytorch.Tensor;
  * {@code pred_original_sample} at every step. {@code K.alphas_cumprod} and {@code
  * K.final_alpha_cumprod} are compared when present. Tolerances are the fixture README's.
  *
- * <p>Stateless and thread-safe; each call opens and closes its own tensor scope.
- *
- * @since 0.1.0
+ * <p>Results are named {@code K.nN:quantity} ({@code K:quantity} for per-scheduler tables).
+ * Stateless and thread-safe; each call opens and closes its own tensor scope.
  */
-public final class SchedulerParity {
+final class SchedulerParity {
   /** Relative tolerance for sigmas, {@code init_noise_sigma} and ᾱ (absolute tolerance 0). */
-  public static final double SCHEDULE_RTOL = 1e-6;
+  static final double SCHEDULE_RTOL = 1e-6;
 
   /** Absolute tolerance for trajectories ({@code model_input}, {@code prev_sample}, x̂0). */
-  public static final double TRAJECTORY_ATOL = 1e-5;
+  static final double TRAJECTORY_ATOL = 1e-5;
 
   /** Relative tolerance for trajectories. */
-  public static final double TRAJECTORY_RTOL = 1e-5;
+  static final double TRAJECTORY_RTOL = 1e-5;
 
   private static final Pattern CASE = Pattern.compile("(.+)\\.n(\\d+)\\.timesteps");
 
   private SchedulerParity() {}
-
-  /**
-   * The comparison of one quantity of one case.
-   *
-   * @param caseName {@code K.nN}, or {@code K} for per-scheduler tensors
-   * @param quantity the tensor compared ({@code timesteps}, {@code prev_sample}, ...)
-   * @param maxAbsError the largest |actual - expected| (infinite if the sizes differ)
-   * @param atol the absolute tolerance
-   * @param rtol the relative tolerance: an element passes if |a - e| &lt;= atol + rtol·|e|
-   * @param worstIndex the flat index of the element closest to failing (or failing worst)
-   * @param worstRatio |a - e| / (atol + rtol·|e|) at that element: &lt;= 1 passes (0 if exact)
-   * @param passed whether every element passed
-   * @since 0.1.0
-   */
-  public record Result(
-      String caseName,
-      String quantity,
-      double maxAbsError,
-      double atol,
-      double rtol,
-      long worstIndex,
-      double worstRatio,
-      boolean passed) {
-    /** Checks the names. */
-    public Result {
-      checkNotNull(caseName, "caseName");
-      checkNotNull(quantity, "quantity");
-    }
-
-    @Override
-    public String toString() {
-      return String.format(
-          Locale.ROOT,
-          "%-22s %-21s max|err| %.3e  atol %.0e rtol %.0e  err/tol %.3f  %s",
-          caseName,
-          quantity,
-          maxAbsError,
-          atol,
-          rtol,
-          worstRatio,
-          passed ? "ok" : "FAIL at flat index " + worstIndex);
-    }
-  }
 
   /**
    * Runs every case of a fixture file.
@@ -102,9 +66,9 @@ public final class SchedulerParity {
    * @throws IOException if the file cannot be read
    * @throws IllegalArgumentException if it holds no case, or a case lacks its config or tensors
    */
-  public static List<Result> run(Path schedulersSafetensors) throws IOException {
+  static List<CaseResult> run(Path schedulersSafetensors) throws IOException {
     checkNotNull(schedulersSafetensors, "schedulersSafetensors");
-    List<Result> results = new ArrayList<>();
+    List<CaseResult> results = new ArrayList<>();
     try (Safetensors file = Safetensors.open(schedulersSafetensors);
         TensorScope scope = TensorScope.open()) {
       Map<String, List<Integer>> cases = discover(file);
@@ -148,60 +112,56 @@ public final class SchedulerParity {
         JsonConfig.parse(file.file() + " metadata " + key + ".config", json));
   }
 
-  private static List<Result> checkTables(Safetensors file, String key, Scheduler scheduler) {
-    List<Result> out = new ArrayList<>();
+  private static List<CaseResult> checkTables(Safetensors file, String key, Scheduler scheduler) {
+    List<CaseResult> out = new ArrayList<>();
     if (file.contains(key + ".alphas_cumprod")) {
-      float[] expected = Tensors.toFloats(file.tensor(key + ".alphas_cumprod"));
       double[] actual = new double[scheduler.numTrainTimesteps()];
       for (int t = 0; t < actual.length; t++) {
         actual[t] = scheduler.alphaCumprod(t);
       }
-      out.add(compare(key, "alphas_cumprod", actual, toDoubles(expected), 0, SCHEDULE_RTOL));
+      out.add(compare(file, key, "alphas_cumprod", doubles(actual), 0, SCHEDULE_RTOL));
     }
-    if (file.contains(key + ".final_alpha_cumprod") && scheduler instanceof DdimScheduler) {
-      float[] expected = Tensors.toFloats(file.tensor(key + ".final_alpha_cumprod"));
-      double[] actual = {((DdimScheduler) scheduler).finalAlphaCumprod()};
-      out.add(compare(key, "final_alpha_cumprod", actual, toDoubles(expected), 0, SCHEDULE_RTOL));
+    if (file.contains(key + ".final_alpha_cumprod") && scheduler instanceof DdimScheduler ddim) {
+      Tensor expected = file.tensor(key + ".final_alpha_cumprod");
+      Tensor actual =
+          doubles(new double[] {ddim.finalAlphaCumprod()}).reshape(Tensors.shape(expected));
+      out.add(compare(file, key, "final_alpha_cumprod", actual, 0, SCHEDULE_RTOL));
     }
     return out;
   }
 
-  private static List<Result> checkCase(Safetensors file, String key, int n, Scheduler scheduler) {
+  private static List<CaseResult> checkCase(
+      Safetensors file, String key, int n, Scheduler scheduler) {
     String name = key + ".n" + n;
     String p = name + ".";
-    List<Result> out = new ArrayList<>();
+    List<CaseResult> out = new ArrayList<>();
     try (SchedulerRun run = scheduler.start(n);
         TensorScope scope = TensorScope.open()) {
-      Tensor timesteps = file.tensor(p + "timesteps");
-      double[] expectedT =
-          file.info(p + "timesteps").dtype() == SafetensorsDtype.I64
-              ? toDoubles(Tensors.toLongs(timesteps))
-              : toDoubles(Tensors.toFloats(timesteps));
       int steps = run.timesteps().size();
-      out.add(compare(name, "timesteps", toArray(run.timesteps()), expectedT, 0, 0));
+      double[] timesteps = new double[steps];
+      for (int i = 0; i < steps; i++) {
+        timesteps[i] = run.timesteps().get(i);
+      }
+      out.add(compare(file, name, "timesteps", doubles(timesteps), 0, 0));
       if (file.contains(p + "sigmas")) {
         double[] sigmas = new double[steps + 1];
         for (int i = 0; i <= steps; i++) {
           sigmas[i] = run.sigma(i);
         }
-        double[] expected = toDoubles(Tensors.toFloats(file.tensor(p + "sigmas")));
-        out.add(compare(name, "sigmas", sigmas, expected, 0, SCHEDULE_RTOL));
+        out.add(compare(file, name, "sigmas", doubles(sigmas), 0, SCHEDULE_RTOL));
       }
-      double[] expectedInit = {file.tensor(p + "init_noise_sigma").item_double()};
-      out.add(
-          compare(
-              name,
-              "init_noise_sigma",
-              new double[] {run.initNoiseSigma()},
-              expectedInit,
-              0,
-              SCHEDULE_RTOL));
-      out.addAll(replay(file, name, run, Math.min(steps, expectedT.length)));
+      Tensor expectedInit = file.tensor(p + "init_noise_sigma");
+      Tensor init =
+          doubles(new double[] {run.initNoiseSigma()}).reshape(Tensors.shape(expectedInit));
+      out.add(compare(file, name, "init_noise_sigma", init, 0, SCHEDULE_RTOL));
+      long expectedSteps = file.tensor(p + "timesteps").size(0);
+      out.addAll(replay(file, name, run, (int) Math.min(steps, expectedSteps)));
     }
     return out;
   }
 
-  private static List<Result> replay(Safetensors file, String name, SchedulerRun run, int steps) {
+  private static List<CaseResult> replay(
+      Safetensors file, String name, SchedulerRun run, int steps) {
     String p = name + ".";
     Tensor modelOutputs = file.tensor(p + "model_output");
     Tensor ancestral =
@@ -227,7 +187,7 @@ public final class SchedulerParity {
         x = step.keep(o.prevSample());
       }
     }
-    List<Result> out = new ArrayList<>();
+    List<CaseResult> out = new ArrayList<>();
     out.add(compareSteps(file, name, "model_input", inputs));
     out.add(compareSteps(file, name, "prev_sample", prevs));
     if (file.contains(p + "pred_original_sample")) {
@@ -236,79 +196,34 @@ public final class SchedulerParity {
     return out;
   }
 
-  private static Result compareSteps(
+  private static CaseResult compareSteps(
       Safetensors file, String name, String quantity, List<float[]> actualSteps) {
-    double[] expected = toDoubles(Tensors.toFloats(file.tensor(name + "." + quantity)));
+    Tensor expected = file.tensor(name + "." + quantity);
     int per = actualSteps.isEmpty() ? 0 : actualSteps.get(0).length;
-    double[] actual = new double[per * actualSteps.size()];
+    float[] actual = new float[per * actualSteps.size()];
     for (int k = 0; k < actualSteps.size(); k++) {
-      float[] s = actualSteps.get(k);
-      for (int j = 0; j < per; j++) {
-        actual[k * per + j] = s[j];
-      }
+      System.arraycopy(actualSteps.get(k), 0, actual, k * per, per);
     }
-    return compare(name, quantity, actual, expected, TRAJECTORY_ATOL, TRAJECTORY_RTOL);
+    long[] shape = Tensors.shape(expected);
+    Tensor stacked =
+        Tensors.fromFloats(
+            actual, Tensors.numel(shape) == actual.length ? shape : new long[] {actual.length});
+    return compare(file, name, quantity, stacked, TRAJECTORY_ATOL, TRAJECTORY_RTOL);
   }
 
-  /** numpy.allclose-style comparison that also finds the worst element. */
-  static Result compare(
-      String name, String quantity, double[] actual, double[] expected, double atol, double rtol) {
-    if (actual.length != expected.length) {
-      return new Result(
-          name,
-          quantity,
-          Double.POSITIVE_INFINITY,
-          atol,
-          rtol,
-          Math.min(actual.length, expected.length),
-          Double.POSITIVE_INFINITY,
-          false);
-    }
-    double maxAbs = 0;
-    double worstRatio = -1;
-    long worst = 0;
-    boolean passed = true;
-    for (int i = 0; i < actual.length; i++) {
-      double diff = Math.abs(actual[i] - expected[i]);
-      double tol = atol + rtol * Math.abs(expected[i]);
-      boolean ok = diff <= tol; // false for NaN
-      double ratio;
-      if (ok) {
-        ratio = tol == 0 ? 0 : diff / tol;
-      } else {
-        passed = false;
-        ratio = Double.isNaN(diff) || tol == 0 ? Double.POSITIVE_INFINITY : diff / tol;
-      }
-      maxAbs = Double.isNaN(diff) || Double.isNaN(maxAbs) ? Double.NaN : Math.max(maxAbs, diff);
-      if (ratio > worstRatio) {
-        worstRatio = ratio;
-        worst = i;
-      }
-    }
-    return new Result(name, quantity, maxAbs, atol, rtol, worst, worstRatio, passed);
+  private static CaseResult compare(
+      Safetensors file, String name, String quantity, Tensor actual, double atol, double rtol) {
+    return Compare.allClose(
+        name + ":" + quantity, actual, file.tensor(name + "." + quantity), atol, rtol);
   }
 
-  private static double[] toDoubles(float[] values) {
-    double[] d = new double[values.length];
-    for (int i = 0; i < d.length; i++) {
-      d[i] = values[i];
+  /** A float64 CPU tensor holding {@code values}, shape {@code [values.length]}. */
+  private static Tensor doubles(double[] values) {
+    try (DoublePointer dp = new DoublePointer(values);
+        TensorScope s = TensorScope.open()) {
+      Tensor view =
+          torch.from_blob(dp, new long[] {values.length}, new TensorOptions(ScalarType.Double));
+      return s.keep(view.clone());
     }
-    return d;
-  }
-
-  private static double[] toDoubles(long[] values) {
-    double[] d = new double[values.length];
-    for (int i = 0; i < d.length; i++) {
-      d[i] = values[i];
-    }
-    return d;
-  }
-
-  private static double[] toArray(List<Double> values) {
-    double[] d = new double[values.size()];
-    for (int i = 0; i < d.length; i++) {
-      d[i] = values.get(i);
-    }
-    return d;
   }
 }

@@ -1,4 +1,4 @@
-package dev.distill.sdxl.text;
+package dev.distill.sdxl.parity;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
@@ -6,18 +6,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.core.io.Safetensors;
 import dev.distill.core.tensor.TensorScope;
-import dev.distill.core.tensor.Tensors;
+import dev.distill.sdxl.text.ClipTextModel;
+import dev.distill.sdxl.text.ClipTextOutput;
+import dev.distill.sdxl.text.ClipTokenizer;
+import dev.distill.sdxl.text.PromptEmbeddings;
+import dev.distill.sdxl.text.PromptRequest;
+import dev.distill.sdxl.text.SdxlTextEncoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -31,19 +34,17 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * tokenizer.json} with {@code input_ids}, loaded from the folder of the same name), the encoders
  * (every {@code teN.input_ids} in {@code text_encoders.safetensors}; {@code te1} → {@code
  * text_encoder/}, {@code teN} → {@code text_encoder_N/}) and their outputs, and the pipeline cases
- * that carry text conditioning and their {@code kwargs}. Each method returns one {@link ParityCase}
+ * that carry text conditioning and their {@code kwargs}. Each method returns one {@link CaseResult}
  * per comparison and never throws on a mismatch (only on unreadable files).
  *
  * <p>Stateless and thread-safe; each call loads what it needs and frees it.
- *
- * @since 0.1.0
  */
-public final class TextParity {
+final class TextParity {
   /** The fixture's suggested tolerance for fp32 text encoder outputs. */
-  public static final double ENCODER_ATOL = 1e-5;
+  static final double ENCODER_ATOL = 1e-5;
 
   /** The fixture's suggested relative tolerance for fp32 text encoder outputs. */
-  public static final double ENCODER_RTOL = 1e-4;
+  static final double ENCODER_RTOL = 1e-4;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> ENCODER_OUTPUTS =
@@ -59,8 +60,8 @@ public final class TextParity {
    * @return the cases
    * @throws IOException if a file is missing or unreadable
    */
-  public static List<ParityCase> all(Path fixtureDir) throws IOException {
-    List<ParityCase> out = new ArrayList<>(tokenizers(fixtureDir));
+  static List<CaseResult> all(Path fixtureDir) throws IOException {
+    List<CaseResult> out = new ArrayList<>(tokenizers(fixtureDir));
     out.addAll(textEncoders(fixtureDir));
     out.addAll(textEncodersFloat64(fixtureDir));
     out.addAll(promptConditioning(fixtureDir));
@@ -76,13 +77,13 @@ public final class TextParity {
    * @return the cases
    * @throws IOException if a file is missing or unreadable
    */
-  public static List<ParityCase> tokenizers(Path fixtureDir) throws IOException {
+  static List<CaseResult> tokenizers(Path fixtureDir) throws IOException {
     Path file = requireFile(fixtureDir.resolve("cases").resolve("tokenizer.json"));
     JsonNode root = JSON.readTree(file.toFile());
     List<String> prompts = new ArrayList<>();
     root.path("prompts").forEach(p -> prompts.add(p.asText()));
     int maxLength = root.path("max_length").asInt(ClipTokenizer.DEFAULT_MAX_LENGTH);
-    List<ParityCase> out = new ArrayList<>();
+    List<CaseResult> out = new ArrayList<>();
     Iterator<Map.Entry<String, JsonNode>> it = root.properties().iterator();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
@@ -135,7 +136,7 @@ public final class TextParity {
    * @return one case per encoder output
    * @throws IOException if a file is missing or unreadable
    */
-  public static List<ParityCase> textEncoders(Path fixtureDir) throws IOException {
+  static List<CaseResult> textEncoders(Path fixtureDir) throws IOException {
     return textEncoders(fixtureDir, ScalarType.Float, "", ENCODER_ATOL, ENCODER_RTOL);
   }
 
@@ -147,7 +148,7 @@ public final class TextParity {
    * @return one case per encoder output that has a {@code .f64} reference
    * @throws IOException if a file is missing or unreadable
    */
-  public static List<ParityCase> textEncodersFloat64(Path fixtureDir) throws IOException {
+  static List<CaseResult> textEncodersFloat64(Path fixtureDir) throws IOException {
     return textEncoders(fixtureDir, ScalarType.Double, ".f64", 1e-10, 1e-8);
   }
 
@@ -162,12 +163,12 @@ public final class TextParity {
    * @return one case per encoder output
    * @throws IOException if a file is missing or unreadable
    */
-  public static List<ParityCase> textEncoders(
+  static List<CaseResult> textEncoders(
       Path fixtureDir, ScalarType dtype, String referenceSuffix, double atol, double rtol)
       throws IOException {
     checkNotNull(referenceSuffix, "referenceSuffix");
     Path file = requireFile(fixtureDir.resolve("cases").resolve("text_encoders.safetensors"));
-    List<ParityCase> out = new ArrayList<>();
+    List<CaseResult> out = new ArrayList<>();
     try (TensorScope scope = TensorScope.open();
         Safetensors st = Safetensors.open(file)) {
       Device cpu = new Device("cpu");
@@ -187,9 +188,9 @@ public final class TextParity {
                     + refName
                     + (dtype.value == ScalarType.Float.value ? "" : "@" + dtype);
             if (actual == null) {
-              out.add(missing(caseName, atol, rtol, "the model has no " + output));
+              out.add(CaseResult.missing(caseName, "the model has no " + output));
             } else {
-              out.add(compare(caseName, actual, st.tensor(refName), atol, rtol));
+              out.add(Compare.allClose(caseName, actual, st.tensor(refName), atol, rtol));
             }
           }
         }
@@ -208,9 +209,9 @@ public final class TextParity {
    * @return the cases (none if the file does not exist)
    * @throws IOException if a file is unreadable
    */
-  public static List<ParityCase> promptConditioning(Path fixtureDir) throws IOException {
+  static List<CaseResult> promptConditioning(Path fixtureDir) throws IOException {
     Path file = fixtureDir.resolve("cases").resolve("pipeline.safetensors");
-    List<ParityCase> out = new ArrayList<>();
+    List<CaseResult> out = new ArrayList<>();
     if (!Files.isRegularFile(file)) {
       return out;
     }
@@ -231,14 +232,14 @@ public final class TextParity {
           PromptEmbeddings e = encoder.encode(request);
           String p = "pipeline:" + caseName + ".";
           out.add(
-              compare(
+              Compare.allClose(
                   p + "prompt_embeds",
                   e.promptEmbeds(),
                   st.tensor(caseName + ".prompt_embeds"),
                   ENCODER_ATOL,
                   ENCODER_RTOL));
           out.add(
-              compare(
+              Compare.allClose(
                   p + "pooled_prompt_embeds",
                   e.pooledPromptEmbeds(),
                   st.tensor(caseName + ".pooled_prompt_embeds"),
@@ -253,10 +254,10 @@ public final class TextParity {
                     ? e.negativePromptEmbeds()
                     : e.negativePooledPromptEmbeds();
             if (actual.isEmpty()) {
-              out.add(missing(p + neg, ENCODER_ATOL, ENCODER_RTOL, "no guidance requested"));
+              out.add(CaseResult.missing(p + neg, "no guidance requested"));
             } else {
               out.add(
-                  compare(
+                  Compare.allClose(
                       p + neg,
                       actual.get(),
                       st.tensor(caseName + "." + neg),
@@ -324,99 +325,6 @@ public final class TextParity {
         new org.bytedeco.pytorch.TensorVector(tensors.toArray(new Tensor[0])), 0);
   }
 
-  /**
-   * Compares two tensors with numpy's {@code allclose} rule.
-   *
-   * @param name the case name
-   * @param actual computed values
-   * @param expected reference values
-   * @param atol absolute tolerance
-   * @param rtol relative tolerance
-   * @return the case; failed (not thrown) on a shape mismatch or non-finite value
-   */
-  public static ParityCase compare(
-      String name, Tensor actual, Tensor expected, double atol, double rtol) {
-    long[] as = Tensors.shape(actual);
-    long[] es = Tensors.shape(expected);
-    if (!Arrays.equals(as, es)) {
-      return new ParityCase(
-          name,
-          Double.POSITIVE_INFINITY,
-          Double.POSITIVE_INFINITY,
-          atol,
-          rtol,
-          false,
-          "shape " + Arrays.toString(as) + " but expected " + Arrays.toString(es));
-    }
-    double[] a = toDoubles(actual);
-    double[] b = toDoubles(expected);
-    double maxAbs = 0;
-    double maxRef = 0;
-    double worstExcess = Double.NEGATIVE_INFINITY;
-    int worst = 0;
-    boolean finite = true;
-    for (int i = 0; i < a.length; i++) {
-      double diff = Math.abs(a[i] - b[i]);
-      if (!Double.isFinite(a[i]) || Double.isNaN(diff)) {
-        if (finite) {
-          worst = i;
-        }
-        finite = false;
-        continue;
-      }
-      maxAbs = Math.max(maxAbs, diff);
-      maxRef = Math.max(maxRef, Math.abs(b[i]));
-      double excess = diff - (atol + rtol * Math.abs(b[i]));
-      if (excess > worstExcess) {
-        worstExcess = excess;
-        worst = i;
-      }
-    }
-    boolean passed = finite && (a.length == 0 || worstExcess <= 0);
-    String detail =
-        a.length == 0
-            ? "empty"
-            : String.format(
-                "%sworst at %s: %.9g vs %.9g",
-                finite ? "" : "NON-FINITE values; ",
-                Arrays.toString(unravel(worst, es)),
-                a[worst],
-                b[worst]);
-    double maxRel = maxRef > 0 ? maxAbs / maxRef : maxAbs;
-    return new ParityCase(
-        name,
-        finite ? maxAbs : Double.NaN,
-        finite ? maxRel : Double.NaN,
-        atol,
-        rtol,
-        passed,
-        detail);
-  }
-
-  private static long[] unravel(int index, long[] shape) {
-    long[] idx = new long[shape.length];
-    long rest = index;
-    for (int d = shape.length - 1; d >= 0; d--) {
-      idx[d] = rest % shape[d];
-      rest /= shape[d];
-    }
-    return idx;
-  }
-
-  private static double[] toDoubles(Tensor t) {
-    try (TensorScope s = TensorScope.open()) {
-      Tensor c = t.detach().to(ScalarType.Double).cpu().contiguous();
-      double[] out = new double[Math.toIntExact(c.numel())];
-      new DoublePointer(c.data_ptr_double()).capacity(out.length).get(out);
-      return out;
-    }
-  }
-
-  private static ParityCase missing(String name, double atol, double rtol, String why) {
-    return new ParityCase(
-        name, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, atol, rtol, false, why);
-  }
-
   private static int[] ints(JsonNode array) {
     int[] out = new int[array == null ? 0 : array.size()];
     for (int i = 0; i < out.length; i++) {
@@ -425,58 +333,20 @@ public final class TextParity {
     return out;
   }
 
-  private static ParityCase exactIds(String name, int[] actual, int[] expected) {
-    int mismatches = Math.abs(actual.length - expected.length);
-    int first = -1;
-    for (int i = 0; i < Math.min(actual.length, expected.length); i++) {
-      if (actual[i] != expected[i]) {
-        mismatches++;
-        if (first < 0) {
-          first = i;
-        }
-      }
-    }
-    if (first < 0 && actual.length != expected.length) {
-      first = Math.min(actual.length, expected.length);
-    }
-    String detail =
-        mismatches == 0
-            ? "exact (" + actual.length + " ids)"
-            : String.format(
-                "%d mismatches, first at %d: %s vs %s (lengths %d vs %d)",
-                mismatches,
-                first,
-                first < actual.length ? actual[first] : "-",
-                first < expected.length ? expected[first] : "-",
-                actual.length,
-                expected.length);
-    return new ParityCase(name, mismatches, mismatches, 0, 0, mismatches == 0, detail);
+  private static CaseResult exactIds(String name, int[] actual, int[] expected) {
+    return Compare.exact(name, boxed(actual), boxed(expected), "ids");
   }
 
-  private static ParityCase exact(String name, List<String> actual, List<String> expected) {
-    int mismatches = Math.abs(actual.size() - expected.size());
-    int first = -1;
-    for (int i = 0; i < Math.min(actual.size(), expected.size()); i++) {
-      if (!actual.get(i).equals(expected.get(i))) {
-        mismatches++;
-        if (first < 0) {
-          first = i;
-        }
-      }
+  private static CaseResult exact(String name, List<String> actual, List<String> expected) {
+    return Compare.exact(name, actual, expected, "tokens");
+  }
+
+  private static List<Integer> boxed(int[] values) {
+    List<Integer> out = new ArrayList<>(values.length);
+    for (int v : values) {
+      out.add(v);
     }
-    if (first < 0 && actual.size() != expected.size()) {
-      first = Math.min(actual.size(), expected.size());
-    }
-    String detail =
-        mismatches == 0
-            ? "exact (" + actual.size() + " tokens)"
-            : String.format(
-                "%d mismatches, first at %d: %s vs %s",
-                mismatches,
-                first,
-                first < actual.size() ? actual.get(first) : "-",
-                first < expected.size() ? expected.get(first) : "-");
-    return new ParityCase(name, mismatches, mismatches, 0, 0, mismatches == 0, detail);
+    return out;
   }
 
   private static Path requireFile(Path file) throws NoSuchFileException {

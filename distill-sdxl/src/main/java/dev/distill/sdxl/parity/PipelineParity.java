@@ -1,4 +1,4 @@
-package dev.distill.sdxl.pipeline;
+package dev.distill.sdxl.parity;
 
 import dev.distill.api.GradientMode;
 import dev.distill.api.GuidanceTerm;
@@ -12,8 +12,9 @@ import dev.distill.core.scheduler.Scheduler;
 import dev.distill.core.scheduler.SchedulerRun;
 import dev.distill.core.scheduler.Schedulers;
 import dev.distill.core.tensor.TensorScope;
-import dev.distill.sdxl.parity.CaseResult;
-import dev.distill.sdxl.parity.Compare;
+import dev.distill.sdxl.internal.PipelineAccess;
+import dev.distill.sdxl.pipeline.SdxlPipeline;
+import dev.distill.sdxl.pipeline.SdxlRequest;
 import dev.distill.sdxl.text.PromptEmbeddings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,11 +35,11 @@ import org.bytedeco.pytorch.global.torch;
  * {@code cases/README.md}). Every parameter (prompts, sizes, steps, guidance, strength, scheduler,
  * step index) is read from the files' metadata and tensor names, never assumed: every key of a
  * case's {@code kwargs} is applied as diffusers applies it or the case fails with an error naming
- * the key (see {@link PipelineKwargs}).
- *
- * @since 0.1.0
+ * the key (see {@link PipelineKwargs}). Pipeline internals (conditioning, time ids, the guidance
+ * step) are read through {@link PipelineAccess}.
  */
-public final class PipelineParity {
+final class PipelineParity {
+  private static final PipelineAccess PIPELINE = PipelineAccess.get();
   private static final double LATENT_ATOL = 1e-3;
   private static final double LATENT_RTOL = 1e-3;
   private static final double IMAGE_ATOL = 1e-3;
@@ -72,7 +73,7 @@ public final class PipelineParity {
    * @return one result per compared tensor
    * @throws IOException if a file is malformed
    */
-  public static List<CaseResult> textToImage(SdxlPipeline pipe, Path cases) throws IOException {
+  static List<CaseResult> textToImage(SdxlPipeline pipe, Path cases) throws IOException {
     List<CaseResult> out = new ArrayList<>();
     Path file = cases.resolve("pipeline.safetensors");
     if (!Files.exists(file)) {
@@ -177,7 +178,7 @@ public final class PipelineParity {
     if (required || st.contains(c + ".prompt_embeds")) {
       PromptEmbeddings e;
       try (NoGradGuard ng = new NoGradGuard()) {
-        e = pipe.textEncoder().encode(SdxlPipeline.promptRequest(request, cfg));
+        e = pipe.textEncoder().encode(PIPELINE.promptRequest(request, cfg));
       }
       compareEmbeddings(out, label, st, c, e);
     }
@@ -228,7 +229,7 @@ public final class PipelineParity {
       SdxlRequest request,
       boolean cfg) {
     long b = request.prompts().size();
-    Tensor ids = SdxlPipeline.addTimeIds(request, request.height, request.width, cfg);
+    Tensor ids = PIPELINE.addTimeIds(request, cfg);
     Tensor positive = ids.narrow(0, ids.size(0) - b, b);
     out.add(
         Compare.allClose(label + ":add_time_ids", positive, st.tensor(c + ".add_time_ids"), 0, 0));
@@ -286,7 +287,7 @@ public final class PipelineParity {
    * @return the results
    * @throws IOException if a file is malformed
    */
-  public static List<CaseResult> imageToImage(SdxlPipeline pipe, Path cases) throws IOException {
+  static List<CaseResult> imageToImage(SdxlPipeline pipe, Path cases) throws IOException {
     List<CaseResult> out = new ArrayList<>();
     Path file = cases.resolve("img2img.safetensors");
     if (!Files.exists(file)) {
@@ -385,8 +386,7 @@ public final class PipelineParity {
    * @return the results
    * @throws IOException if a file is malformed
    */
-  public static List<CaseResult> guidanceGradient(SdxlPipeline pipe, Path cases)
-      throws IOException {
+  static List<CaseResult> guidanceGradient(SdxlPipeline pipe, Path cases) throws IOException {
     List<CaseResult> out = new ArrayList<>();
     Path file = cases.resolve("guidance_grad.safetensors");
     if (!Files.exists(file)) {
@@ -401,13 +401,9 @@ public final class PipelineParity {
       Tensor w = st.tensor("classifier.weight");
       Tensor b = st.tensor("classifier.bias");
       Tensor target = st.tensor("classifier.target");
-      DenoiseLoop.TextConditioning text =
-          DenoiseLoop.TextConditioning.of(
-              pipe.unet(),
-              st.tensor("prompt_embeds"),
-              st.tensor("pooled_prompt_embeds"),
-              st.tensor("time_ids"),
-              false);
+      Tensor embeds = st.tensor("prompt_embeds");
+      Tensor pooled = st.tensor("pooled_prompt_embeds");
+      Tensor timeIds = st.tensor("time_ids");
       GuidanceTerm classifier =
           ctx -> {
             Tensor feat =
@@ -429,9 +425,10 @@ public final class PipelineParity {
             mode == GradientMode.DECODER_ONLY ? "grad_eps_detached" : "grad_through_unet";
         try (TensorScope s2 = TensorScope.open()) {
           GuidanceStep.Result step =
-              DenoiseLoop.guidanceStep(
-                      pipe, new DenoiseLoop.Guidance(List.of(classifier), mode, List.of()))
-                  .evaluate(info, zVp, z -> DenoiseLoop.predictNoise(pipe, z, t, text, 1.0, 0.0));
+              PIPELINE
+                  .guidanceStep(pipe, List.of(classifier), mode)
+                  .evaluate(
+                      info, zVp, z -> PIPELINE.predictNoise(pipe, z, t, embeds, pooled, timeIds));
           Tensor gVp = step.gradient().orElseThrow();
           out.add(
               Compare.relativeToMax(
@@ -454,14 +451,14 @@ public final class PipelineParity {
         }
       }
       try (NoGradGuard ng = new NoGradGuard()) {
-        Tensor eps = DenoiseLoop.predictNoise(pipe, zVp, t, text, 1.0, 0.0);
+        Tensor eps = PIPELINE.predictNoise(pipe, zVp, t, embeds, pooled, timeIds);
         Tensor x0 =
             zVp.sub(eps.mul(new Scalar(Math.sqrt(1 - alphaBar))))
                 .div(new Scalar(Math.sqrt(alphaBar)));
         out.add(
             Compare.allClose(
                 "guidance_grad:ddim.x0_hat", x0, st.tensor("ddim.x0_hat"), 5e-5, 1e-4));
-        Tensor image = pipe.decodeForGuidance(x0);
+        Tensor image = PIPELINE.decodeForGuidance(pipe, x0);
         out.add(
             Compare.allClose(
                 "guidance_grad:ddim.image", image, st.tensor("ddim.image"), 1e-4, 1e-4));

@@ -6,7 +6,7 @@ import dev.distill.core.config.JsonConfig;
 import dev.distill.core.tensor.Rng;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Threads;
-import dev.distill.sdxl.nn.ModelWeights;
+import dev.distill.sdxl.internal.nn.ModelWeights;
 import dev.distill.sdxl.vae.AutoencoderKL;
 import dev.distill.sdxl.vae.VaeConfig;
 import java.nio.file.Path;

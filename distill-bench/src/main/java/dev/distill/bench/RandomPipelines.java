@@ -6,7 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import dev.distill.core.config.JsonConfig;
 import dev.distill.core.io.Safetensors;
 import dev.distill.core.tensor.TensorScope;
-import dev.distill.sdxl.nn.ModelWeights;
+import dev.distill.sdxl.internal.nn.ModelWeights;
 import dev.distill.sdxl.text.ClipTextConfig;
 import dev.distill.sdxl.text.ClipTextModel;
 import dev.distill.sdxl.unet.UNet2DConditionModel;
@@ -32,7 +32,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * implies every weight's shape) and its weights are written with {@link Safetensors#write}. Not
  * thread-safe; the caller deletes the folder with {@link #deleteRecursively}.
  */
-public final class RandomPipelines {
+final class RandomPipelines {
   private RandomPipelines() {}
 
   /**

@@ -4,8 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.distill.api.InitLatents;
 import dev.distill.api.Sampler;
-import dev.distill.core.pipeline.ClassContext;
-import dev.distill.core.pipeline.ClassGenerator;
+import dev.distill.core.internal.ClassContext;
+import dev.distill.core.internal.ClassGenerator;
 import dev.distill.core.pipeline.DistillMethod;
 import java.util.LinkedHashMap;
 import java.util.Map;

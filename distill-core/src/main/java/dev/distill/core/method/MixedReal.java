@@ -3,8 +3,8 @@ package dev.distill.core.method;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import dev.distill.core.pipeline.ClassContext;
-import dev.distill.core.pipeline.ClassGenerator;
+import dev.distill.core.internal.ClassContext;
+import dev.distill.core.internal.ClassGenerator;
 import dev.distill.core.pipeline.DistillMethod;
 import java.util.LinkedHashMap;
 import java.util.Map;

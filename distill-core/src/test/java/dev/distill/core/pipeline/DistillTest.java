@@ -11,6 +11,8 @@ import dev.distill.core.data.LabeledImages;
 import dev.distill.core.filter.DedupConfig;
 import dev.distill.core.filter.DedupFilter;
 import dev.distill.core.filter.ReferenceIndex;
+import dev.distill.core.internal.ClassContext;
+import dev.distill.core.internal.ClassGenerator;
 import dev.distill.core.io.DistilledSetIO;
 import dev.distill.core.method.D4m;
 import dev.distill.core.method.Herding;

@@ -1,4 +1,4 @@
-package dev.distill.core.pipeline;
+package dev.distill.core.internal;
 
 import org.bytedeco.pytorch.Tensor;
 
@@ -9,7 +9,8 @@ import org.bytedeco.pytorch.Tensor;
  * <p>Image {@code i} must depend only on the run seed, the class and {@code i} (not on batch
  * composition), so runs are reproducible and shardable.
  *
- * @since 0.1.0
+ * <p>Unsupported internal type (see {@link dev.distill.core.internal}): returned by {@link
+ * dev.distill.core.pipeline.DistillMethod#prepare}; it may change in any release.
  */
 @FunctionalInterface
 public interface ClassGenerator {

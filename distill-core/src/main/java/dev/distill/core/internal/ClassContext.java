@@ -1,4 +1,4 @@
-package dev.distill.core.pipeline;
+package dev.distill.core.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
@@ -11,6 +11,8 @@ import dev.distill.api.Sampler;
 import dev.distill.core.data.Dataset;
 import dev.distill.core.data.ImageTransforms;
 import dev.distill.core.data.ResizeMode;
+import dev.distill.core.pipeline.DistillMethod;
+import dev.distill.core.pipeline.Seeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +20,9 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Everything a {@link DistillMethod} may use for one class.
+ *
+ * <p>Unsupported internal type (see {@link dev.distill.core.internal}): built only by {@code
+ * Distill}, read by the library's methods; it may change in any release.
  *
  * <p>The real images are not loaded up front: {@link #data()} streams them ({@link #realBatches()},
  * {@link #realImages(int[])}) at the dataset's size, and {@link #forEncoder} brings a batch to the
@@ -40,7 +45,6 @@ import org.bytedeco.pytorch.Tensor;
  * @param batchSize the largest sampler / encoder batch
  * @param extraGuidance guidance terms added to every batch (e.g. regularisers)
  * @param listener progress of this class's work
- * @since 0.1.0
  */
 public record ClassContext(
     int classId,

@@ -1,4 +1,4 @@
-package dev.distill.sdxl.nn;
+package dev.distill.sdxl.internal.nn;
 
 import dev.distill.core.tensor.TensorScope;
 import org.bytedeco.pytorch.Tensor;

@@ -29,7 +29,7 @@ import org.bytedeco.pytorch.global.torch;
  * @param rescaleBetasZeroSnr whether to rescale to zero terminal SNR ({@code
  *     rescale_betas_zero_snr})
  */
-record NoiseSchedule(
+record TrainingNoiseSchedule(
     int numTrainTimesteps,
     double betaStart,
     double betaEnd,
@@ -40,7 +40,7 @@ record NoiseSchedule(
   static final List<String> BETA_SCHEDULES =
       List.of("linear", "scaled_linear", "squaredcos_cap_v2");
 
-  NoiseSchedule {
+  TrainingNoiseSchedule {
     checkArgument(
         numTrainTimesteps >= 2, "num_train_timesteps must be >= 2 but was %s", numTrainTimesteps);
     checkArgument(
@@ -57,14 +57,14 @@ record NoiseSchedule(
   }
 
   /** Reads the schedule keys every diffusers scheduler shares. */
-  static NoiseSchedule read(ConfigReader config) {
+  static TrainingNoiseSchedule read(ConfigReader config) {
     int numTrain = config.integer("num_train_timesteps", 1000);
     double betaStart = config.number("beta_start", 0.0001);
     double betaEnd = config.number("beta_end", 0.02);
     String schedule = config.choice("beta_schedule", "linear", BETA_SCHEDULES);
     List<Double> trained = config.numberList("trained_betas");
     boolean rescale = config.bool("rescale_betas_zero_snr", false);
-    return new NoiseSchedule(numTrain, betaStart, betaEnd, schedule, trained, rescale);
+    return new TrainingNoiseSchedule(numTrain, betaStart, betaEnd, schedule, trained, rescale);
   }
 
   /**

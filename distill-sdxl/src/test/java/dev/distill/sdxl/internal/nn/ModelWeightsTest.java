@@ -1,4 +1,4 @@
-package dev.distill.sdxl.nn;
+package dev.distill.sdxl.internal.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

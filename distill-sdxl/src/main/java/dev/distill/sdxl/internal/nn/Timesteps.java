@@ -1,4 +1,4 @@
-package dev.distill.sdxl.nn;
+package dev.distill.sdxl.internal.nn;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;

@@ -73,7 +73,7 @@ public final class DecoderMemory {
         h,
         w);
     try (AutoencoderKL vae =
-            AutoencoderKL.create(
+            AutoencoderKL.of(
                 config, ModelWeights.generating("vae", ScalarType.Float, new Device("cpu"), 7));
         TensorScope s = TensorScope.open()) {
       Tensor z = Rng.normal(3, 1, 4, h / factor, w / factor);

@@ -76,7 +76,7 @@ final class RandomPipelines {
     UNetConfig config = UNetConfig.from(JsonConfig.read(dir.resolve("config.json")));
     try (TensorScope s = TensorScope.open();
         UNet2DConditionModel m =
-            UNet2DConditionModel.create(
+            UNet2DConditionModel.of(
                 config, ModelWeights.generating("unet", ScalarType.Float, cpu, seed))) {
       Safetensors.write(
           dir.resolve("diffusion_pytorch_model.safetensors"), m.weights().tensors(), Map.of());
@@ -87,8 +87,7 @@ final class RandomPipelines {
     VaeConfig config = VaeConfig.from(JsonConfig.read(dir.resolve("config.json")));
     try (TensorScope s = TensorScope.open();
         AutoencoderKL m =
-            AutoencoderKL.create(
-                config, ModelWeights.generating("vae", ScalarType.Float, cpu, seed))) {
+            AutoencoderKL.of(config, ModelWeights.generating("vae", ScalarType.Float, cpu, seed))) {
       Safetensors.write(
           dir.resolve("diffusion_pytorch_model.safetensors"), m.weights().tensors(), Map.of());
     }

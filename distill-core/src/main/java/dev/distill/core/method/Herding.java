@@ -38,7 +38,7 @@ public final class Herding implements DistillMethod {
    * @param encoder the embedding (e.g. a classifier's penultimate features, or the identity)
    * @return the method
    */
-  public static Herding in(Encoder encoder) {
+  public static Herding of(Encoder encoder) {
     return new Herding(encoder);
   }
 

@@ -194,7 +194,7 @@ public final class ModeGuided implements DistillMethod {
               count,
               (request, batchModes) ->
                   request.guidance(
-                      ModeGuidance.toward(batchModes, Schedules.pullFraction(gamma), stopStep)));
+                      ModeGuidance.of(batchModes, Schedules.pullFraction(gamma), stopStep)));
     }
     ImageClassifier net = features.classifier();
     long[] in = net.inputShape();

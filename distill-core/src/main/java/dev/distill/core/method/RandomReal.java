@@ -24,7 +24,7 @@ public final class RandomReal implements DistillMethod {
   private RandomReal() {}
 
   /** The method. */
-  public static RandomReal create() {
+  public static RandomReal of() {
     return INSTANCE;
   }
 

@@ -51,7 +51,7 @@ import org.bytedeco.pytorch.global.torch;
  *     BuiltinModel model = BuiltinModel.fashionMnist();
  *     DistillResult result =
  *         Distill.from(train)
- *             .method(D4m.defaults())
+ *             .method(D4M.defaults())
  *             .sampler(model.sampler())
  *             .ipc(10)
  *             .seed(0)

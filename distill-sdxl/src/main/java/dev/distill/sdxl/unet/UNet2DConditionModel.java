@@ -164,7 +164,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
     checkNotNull(device, "device");
     UNetConfig config = UNetConfig.from(JsonConfig.read(dir.resolve("config.json")));
     ModelWeights weights = ModelWeights.load(dir, dtype, device);
-    return create(config, weights);
+    return of(config, weights);
   }
 
   /**
@@ -178,7 +178,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
    * @throws IllegalArgumentException if a weight is missing, has another shape than the config
    *     implies, or is not used by the config
    */
-  public static UNet2DConditionModel create(UNetConfig config, ModelWeights weights) {
+  public static UNet2DConditionModel of(UNetConfig config, ModelWeights weights) {
     checkNotNull(config, "config");
     checkNotNull(weights, "weights");
     try {

@@ -92,7 +92,7 @@ public final class AutoencoderKL implements AutoCloseable {
     checkNotNull(dtype, "dtype");
     checkNotNull(device, "device");
     VaeConfig config = VaeConfig.from(JsonConfig.read(dir.resolve("config.json")));
-    return create(config, ModelWeights.load(dir, dtype, device));
+    return of(config, ModelWeights.load(dir, dtype, device));
   }
 
   /**
@@ -104,7 +104,7 @@ public final class AutoencoderKL implements AutoCloseable {
    * @return the model; the caller closes it
    * @throws IllegalArgumentException if a weight is missing, has another shape, or is unused
    */
-  public static AutoencoderKL create(VaeConfig config, ModelWeights weights) {
+  public static AutoencoderKL of(VaeConfig config, ModelWeights weights) {
     checkNotNull(config, "config");
     checkNotNull(weights, "weights");
     try {

@@ -66,7 +66,7 @@ final class TinyUNets {
     try (TensorScope scope = TensorScope.open()) {
       ModelWeights w =
           ModelWeights.generating("tiny unet", ScalarType.Float, new Device("cpu"), seed);
-      return UNet2DConditionModel.create(parse(node), w);
+      return UNet2DConditionModel.of(parse(node), w);
     }
   }
 

@@ -143,7 +143,7 @@ class AutoencoderKLTest {
     try (TensorScope scope = TensorScope.open();
         NoGradGuard noGrad = new NoGradGuard();
         AutoencoderKL vae =
-            AutoencoderKL.create(
+            AutoencoderKL.of(
                 config, ModelWeights.generating("vae", ScalarType.Float, new Device("cpu"), 5))) {
       assertThat(vae.weights().names())
           .noneMatch(k -> k.contains("quant_conv") || k.contains("attentions"));

@@ -52,7 +52,7 @@ public final class UniDD implements DistillMethod {
    * @return the method
    */
   public static UniDD classification(ClassificationProxy proxy) {
-    return classification(ProxyEnsemble.single(checkNotNull(proxy, "proxy")));
+    return classification(ProxyEnsemble.of(checkNotNull(proxy, "proxy")));
   }
 
   /**

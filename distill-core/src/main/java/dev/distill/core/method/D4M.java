@@ -29,7 +29,7 @@ import org.bytedeco.pytorch.Tensor;
  *
  * @since 0.1.0
  */
-public final class D4m implements DistillMethod {
+public final class D4M implements DistillMethod {
   /** The D4M scripts' negative prompt. */
   public static final String NEGATIVE_PROMPT = "cartoon, anime, painting";
 
@@ -38,7 +38,7 @@ public final class D4m implements DistillMethod {
   private final int maxIterations;
   private final long maxLatentBytes;
 
-  private D4m(double strength, int restarts, int maxIterations, long maxLatentBytes) {
+  private D4M(double strength, int restarts, int maxIterations, long maxLatentBytes) {
     checkArgument(strength > 0 && strength <= 1, "strength must be in (0, 1] but was %s", strength);
     checkArgument(restarts >= 1, "restarts must be >= 1 but was %s", restarts);
     checkArgument(maxIterations >= 1, "maxIterations must be >= 1 but was %s", maxIterations);
@@ -50,8 +50,8 @@ public final class D4m implements DistillMethod {
   }
 
   /** D4M with the scripts' defaults (strength 0.7, 5 k-means restarts, 100 iterations). */
-  public static D4m defaults() {
-    return new D4m(0.7, 5, 100, ClassModes.DEFAULT_MAX_LATENT_BYTES);
+  public static D4M defaults() {
+    return new D4M(0.7, 5, 100, ClassModes.DEFAULT_MAX_LATENT_BYTES);
   }
 
   /**
@@ -60,8 +60,8 @@ public final class D4m implements DistillMethod {
    * @param strength in (0, 1]
    * @return the copy
    */
-  public D4m withStrength(double strength) {
-    return new D4m(strength, restarts, maxIterations, maxLatentBytes);
+  public D4M withStrength(double strength) {
+    return new D4M(strength, restarts, maxIterations, maxLatentBytes);
   }
 
   /**
@@ -70,8 +70,8 @@ public final class D4m implements DistillMethod {
    * @param restarts at least 1
    * @return the copy
    */
-  public D4m withRestarts(int restarts) {
-    return new D4m(strength, restarts, maxIterations, maxLatentBytes);
+  public D4M withRestarts(int restarts) {
+    return new D4M(strength, restarts, maxIterations, maxLatentBytes);
   }
 
   /**
@@ -81,8 +81,8 @@ public final class D4m implements DistillMethod {
    * @param bytes at least 1 (default 1 GiB)
    * @return the copy
    */
-  public D4m withMaxLatentBytes(long bytes) {
-    return new D4m(strength, restarts, maxIterations, bytes);
+  public D4M withMaxLatentBytes(long bytes) {
+    return new D4M(strength, restarts, maxIterations, bytes);
   }
 
   /** The img2img strength. */

@@ -6,7 +6,7 @@ import dev.distill.core.config.JsonConfig;
 import dev.distill.core.tensor.Rng;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Threads;
-import dev.distill.sdxl.nn.ModelWeights;
+import dev.distill.sdxl.internal.nn.ModelWeights;
 import dev.distill.sdxl.vae.AutoencoderKL;
 import dev.distill.sdxl.vae.VaeConfig;
 import java.nio.file.Path;
@@ -73,7 +73,7 @@ public final class DecoderMemory {
         h,
         w);
     try (AutoencoderKL vae =
-            AutoencoderKL.create(
+            AutoencoderKL.of(
                 config, ModelWeights.generating("vae", ScalarType.Float, new Device("cpu"), 7));
         TensorScope s = TensorScope.open()) {
       Tensor z = Rng.normal(3, 1, 4, h / factor, w / factor);

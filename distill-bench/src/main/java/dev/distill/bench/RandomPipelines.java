@@ -6,7 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import dev.distill.core.config.JsonConfig;
 import dev.distill.core.io.Safetensors;
 import dev.distill.core.tensor.TensorScope;
-import dev.distill.sdxl.nn.ModelWeights;
+import dev.distill.sdxl.internal.nn.ModelWeights;
 import dev.distill.sdxl.text.ClipTextConfig;
 import dev.distill.sdxl.text.ClipTextModel;
 import dev.distill.sdxl.unet.UNet2DConditionModel;
@@ -32,7 +32,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * implies every weight's shape) and its weights are written with {@link Safetensors#write}. Not
  * thread-safe; the caller deletes the folder with {@link #deleteRecursively}.
  */
-public final class RandomPipelines {
+final class RandomPipelines {
   private RandomPipelines() {}
 
   /**
@@ -76,7 +76,7 @@ public final class RandomPipelines {
     UNetConfig config = UNetConfig.from(JsonConfig.read(dir.resolve("config.json")));
     try (TensorScope s = TensorScope.open();
         UNet2DConditionModel m =
-            UNet2DConditionModel.create(
+            UNet2DConditionModel.of(
                 config, ModelWeights.generating("unet", ScalarType.Float, cpu, seed))) {
       Safetensors.write(
           dir.resolve("diffusion_pytorch_model.safetensors"), m.weights().tensors(), Map.of());
@@ -87,8 +87,7 @@ public final class RandomPipelines {
     VaeConfig config = VaeConfig.from(JsonConfig.read(dir.resolve("config.json")));
     try (TensorScope s = TensorScope.open();
         AutoencoderKL m =
-            AutoencoderKL.create(
-                config, ModelWeights.generating("vae", ScalarType.Float, cpu, seed))) {
+            AutoencoderKL.of(config, ModelWeights.generating("vae", ScalarType.Float, cpu, seed))) {
       Safetensors.write(
           dir.resolve("diffusion_pytorch_model.safetensors"), m.weights().tensors(), Map.of());
     }

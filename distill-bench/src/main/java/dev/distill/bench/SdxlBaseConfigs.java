@@ -9,7 +9,7 @@ import dev.distill.core.config.JsonConfig;
  *
  * @since 0.1.0
  */
-public final class SdxlBaseConfigs {
+final class SdxlBaseConfigs {
   private SdxlBaseConfigs() {}
 
   /** The SDXL base UNet (also SDXL-Turbo's). */

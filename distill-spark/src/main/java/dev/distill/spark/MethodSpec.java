@@ -3,7 +3,7 @@ package dev.distill.spark;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import dev.distill.core.method.D4m;
+import dev.distill.core.method.D4M;
 import dev.distill.core.method.ModeGuided;
 import dev.distill.core.method.RandomReal;
 import dev.distill.core.pipeline.DistillMethod;
@@ -85,10 +85,10 @@ public record MethodSpec(String name, Map<String, String> settings) implements S
   public DistillMethod create() {
     switch (name) {
       case "random-real":
-        return RandomReal.create();
+        return RandomReal.of();
       case "d4m":
         {
-          D4m m = D4m.defaults();
+          D4M m = D4M.defaults();
           if (settings.containsKey("strength")) {
             m = m.withStrength(number("strength"));
           }

@@ -62,7 +62,7 @@ final class SparkTestSupport {
     try (BuiltinModel model = BuiltinModel.fashionMnist();
         DistillResult r =
             Distill.from(data)
-                .method(dev.distill.core.method.D4m.defaults().withRestarts(1))
+                .method(dev.distill.core.method.D4M.defaults().withRestarts(1))
                 .sampler(model.sampler())
                 .ipc(2)
                 .seed(7)

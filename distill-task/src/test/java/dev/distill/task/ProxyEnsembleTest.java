@@ -40,8 +40,8 @@ class ProxyEnsembleTest {
     Threads.set(1);
     try (TensorScope scope = TensorScope.open()) {
       ConvNetConfig c = ConvNetConfig.of(1, 8, 8, 3).withNetWidth(8).withNetDepth(2);
-      netA = ConvNet.create(c, 11);
-      netB = ConvNet.create(c.withNetWidth(4), 12);
+      netA = ConvNet.of(c, 11);
+      netB = ConvNet.of(c.withNetWidth(4), 12);
     }
   }
 
@@ -111,7 +111,7 @@ class ProxyEnsembleTest {
         .containsEntry("proxyLoss", "mean of 2 members");
     assertThat(UniDD.classification(a).config()).containsEntry("proxyLoss", "single");
     try (TensorScope scope = TensorScope.open();
-        ConvNet four = ConvNet.create(ConvNetConfig.of(1, 8, 8, 4).withNetWidth(4), 1)) {
+        ConvNet four = ConvNet.of(ConvNetConfig.of(1, 8, 8, 4).withNetWidth(4), 1)) {
       assertThatThrownBy(() -> ProxyEnsemble.of(a, ClassifierProxy.of(four, 1, 8, 8)))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("must all have 3 classes");

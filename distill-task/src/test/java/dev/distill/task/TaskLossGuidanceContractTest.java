@@ -22,7 +22,7 @@ class TaskLossGuidanceContractTest extends GuidanceTermContract {
   static void createProxy() {
     Threads.set(1);
     try (TensorScope scope = TensorScope.open()) {
-      net = ConvNet.create(ConvNetConfig.of(1, 8, 8, 2).withNetWidth(8).withNetDepth(2), 5);
+      net = ConvNet.of(ConvNetConfig.of(1, 8, 8, 2).withNetWidth(8).withNetDepth(2), 5);
     }
   }
 

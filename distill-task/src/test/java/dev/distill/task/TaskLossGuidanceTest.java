@@ -32,7 +32,7 @@ class TaskLossGuidanceTest {
   static void createProxy() {
     Threads.set(1);
     try (TensorScope scope = TensorScope.open()) {
-      net = ConvNet.create(ConvNetConfig.of(1, 8, 8, 3).withNetWidth(8).withNetDepth(2), 11);
+      net = ConvNet.of(ConvNetConfig.of(1, 8, 8, 3).withNetWidth(8).withNetDepth(2), 11);
     }
     proxy = ClassifierProxy.of(net, 1, 8, 8);
   }

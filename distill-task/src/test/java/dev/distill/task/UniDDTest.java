@@ -125,7 +125,7 @@ class UniDDTest {
   void aClassTheProxyDoesNotKnowIsRefused(@TempDir Path tmp) throws Exception {
     try (TensorScope scope = TensorScope.open()) {
       ConvNet small =
-          ConvNet.create(
+          ConvNet.of(
               dev.distill.core.nn.ConvNetConfig.of(1, 28, 28, 5).withNetWidth(8).withNetDepth(2),
               1);
       try (small;

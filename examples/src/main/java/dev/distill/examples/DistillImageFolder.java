@@ -13,7 +13,7 @@ import dev.distill.core.eval.ClassifierTrainer;
 import dev.distill.core.eval.TrainConfig;
 import dev.distill.core.guidance.Schedules;
 import dev.distill.core.match.HardLabelMatcher;
-import dev.distill.core.method.D4m;
+import dev.distill.core.method.D4M;
 import dev.distill.core.method.ModeGuided;
 import dev.distill.core.method.RandomReal;
 import dev.distill.core.nn.ImageClassifier;
@@ -283,8 +283,8 @@ public final class DistillImageFolder {
       }
       DistillMethod method =
           switch (o.method()) {
-            case "random-real" -> RandomReal.create();
-            case "d4m" -> D4m.defaults().withStrength(o.strength());
+            case "random-real" -> RandomReal.of();
+            case "d4m" -> D4M.defaults().withStrength(o.strength());
             case "mode-guided" -> ModeGuided.defaults();
             case "unidd" -> {
               proxyNet = trainProxy(data, o, listener);

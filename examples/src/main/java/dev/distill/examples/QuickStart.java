@@ -20,7 +20,7 @@ import dev.distill.core.io.AtomicFiles;
 import dev.distill.core.io.Grids;
 import dev.distill.core.match.HardLabelMatcher;
 import dev.distill.core.match.SoftLabelMatcher;
-import dev.distill.core.method.D4m;
+import dev.distill.core.method.D4M;
 import dev.distill.core.method.ModeGuided;
 import dev.distill.core.method.RandomReal;
 import dev.distill.core.model.BuiltinModel;
@@ -187,8 +187,8 @@ public final class QuickStart {
         matchers.put("soft", SoftLabelMatcher.of(teacher, 4.0));
         for (int ipc : ipcs) {
           Map<String, DistillMethod> methods = new LinkedHashMap<>();
-          methods.put("random-real", RandomReal.create());
-          methods.put("d4m", D4m.defaults());
+          methods.put("random-real", RandomReal.of());
+          methods.put("d4m", D4M.defaults());
           methods.put(
               "mode-guided",
               ModeGuided.defaults()

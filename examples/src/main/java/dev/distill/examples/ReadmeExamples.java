@@ -22,7 +22,7 @@ import dev.distill.core.guidance.Schedules;
 import dev.distill.core.match.GradientStatistic;
 import dev.distill.core.match.GradientStatisticsMatcher;
 import dev.distill.core.match.HardLabelMatcher;
-import dev.distill.core.method.D4m;
+import dev.distill.core.method.D4M;
 import dev.distill.core.method.MixedReal;
 import dev.distill.core.method.RandomReal;
 import dev.distill.core.model.BuiltinModel;
@@ -62,7 +62,7 @@ final class ReadmeExamples {
       DedupFilter dedup = DedupFilter.of(DedupConfig.defaults().withMaxHammingDistance(0));
       try (ReferenceIndex testIndex = dedup.index(test.images());
            DistillResult result = Distill.from(train)
-               .method(D4m.defaults())                  // k-means prototypes + img2img, strength 0.7
+               .method(D4M.defaults())                  // k-means prototypes + img2img, strength 0.7
                .sampler(model.sampler())
                .ipc(10).seed(0).numSteps(25).guidanceScale(2.0)
                .filter(Filters.dedup(dedup, testIndex))  // pHash leak / near-duplicate filter
@@ -95,7 +95,7 @@ final class ReadmeExamples {
       EvalReport r = ClassificationEvaluator.of(EvalProtocol.quick(), test)
           .evaluate(result.set(), behaviour, ProgressListener.NONE);
     }
-    Distill.from(train).method(MixedReal.of(D4m.defaults(), 0.2, RandomReal.create())) /* ... */;
+    Distill.from(train).method(MixedReal.of(D4M.defaults(), 0.2, RandomReal.of())) /* ... */;
   }
 
   /** README "SDXL": plain and UniDD-guided sampling. */
@@ -123,7 +123,7 @@ final class ReadmeExamples {
     try (SdxlPipeline sdxl = SdxlPipeline.load(Path.of("stable-diffusion-xl-base-1.0"),
              SdxlOptions.cuda(ScalarType.Half));
          DistillResult result = Distill.from(train)
-             .method(D4m.defaults())                  // VAE-latent k-means prototypes + img2img
+             .method(D4M.defaults())                  // VAE-latent k-means prototypes + img2img
              .sampler(sdxl.sampler())                 // generates at 1024² (.imageSize(...) to change)
              .outputSize(ImageSize.square(224))        // written at 224² (default: the dataset's size)
              .prompts(PromptSource.captions(Path.of("captions.json")))  // or PromptSource.template(...)

@@ -23,7 +23,7 @@ import dev.distill.core.match.GradientStatistic;
 import dev.distill.core.match.GradientStatisticsMatcher;
 import dev.distill.core.match.HardLabelMatcher;
 import dev.distill.core.match.SoftLabelMatcher;
-import dev.distill.core.method.D4m;
+import dev.distill.core.method.D4M;
 import dev.distill.core.method.MixedReal;
 import dev.distill.core.method.RandomReal;
 import dev.distill.core.model.BuiltinModel;
@@ -190,7 +190,7 @@ public final class RecipeA {
                   "d4m-mixed",
                   "D4M + " + o.mixFraction() + " real (random)",
                   10,
-                  MixedReal.of(D4m.defaults(), o.mixFraction(), RandomReal.create()),
+                  MixedReal.of(D4M.defaults(), o.mixFraction(), RandomReal.of()),
                   labelsOnly));
           write(out, rows, protocol, roles, grad, start);
         }
@@ -199,7 +199,7 @@ public final class RecipeA {
             roles = proxyRows(ctx, o, rows, protocol, roles, grad, start, labelsOnly);
             proxiesDone = true;
           }
-          rows.add(ctx.row("d4m", "D4M", ipc, D4m.defaults(), all));
+          rows.add(ctx.row("d4m", "D4M", ipc, D4M.defaults(), all));
           write(out, rows, protocol, roles, grad, start);
           if (ipc == 10 && o.parts().contains(Part.MIXING)) {
             rows.add(
@@ -207,7 +207,7 @@ public final class RecipeA {
                     "d4m-mixed",
                     "D4M + " + o.mixFraction() + " real (random)",
                     10,
-                    MixedReal.of(D4m.defaults(), o.mixFraction(), RandomReal.create()),
+                    MixedReal.of(D4M.defaults(), o.mixFraction(), RandomReal.of()),
                     labelsOnly));
             write(out, rows, protocol, roles, grad, start);
           }
@@ -299,8 +299,7 @@ public final class RecipeA {
             0.1,
             DsaConfig.none());
     ConvNet net =
-        ConvNet.create(
-            ConvNetConfig.of(1, 28, 28, 10).withNetWidth(width).withNetDepth(depth), seed);
+        ConvNet.of(ConvNetConfig.of(1, 28, 28, 10).withNetWidth(width).withNetDepth(depth), seed);
     ClassifierTrainer.of(config)
         .train(
             net,

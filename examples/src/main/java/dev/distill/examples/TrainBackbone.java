@@ -130,7 +130,7 @@ public final class TrainBackbone {
       DiffusionTrainer trainer =
           resume && Files.exists(ckpt)
               ? DiffusionTrainer.resume(ckpt, images, labels, extend)
-              : DiffusionTrainer.create(mc.build(), tc, images, labels);
+              : DiffusionTrainer.of(mc.build(), tc, images, labels);
       try (trainer) {
         System.out.printf(
             "model: %d parameters, config %s%ntrainer: %s%nstarting at step %d%n",

@@ -127,7 +127,7 @@ public final class TrainTeacher {
               0.1,
               DsaConfig.defaults().withStrategy(augment).withMode(DsaMode.ALL));
       long start = System.nanoTime();
-      try (ConvNet net = ConvNet.create(arch, seed)) {
+      try (ConvNet net = ConvNet.of(arch, seed)) {
         System.out.printf(Locale.ROOT, "%s%n", net);
         TopKAccuracy[] last = new TopKAccuracy[1];
         long[] epochStart = {System.nanoTime()};

@@ -16,7 +16,7 @@ import dev.distill.core.data.ImageFolderDataset;
 import dev.distill.core.io.DistilledSetIO;
 import dev.distill.core.io.ImageFolder;
 import dev.distill.core.io.Images;
-import dev.distill.core.method.D4m;
+import dev.distill.core.method.D4M;
 import dev.distill.core.pipeline.Distill;
 import dev.distill.core.pipeline.DistillResult;
 import dev.distill.core.tensor.Rng;
@@ -190,7 +190,7 @@ class DistillImageFolderTest {
           .isEqualTo(ImageSize.square(64));
       ImageFolderDataset set = ImageFolderDataset.of(data);
       Distill.from(set)
-          .method(D4m.defaults())
+          .method(D4M.defaults())
           .sampler(pipe.sampler())
           .ipc(2)
           .numSteps(3)
@@ -203,7 +203,7 @@ class DistillImageFolderTest {
       assertThatThrownBy(
               () ->
                   Distill.from(set)
-                      .method(D4m.defaults())
+                      .method(D4M.defaults())
                       .sampler(dying)
                       .ipc(2)
                       .numSteps(3)
@@ -215,7 +215,7 @@ class DistillImageFolderTest {
       assertThat(killed.resolve(DistilledSetIO.MANIFEST)).doesNotExist();
       try (DistillResult r =
           Distill.from(set)
-              .method(D4m.defaults())
+              .method(D4M.defaults())
               .sampler(pipe.sampler())
               .ipc(2)
               .numSteps(3)
@@ -341,7 +341,7 @@ class DistillImageFolderTest {
     assertThatThrownBy(
             () ->
                 Distill.from(ds)
-                    .method(dev.distill.core.method.RandomReal.create())
+                    .method(dev.distill.core.method.RandomReal.of())
                     .ipc(3)
                     .run(tmp.resolve("o")))
         .isInstanceOf(UncheckedIOException.class)

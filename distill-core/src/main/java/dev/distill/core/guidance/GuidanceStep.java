@@ -54,7 +54,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * = √ᾱ·z_t − √(1−ᾱ)·v̂ and the corrected output is v̂ + ∇/√ᾱ (the same change of ε̂). A sampler may
  * replace the ẑ0 formula (e.g. by its scheduler's, which may clip) with {@link
  * Builder#predictClean}; x̂0 = decode(ẑ0), the identity unless {@link Builder#decode} is set. ẑ0
- * and x̂0 are computed lazily by {@link StepContext}, only if a term asks.
+ * and x̂0 are computed lazily by a package-private {@code StepContext}, only if a term asks.
  *
  * <p>Immutable; {@link #evaluate} must be called on the sampling thread (tensor scopes are
  * thread-confined) and may be called from several runs in turn.

@@ -44,7 +44,7 @@ public final class HistogramGuidance implements GuidanceTerm, AutoCloseable {
    * @param schedule s(t)
    * @return the term (close it to free its target)
    */
-  public static HistogramGuidance matching(Tensor realImages, int bins, StrengthSchedule schedule) {
+  public static HistogramGuidance of(Tensor realImages, int bins, StrengthSchedule schedule) {
     checkNotNull(realImages, "realImages");
     checkNotNull(schedule, "schedule");
     checkArgument(realImages.size(0) >= 1, "realImages must not be empty");

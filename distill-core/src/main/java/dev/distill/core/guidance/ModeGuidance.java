@@ -50,8 +50,8 @@ public final class ModeGuidance implements GuidanceTerm {
    * @param stopStep the first step without guidance (e.g. half the steps)
    * @return the term
    */
-  public static ModeGuidance toward(Tensor modes, double scale, int stopStep) {
-    return toward(modes, Schedules.constant(scale), stopStep);
+  public static ModeGuidance of(Tensor modes, double scale, int stopStep) {
+    return of(modes, Schedules.constant(scale), stopStep);
   }
 
   /**
@@ -62,7 +62,7 @@ public final class ModeGuidance implements GuidanceTerm {
    * @param stopStep the first step without guidance, {@code >= 0}
    * @return the term
    */
-  public static ModeGuidance toward(Tensor modes, StrengthSchedule schedule, int stopStep) {
+  public static ModeGuidance of(Tensor modes, StrengthSchedule schedule, int stopStep) {
     checkNotNull(modes, "modes");
     checkNotNull(schedule, "schedule");
     checkArgument(modes.dim() >= 2, "modes must have shape [N, ...] but had %s dims", modes.dim());
@@ -84,7 +84,7 @@ public final class ModeGuidance implements GuidanceTerm {
   public static ModeGuidance inFeatureSpace(
       Tensor modes, UnaryOperator<Tensor> features, StrengthSchedule schedule, int stopStep) {
     checkNotNull(features, "features");
-    ModeGuidance latent = toward(modes, schedule, stopStep);
+    ModeGuidance latent = of(modes, schedule, stopStep);
     return new ModeGuidance(latent.modes, features, schedule, stopStep);
   }
 

@@ -46,8 +46,7 @@ public final class SpectrumGuidance implements GuidanceTerm, AutoCloseable {
    * @param schedule s(t)
    * @return the term (close it to free its target)
    */
-  public static SpectrumGuidance matching(
-      Tensor realImages, ImageSize size, StrengthSchedule schedule) {
+  public static SpectrumGuidance of(Tensor realImages, ImageSize size, StrengthSchedule schedule) {
     checkNotNull(realImages, "realImages");
     checkNotNull(size, "size");
     checkNotNull(schedule, "schedule");

@@ -15,10 +15,8 @@ import org.bytedeco.pytorch.Tensor;
  * extra and a decoder runs only if some term asks for images.
  *
  * <p>Tensors live in the caller's step scope; not thread-safe.
- *
- * @since 0.1.0
  */
-public final class StepContext implements GuidanceContext {
+final class StepContext implements GuidanceContext {
   private final StepInfo info;
   private final List<Conditioning> conditionings;
   private final Tensor latents;
@@ -38,7 +36,7 @@ public final class StepContext implements GuidanceContext {
    * @param predictClean maps z_t to ẑ0 (differentiably)
    * @param decode maps ẑ0 to x̂0 (the identity for pixel-space models)
    */
-  public StepContext(
+  StepContext(
       StepInfo info,
       List<Conditioning> conditionings,
       Tensor latents,

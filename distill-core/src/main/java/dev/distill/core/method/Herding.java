@@ -4,9 +4,9 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.api.Encoder;
+import dev.distill.core.internal.ClassContext;
+import dev.distill.core.internal.ClassGenerator;
 import dev.distill.core.nn.Encoders;
-import dev.distill.core.pipeline.ClassContext;
-import dev.distill.core.pipeline.ClassGenerator;
 import dev.distill.core.pipeline.DistillMethod;
 import dev.distill.core.select.HerdingSelection;
 import dev.distill.core.select.SelectionResult;
@@ -38,7 +38,7 @@ public final class Herding implements DistillMethod {
    * @param encoder the embedding (e.g. a classifier's penultimate features, or the identity)
    * @return the method
    */
-  public static Herding in(Encoder encoder) {
+  public static Herding of(Encoder encoder) {
     return new Herding(encoder);
   }
 

@@ -3,8 +3,8 @@ package dev.distill.core.method;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import dev.distill.core.pipeline.ClassContext;
-import dev.distill.core.pipeline.ClassGenerator;
+import dev.distill.core.internal.ClassContext;
+import dev.distill.core.internal.ClassGenerator;
 import dev.distill.core.pipeline.DistillMethod;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -51,8 +51,7 @@ public final class MixedReal implements DistillMethod {
    * @param method the generative method that fills the rest of each class
    * @param fraction the share of each class's IPC filled with real images, in {@code [0, 1)}
    * @param selection how the real images are chosen: a selection ({@link
-   *     DistillMethod#needsSampler()} false), e.g. {@link RandomReal#create()} or {@link
-   *     Herding#in}
+   *     DistillMethod#needsSampler()} false), e.g. {@link RandomReal#of()} or {@link Herding#of}
    * @return the method
    * @throws IllegalArgumentException if the fraction is out of range or the selection generates
    */

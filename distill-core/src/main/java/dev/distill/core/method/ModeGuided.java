@@ -12,11 +12,11 @@ import dev.distill.core.cluster.KMeansResult;
 import dev.distill.core.data.ImageTransforms;
 import dev.distill.core.guidance.ModeGuidance;
 import dev.distill.core.guidance.Schedules;
+import dev.distill.core.internal.ClassContext;
+import dev.distill.core.internal.ClassGenerator;
 import dev.distill.core.nn.Encoders;
 import dev.distill.core.nn.ImageClassifier;
 import dev.distill.core.nn.PenultimateEncoder;
-import dev.distill.core.pipeline.ClassContext;
-import dev.distill.core.pipeline.ClassGenerator;
 import dev.distill.core.pipeline.DistillMethod;
 import dev.distill.core.pipeline.Seeds;
 import dev.distill.core.tensor.TensorScope;
@@ -194,7 +194,7 @@ public final class ModeGuided implements DistillMethod {
               count,
               (request, batchModes) ->
                   request.guidance(
-                      ModeGuidance.toward(batchModes, Schedules.pullFraction(gamma), stopStep)));
+                      ModeGuidance.of(batchModes, Schedules.pullFraction(gamma), stopStep)));
     }
     ImageClassifier net = features.classifier();
     long[] in = net.inputShape();

@@ -2,8 +2,8 @@ package dev.distill.core.method;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.distill.core.pipeline.ClassContext;
-import dev.distill.core.pipeline.ClassGenerator;
+import dev.distill.core.internal.ClassContext;
+import dev.distill.core.internal.ClassGenerator;
 import dev.distill.core.pipeline.DistillMethod;
 import dev.distill.core.pipeline.Seeds;
 import java.util.Map;
@@ -24,7 +24,7 @@ public final class RandomReal implements DistillMethod {
   private RandomReal() {}
 
   /** The method. */
-  public static RandomReal create() {
+  public static RandomReal of() {
     return INSTANCE;
   }
 

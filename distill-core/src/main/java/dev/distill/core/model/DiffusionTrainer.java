@@ -96,7 +96,7 @@ public final class DiffusionTrainer implements AutoCloseable {
    * @return the trainer at step 0
    * @throws IllegalArgumentException if the data does not fit the config
    */
-  public static DiffusionTrainer create(
+  public static DiffusionTrainer of(
       SmallUNetConfig modelConfig, TrainerConfig config, Tensor images, Tensor labels) {
     checkNotNull(modelConfig, "modelConfig");
     checkNotNull(config, "config");

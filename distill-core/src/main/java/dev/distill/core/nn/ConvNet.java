@@ -79,8 +79,8 @@ public final class ConvNet implements ImageClassifier {
    * @param seed the initialisation seed
    * @return the network; the caller closes it
    */
-  public static ConvNet create(ConvNetConfig config, long seed) {
-    return create(config, seed, DeviceOptions.cpu());
+  public static ConvNet of(ConvNetConfig config, long seed) {
+    return of(config, seed, DeviceOptions.cpu());
   }
 
   /**
@@ -93,7 +93,7 @@ public final class ConvNet implements ImageClassifier {
    * @return the network; the caller closes it
    * @throws IllegalStateException if the device is not available
    */
-  public static ConvNet create(ConvNetConfig config, long seed, DeviceOptions device) {
+  public static ConvNet of(ConvNetConfig config, long seed, DeviceOptions device) {
     checkNotNull(config, "config");
     checkNotNull(device, "device");
     return new ConvNet(config, seed, device);

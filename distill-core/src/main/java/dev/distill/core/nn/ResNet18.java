@@ -79,8 +79,8 @@ public final class ResNet18 implements ImageClassifier {
    * @param seed the initialisation seed
    * @return the network; the caller closes it
    */
-  public static ResNet18 create(ResNetConfig config, long seed) {
-    return create(config, seed, DeviceOptions.cpu());
+  public static ResNet18 of(ResNetConfig config, long seed) {
+    return of(config, seed, DeviceOptions.cpu());
   }
 
   /**
@@ -93,7 +93,7 @@ public final class ResNet18 implements ImageClassifier {
    * @return the network; the caller closes it
    * @throws IllegalStateException if the device is not available
    */
-  public static ResNet18 create(ResNetConfig config, long seed, DeviceOptions device) {
+  public static ResNet18 of(ResNetConfig config, long seed, DeviceOptions device) {
     checkNotNull(config, "config");
     checkNotNull(device, "device");
     return new ResNet18(config, seed, device);

@@ -116,13 +116,13 @@ public record StudentSpec(Architecture architecture, int netWidth, int netDepth,
     checkNotNull(device, "device");
     return switch (architecture) {
       case CONVNET ->
-          ConvNet.create(
+          ConvNet.of(
               new ConvNetConfig(
                   channels, imageHeight, imageWidth, numClasses, netWidth, netDepth, norm),
               seed,
               device);
       case RESNET18 ->
-          ResNet18.create(
+          ResNet18.of(
               new ResNetConfig(channels, imageHeight, imageWidth, numClasses, netWidth, norm),
               seed,
               device);

@@ -18,6 +18,8 @@ import dev.distill.core.Version;
 import dev.distill.core.data.Dataset;
 import dev.distill.core.data.ImageTransforms;
 import dev.distill.core.data.ResizeMode;
+import dev.distill.core.internal.ClassContext;
+import dev.distill.core.internal.ClassGenerator;
 import dev.distill.core.io.AtomicFiles;
 import dev.distill.core.io.DistilledSetIO;
 import dev.distill.core.io.Safetensors;
@@ -49,7 +51,7 @@ import org.bytedeco.pytorch.global.torch;
  *     BuiltinModel model = BuiltinModel.fashionMnist();
  *     DistillResult result =
  *         Distill.from(train)
- *             .method(D4m.defaults())
+ *             .method(D4M.defaults())
  *             .sampler(model.sampler())
  *             .ipc(10)
  *             .seed(0)

@@ -1,5 +1,7 @@
 package dev.distill.core.pipeline;
 
+import dev.distill.core.internal.ClassContext;
+import dev.distill.core.internal.ClassGenerator;
 import java.util.Map;
 
 /**
@@ -9,6 +11,12 @@ import java.util.Map;
  * {@link ClassGenerator} then makes images by index, so that images rejected by a filter can be
  * replaced by further indices. Implementations are immutable and thread-safe; the generator is used
  * on one thread.
+ *
+ * <p>Obtain methods from their factories ({@code D4M.defaults()}, {@code ModeGuided.defaults()},
+ * {@code RandomReal.of()}, {@code Herding.of(encoder)}, {@code MixedReal.of(...)}, {@code
+ * UniDD.classification(proxy)}) and pass them to {@link Distill#method}. Implementing this
+ * interface outside the library is not supported yet: {@link #prepare}'s types live in the
+ * unsupported package {@link dev.distill.core.internal} and may change in any release.
  *
  * @since 0.1.0
  */

@@ -38,7 +38,7 @@ public final class DdimScheduler implements Scheduler {
   private final float eta;
 
   private DdimScheduler(ConfigReader r) {
-    NoiseSchedule schedule = NoiseSchedule.read(r);
+    TrainingNoiseSchedule schedule = TrainingNoiseSchedule.read(r);
     this.numTrain = schedule.numTrainTimesteps();
     this.predictionType =
         PredictionType.parse(

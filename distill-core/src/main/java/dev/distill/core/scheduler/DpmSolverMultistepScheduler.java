@@ -51,7 +51,7 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
   private final OptionalDouble sigmaMax;
 
   private DpmSolverMultistepScheduler(ConfigReader r) {
-    NoiseSchedule schedule = NoiseSchedule.read(r);
+    TrainingNoiseSchedule schedule = TrainingNoiseSchedule.read(r);
     this.numTrain = schedule.numTrainTimesteps();
     this.solverOrder = r.integer("solver_order", 2);
     checkArgument(

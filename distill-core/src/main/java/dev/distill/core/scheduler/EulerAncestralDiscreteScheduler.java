@@ -31,7 +31,7 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
   private final int stepsOffset;
 
   private EulerAncestralDiscreteScheduler(ConfigReader r) {
-    NoiseSchedule schedule = NoiseSchedule.read(r);
+    TrainingNoiseSchedule schedule = TrainingNoiseSchedule.read(r);
     this.numTrain = schedule.numTrainTimesteps();
     this.predictionType =
         PredictionType.parse(

@@ -42,7 +42,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
   private final OptionalDouble sigmaMax;
 
   private EulerDiscreteScheduler(ConfigReader r) {
-    NoiseSchedule schedule = NoiseSchedule.read(r);
+    TrainingNoiseSchedule schedule = TrainingNoiseSchedule.read(r);
     this.numTrain = schedule.numTrainTimesteps();
     this.predictionType =
         PredictionType.parse(

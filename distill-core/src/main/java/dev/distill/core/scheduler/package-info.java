@@ -27,8 +27,9 @@
  * }</pre>
  *
  * <p>Timesteps, sigmas and ᾱ reproduce diffusers' values exactly (its numpy and torch float32
- * arithmetic is replayed); {@link dev.distill.core.scheduler.SchedulerParity} checks a run against
- * a fixture file written by diffusers.
+ * arithmetic is replayed); the golden-parity harness of distill-sdxl ({@code
+ * dev.distill.sdxl.parity.ParityCheck}) checks every scheduler against a fixture file written by
+ * diffusers.
  *
  * @since 0.1.0
  */

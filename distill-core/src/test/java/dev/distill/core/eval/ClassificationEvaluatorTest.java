@@ -107,7 +107,7 @@ class ClassificationEvaluatorTest {
     try (LabeledImages source = TinyData.make(5, 5);
         LabeledImages test = TinyData.make(10, 6);
         DistilledSet set = distilled(source);
-        ConvNet teacher = ConvNet.create(new ConvNetConfig(1, 8, 8, 4, 8, 2, Norm.INSTANCE), 9)) {
+        ConvNet teacher = ConvNet.of(new ConvNetConfig(1, 8, 8, 4, 8, 2, Norm.INSTANCE), 9)) {
       ClassifierTrainer.of(TINY.training())
           .train(teacher, test.images(), test.labels(), HardLabelMatcher.of(), 0, p -> {}, "t");
       EvalReport report =

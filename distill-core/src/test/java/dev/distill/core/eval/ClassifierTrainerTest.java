@@ -47,7 +47,7 @@ class ClassifierTrainerTest {
   void convNetLearnsASeparableSetToHighHeldOutAccuracy() {
     try (LabeledImages train = TinyData.make(25, 1);
         LabeledImages test = TinyData.make(50, 2);
-        ConvNet net = ConvNet.create(TINY, 0)) {
+        ConvNet net = ConvNet.of(TINY, 0)) {
       TopKAccuracy before = ClassifierTrainer.accuracy(net, test.images(), test.labels(), 64);
       List<Progress> events = new ArrayList<>();
       TrainResult r =
@@ -71,7 +71,7 @@ class ClassifierTrainerTest {
     ResNetConfig config = new ResNetConfig(1, 8, 8, TinyData.CLASSES, 4, Norm.BATCH);
     try (LabeledImages train = TinyData.make(25, 3);
         LabeledImages test = TinyData.make(25, 4);
-        ResNet18 net = ResNet18.create(config, 0)) {
+        ResNet18 net = ResNet18.of(config, 0)) {
       ClassifierTrainer.of(adam(15, 50))
           .train(net, train.images(), train.labels(), HardLabelMatcher.of(), 0, p -> {}, "t");
       assertThat(ClassifierTrainer.accuracy(net, test.images(), test.labels(), 50).top1())
@@ -88,7 +88,7 @@ class ClassifierTrainerTest {
             .withOptimizer(OptimizerKind.SGD, 0.05);
     try (LabeledImages train = TinyData.make(10, 5);
         LabeledImages test = TinyData.make(25, 6);
-        ConvNet net = ConvNet.create(TINY, 1)) {
+        ConvNet net = ConvNet.of(TINY, 1)) {
       ClassifierTrainer.of(config)
           .train(net, train.images(), train.labels(), HardLabelMatcher.of(), 1, p -> {}, "t");
       assertThat(ClassifierTrainer.accuracy(net, test.images(), test.labels(), 100).top1())
@@ -99,7 +99,7 @@ class ClassifierTrainerTest {
   @Test
   void noNativeObjectSurvivesTrainingSteps() {
     try (LabeledImages train = TinyData.make(10, 7);
-        ConvNet net = ConvNet.create(TINY, 2)) {
+        ConvNet net = ConvNet.of(TINY, 2)) {
       ClassifierTrainer trainer =
           ClassifierTrainer.of(TrainConfig.dsaEvaluation().withEpochs(4).withBatchSize(16));
       // warm up (class initialisation may allocate static native objects)
@@ -124,7 +124,7 @@ class ClassifierTrainerTest {
   void rejectsLabelsOfAnotherLength() {
     try (LabeledImages a = TinyData.make(2, 1);
         LabeledImages b = TinyData.make(3, 1);
-        ConvNet net = ConvNet.create(TINY, 0)) {
+        ConvNet net = ConvNet.of(TINY, 0)) {
       assertThatThrownBy(
               () ->
                   ClassifierTrainer.of(adam(1, 4))

@@ -106,7 +106,7 @@ class StreamingEvaluationTest {
   void streamedAccuracyEqualsInMemoryAccuracy(@TempDir Path root) throws IOException {
     ImageFolderDataset folder = writeFolder(root);
     try (LabeledImages memory = inMemory(folder);
-        ConvNet net = ConvNet.create(new ConvNetConfig(1, 8, 8, 4, 8, 2, Norm.INSTANCE), 5)) {
+        ConvNet net = ConvNet.of(new ConvNetConfig(1, 8, 8, 4, 8, 2, Norm.INSTANCE), 5)) {
       TopKAccuracy streamed = ClassifierTrainer.accuracy(net, folder, 3);
       TopKAccuracy loaded = ClassifierTrainer.accuracy(net, memory.images(), memory.labels(), 11);
       assertThat(streamed.count()).isEqualTo(28);

@@ -67,7 +67,7 @@ class LowLevelStatisticsGuidanceTest {
   void spectrumGuidanceBringsTheSpectrumCloserToTheRealOne() {
     try (TensorScope s = TensorScope.open();
         SpectrumGuidance term =
-            SpectrumGuidance.matching(
+            SpectrumGuidance.of(
                 train.load(CLASS, 0, 200), ImageSize.square(28), Schedules.x0Step(0.05))) {
       ToDoubleFunction<Tensor> d = x -> term.distance(x).mean().item_double();
       double plain = meanDistance(null, d);
@@ -81,7 +81,7 @@ class LowLevelStatisticsGuidanceTest {
   void histogramGuidanceBringsTheHistogramCloserToTheRealOne() {
     try (TensorScope s = TensorScope.open();
         HistogramGuidance term =
-            HistogramGuidance.matching(
+            HistogramGuidance.of(
                 train.load(CLASS, 0, 200), HistogramGuidance.DEFAULT_BINS, Schedules.x0Step(4.0))) {
       ToDoubleFunction<Tensor> d = x -> term.distance(x).mean().item_double();
       double plain = meanDistance(null, d);
@@ -96,8 +96,8 @@ class LowLevelStatisticsGuidanceTest {
     try (TensorScope s = TensorScope.open()) {
       Tensor x = Rng.normal(7, 1, 3, 16, 20).tanh();
       try (SpectrumGuidance sp =
-              SpectrumGuidance.matching(x, ImageSize.of(16, 20), Schedules.constant(1));
-          HistogramGuidance h = HistogramGuidance.matching(x, 16, Schedules.constant(1))) {
+              SpectrumGuidance.of(x, ImageSize.of(16, 20), Schedules.constant(1));
+          HistogramGuidance h = HistogramGuidance.of(x, 16, Schedules.constant(1))) {
         assertThat(sp.distance(x).item_double()).isLessThan(1e-8);
         assertThat(h.distance(x).item_double()).isLessThan(1e-10);
         Tensor y = Rng.normal(8, 1, 3, 16, 20).tanh().requires_grad_(true);

@@ -33,7 +33,7 @@ class ModeGuidanceContractTest {
 
     @Override
     protected GuidanceTerm createTerm(List<Integer> samples) {
-      return ModeGuidance.toward(modes(samples, 1, 2, 4, 4), Schedules.linear(2.0, 0.5), 8);
+      return ModeGuidance.of(modes(samples, 1, 2, 4, 4), Schedules.linear(2.0, 0.5), 8);
     }
 
     @Override

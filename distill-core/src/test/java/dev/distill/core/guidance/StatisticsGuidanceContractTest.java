@@ -17,7 +17,7 @@ class StatisticsGuidanceContractTest {
   class Spectrum extends GuidanceTermContract {
     @Override
     protected GuidanceTerm createTerm() {
-      return SpectrumGuidance.matching(
+      return SpectrumGuidance.of(
           ContractTensors.gaussian(4100, 4, 3, 8, 8).tanh(),
           ImageSize.square(8),
           Schedules.linear(1.0, 0.2));
@@ -34,7 +34,7 @@ class StatisticsGuidanceContractTest {
   class Histogram extends GuidanceTermContract {
     @Override
     protected GuidanceTerm createTerm() {
-      return HistogramGuidance.matching(
+      return HistogramGuidance.of(
           ContractTensors.gaussian(4200, 4, 2, 4, 4).tanh(), 8, Schedules.constant(1.5));
     }
 

@@ -28,7 +28,7 @@ class GradientStatisticsMatcherContractTest extends MatcherContract {
   static void create() {
     torch.set_num_threads(1);
     try (TensorScope scope = TensorScope.open()) {
-      student = ConvNet.create(ConvNetConfig.of(1, 8, 8, 5).withNetWidth(8).withNetDepth(2), 3);
+      student = ConvNet.of(ConvNetConfig.of(1, 8, 8, 5).withNetWidth(8).withNetDepth(2), 3);
       int n = 20;
       int[] labels = new int[n];
       for (int i = 0; i < n; i++) {

@@ -63,7 +63,7 @@ class GradientStatisticsMatcherTest {
   void gapIsDifferentiableInTheStudentWeights() {
     try (TensorScope s = TensorScope.open();
         LabeledImages train = realData(1, 0);
-        ConvNet student = ConvNet.create(TINY, 3);
+        ConvNet student = ConvNet.of(TINY, 3);
         GradientStatisticsMatcher m =
             GradientStatisticsMatcher.builder(HardLabelMatcher.of(), train)
                 .realPerClass(4)
@@ -95,7 +95,7 @@ class GradientStatisticsMatcherTest {
   void optimisingTheTermLowersItsOwnGap() {
     try (TensorScope s = TensorScope.open();
         LabeledImages train = realData(1, 0);
-        ConvNet student = ConvNet.create(TINY, 3);
+        ConvNet student = ConvNet.of(TINY, 3);
         GradientStatisticsMatcher m =
             GradientStatisticsMatcher.builder(HardLabelMatcher.of(), train)
                 .realPerClass(4)

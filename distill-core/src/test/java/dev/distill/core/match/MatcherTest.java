@@ -88,7 +88,7 @@ class MatcherTest {
   @Test
   void softMatcherIsZeroWhenTheStudentHasTheTeachersLogits() {
     ConvNetConfig config = ConvNetConfig.of(1, 8, 8, 4).withNetWidth(4).withNetDepth(2);
-    try (ConvNet teacher = ConvNet.create(config, 1);
+    try (ConvNet teacher = ConvNet.of(config, 1);
         TensorScope s = TensorScope.open()) {
       Tensor x = randn(5, 1, 8, 8);
       Tensor studentLogits;
@@ -137,8 +137,8 @@ class MatcherTest {
   @Test
   void softMatcherTrainsTheStudentButNotTheTeacher() {
     ConvNetConfig config = ConvNetConfig.of(1, 8, 8, 3).withNetWidth(4).withNetDepth(2);
-    try (ConvNet teacher = ConvNet.create(config, 1);
-        ConvNet student = ConvNet.create(config, 2);
+    try (ConvNet teacher = ConvNet.of(config, 1);
+        ConvNet student = ConvNet.of(config, 2);
         TensorScope s = TensorScope.open()) {
       Tensor x = randn(4, 1, 8, 8);
       Tensor loss =
@@ -155,7 +155,7 @@ class MatcherTest {
   @Test
   void softMatcherRejectsANonPositiveTemperatureAndMismatchedLogits() {
     ConvNetConfig config = ConvNetConfig.of(1, 8, 8, 3).withNetWidth(2).withNetDepth(1);
-    try (ConvNet teacher = ConvNet.create(config, 1);
+    try (ConvNet teacher = ConvNet.of(config, 1);
         TensorScope s = TensorScope.open()) {
       assertThatThrownBy(() -> SoftLabelMatcher.of(teacher, 0))
           .hasMessageContaining("temperature must be > 0 but was 0.0");
@@ -172,7 +172,7 @@ class MatcherTest {
   @Test
   void namesAreStable() {
     assertThat(HardLabelMatcher.of().name()).isEqualTo("hard");
-    try (ConvNet teacher = ConvNet.create(ConvNetConfig.of(1, 8, 8, 3).withNetWidth(2), 1)) {
+    try (ConvNet teacher = ConvNet.of(ConvNetConfig.of(1, 8, 8, 3).withNetWidth(2), 1)) {
       assertThat(SoftLabelMatcher.of(teacher, 2).name()).isEqualTo("soft-kl");
     }
   }

@@ -20,7 +20,7 @@ class SoftLabelMatcherContractTest extends MatcherContract {
   static void createTeacher() {
     org.bytedeco.pytorch.global.torch.set_num_threads(1);
     try (TensorScope scope = TensorScope.open()) {
-      teacher = ConvNet.create(ConvNetConfig.of(1, 8, 8, 5).withNetWidth(8).withNetDepth(2), 3);
+      teacher = ConvNet.of(ConvNetConfig.of(1, 8, 8, 5).withNetWidth(8).withNetDepth(2), 3);
     }
   }
 

@@ -29,7 +29,7 @@ class DiffusionTrainerTest {
   void shortTrainingLowersTheLoss() {
     try (TensorScope s = TensorScope.open();
         DiffusionTrainer trainer =
-            DiffusionTrainer.create(
+            DiffusionTrainer.of(
                 TinyNets.config(), tiny(60), TinyNets.stripes(1), TinyNets.stripeLabels())) {
       List<Double> losses = new ArrayList<>();
       for (int i = 0; i < 60; i++) {
@@ -48,11 +48,11 @@ class DiffusionTrainerTest {
       Tensor images = TinyNets.stripes(2);
       Tensor labels = TinyNets.stripeLabels();
       try (DiffusionTrainer straight =
-          DiffusionTrainer.create(TinyNets.config(), tiny(12), images, labels)) {
+          DiffusionTrainer.of(TinyNets.config(), tiny(12), images, labels)) {
         straight.train(null, ProgressListener.NONE);
         // the interrupted run: checkpoint at step 4, "killed" at step 6
         try (DiffusionTrainer killed =
-            DiffusionTrainer.create(TinyNets.config(), tiny(12), images, labels)) {
+            DiffusionTrainer.of(TinyNets.config(), tiny(12), images, labels)) {
           for (int i = 0; i < 6; i++) {
             killed.trainStep();
             if (killed.step() % 4 == 0) {
@@ -80,7 +80,7 @@ class DiffusionTrainerTest {
     List<String> messages = new ArrayList<>();
     try (TensorScope s = TensorScope.open();
         DiffusionTrainer trainer =
-            DiffusionTrainer.create(
+            DiffusionTrainer.of(
                 TinyNets.config(), tiny(10), TinyNets.stripes(3), TinyNets.stripeLabels())) {
       double last =
           trainer.train(null, p -> messages.add(p.stage() + " " + p.done() + " " + p.message()));

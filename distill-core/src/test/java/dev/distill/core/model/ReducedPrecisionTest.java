@@ -95,9 +95,9 @@ class ReducedPrecisionTest {
       Tensor labels = TinyNets.stripeLabels();
       TrainerConfig c =
           TrainerConfig.defaults().withNumSteps(3).withBatchSize(16).withWarmupAndEma(0, 0.9);
-      try (DiffusionTrainer a = DiffusionTrainer.create(TinyNets.config(), c, images, labels);
+      try (DiffusionTrainer a = DiffusionTrainer.of(TinyNets.config(), c, images, labels);
           DiffusionTrainer b =
-              DiffusionTrainer.create(TinyNets.config(), c.withDevice(BF16), images, labels)) {
+              DiffusionTrainer.of(TinyNets.config(), c.withDevice(BF16), images, labels)) {
         double maxLossDiff = 0;
         for (int k = 0; k < 3; k++) {
           double la = a.trainStep();

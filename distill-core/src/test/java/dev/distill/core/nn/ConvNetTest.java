@@ -34,7 +34,7 @@ class ConvNetTest {
   void logitsAndFeaturesHaveTheConfiguredShapes(
       int c, int h, int w, int width, int depth, int featureDim) {
     ConvNetConfig config = ConvNetConfig.of(c, h, w, 10).withNetWidth(width).withNetDepth(depth);
-    try (ConvNet net = ConvNet.create(config, 0);
+    try (ConvNet net = ConvNet.of(config, 0);
         TensorScope s = TensorScope.open();
         NoGradGuard g = new NoGradGuard()) {
       Tensor x = randn(2, c, h, w);
@@ -52,7 +52,7 @@ class ConvNetTest {
 
   @Test
   void parameterNamesFollowTheDcStateDict() {
-    try (ConvNet net = ConvNet.create(ConvNetConfig.of(1, 28, 28, 10).withNetWidth(4), 0)) {
+    try (ConvNet net = ConvNet.of(ConvNetConfig.of(1, 28, 28, 10).withNetWidth(4), 0)) {
       assertThat(net.parameters().names())
           .containsExactly(
               "features.0.weight",
@@ -76,9 +76,9 @@ class ConvNetTest {
   @Test
   void sameSeedGivesSameWeightsAndOtherSeedDiffers() {
     ConvNetConfig config = ConvNetConfig.of(1, 12, 12, 3).withNetWidth(4).withNetDepth(2);
-    try (ConvNet a = ConvNet.create(config, 7);
-        ConvNet b = ConvNet.create(config, 7);
-        ConvNet c = ConvNet.create(config, 8)) {
+    try (ConvNet a = ConvNet.of(config, 7);
+        ConvNet b = ConvNet.of(config, 7);
+        ConvNet c = ConvNet.of(config, 8)) {
       String name = "features.0.weight";
       assertThat(Tensors.toFloats(a.parameters().get(name)))
           .containsExactly(Tensors.toFloats(b.parameters().get(name)));
@@ -91,7 +91,7 @@ class ConvNetTest {
   void saveThenLoadGivesTheSameLogits(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("net.safetensors");
     ConvNetConfig config = ConvNetConfig.of(3, 16, 16, 5).withNetWidth(6).withNetDepth(2);
-    try (ConvNet net = ConvNet.create(config, 3);
+    try (ConvNet net = ConvNet.of(config, 3);
         TensorScope s = TensorScope.open();
         NoGradGuard g = new NoGradGuard()) {
       net.save(file);
@@ -105,7 +105,7 @@ class ConvNetTest {
 
   @Test
   void rejectsImagesOfAnotherShape() {
-    try (ConvNet net = ConvNet.create(ConvNetConfig.of(1, 28, 28, 10).withNetWidth(4), 0);
+    try (ConvNet net = ConvNet.of(ConvNetConfig.of(1, 28, 28, 10).withNetWidth(4), 0);
         TensorScope s = TensorScope.open()) {
       Tensor x = randn(2, 3, 28, 28);
       assertThatThrownBy(() -> net.forward(x))
@@ -124,8 +124,8 @@ class ConvNetTest {
   @Test
   void penultimateEncoderGivesFeaturesAndAWeightDependentId() {
     ConvNetConfig config = ConvNetConfig.of(1, 12, 12, 3).withNetWidth(4).withNetDepth(2);
-    try (ConvNet a = ConvNet.create(config, 1);
-        ConvNet b = ConvNet.create(config, 2);
+    try (ConvNet a = ConvNet.of(config, 1);
+        ConvNet b = ConvNet.of(config, 2);
         TensorScope s = TensorScope.open()) {
       PenultimateEncoder e = PenultimateEncoder.of(a);
       Tensor f = e.encode(randn(2, 1, 12, 12));

@@ -18,7 +18,7 @@ class PenultimateEncoderContractTest extends EncoderContract {
   static void createClassifier() {
     org.bytedeco.pytorch.global.torch.set_num_threads(1);
     try (TensorScope scope = TensorScope.open()) {
-      net = ConvNet.create(ConvNetConfig.of(1, 8, 8, 3).withNetWidth(8).withNetDepth(2), 5);
+      net = ConvNet.of(ConvNetConfig.of(1, 8, 8, 3).withNetWidth(8).withNetDepth(2), 5);
     }
   }
 

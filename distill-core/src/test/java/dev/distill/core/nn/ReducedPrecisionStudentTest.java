@@ -47,8 +47,8 @@ class ReducedPrecisionStudentTest {
   @Test
   void bf16ConvNetForwardStaysCloseToFloat32() {
     ConvNetConfig c = new ConvNetConfig(1, 8, 8, 4, 16, 2, Norm.INSTANCE);
-    try (ConvNet a = ConvNet.create(c, 3);
-        ConvNet b = ConvNet.create(c, 3, BF16);
+    try (ConvNet a = ConvNet.of(c, 3);
+        ConvNet b = ConvNet.of(c, 3, BF16);
         TensorScope s = TensorScope.open();
         NoGradGuard g = new NoGradGuard()) {
       Tensor x = images(8, 1);
@@ -65,8 +65,8 @@ class ReducedPrecisionStudentTest {
   @Test
   void bf16BatchNormResNetKeepsFloat32RunningStatistics() {
     ResNetConfig c = new ResNetConfig(1, 8, 8, 4, 4, Norm.BATCH);
-    try (ResNet18 a = ResNet18.create(c, 3);
-        ResNet18 b = ResNet18.create(c, 3, BF16);
+    try (ResNet18 a = ResNet18.of(c, 3);
+        ResNet18 b = ResNet18.of(c, 3, BF16);
         TensorScope s = TensorScope.open();
         NoGradGuard g = new NoGradGuard()) {
       Tensor x = images(8, 2);
@@ -92,8 +92,8 @@ class ReducedPrecisionStudentTest {
     ConvNetConfig c = new ConvNetConfig(1, 8, 8, 4, 16, 2, Norm.INSTANCE);
     TrainConfig fp32 = TrainConfig.dsaEvaluation().withEpochs(3).withAugmentation(DsaConfig.none());
     TrainConfig bf16 = fp32.withDevice(BF16);
-    try (ConvNet a = ConvNet.create(c, 3);
-        ConvNet b = ConvNet.create(c, 3, BF16);
+    try (ConvNet a = ConvNet.of(c, 3);
+        ConvNet b = ConvNet.of(c, 3, BF16);
         TensorScope s = TensorScope.open()) {
       Tensor x = images(16, 4);
       Tensor y = Tensors.fromInts(new int[] {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3});
@@ -123,7 +123,7 @@ class ReducedPrecisionStudentTest {
   @Test
   void trainingANetOnAnotherDeviceThanTheConfigFailsNamingBoth() {
     ConvNetConfig c = new ConvNetConfig(1, 8, 8, 4, 8, 2, Norm.INSTANCE);
-    try (ConvNet a = ConvNet.create(c, 3);
+    try (ConvNet a = ConvNet.of(c, 3);
         TensorScope s = TensorScope.open()) {
       Tensor x = images(4, 4);
       Tensor y = Tensors.fromInts(new int[] {0, 1, 2, 3});

@@ -27,7 +27,7 @@ class ResNet18Test {
   @EnumSource(Norm.class)
   void logitsAndFeaturesHaveTheConfiguredShapes(Norm norm) {
     ResNetConfig config = ResNetConfig.of(1, 28, 28, 10).withBaseWidth(4).withNorm(norm);
-    try (ResNet18 net = ResNet18.create(config, 0);
+    try (ResNet18 net = ResNet18.of(config, 0);
         TensorScope s = TensorScope.open();
         NoGradGuard g = new NoGradGuard()) {
       Tensor x = randn(2, 1, 28, 28);
@@ -38,7 +38,7 @@ class ResNet18Test {
 
   @Test
   void fullWidthResNet18HasItsUsualParameterCount() {
-    try (ResNet18 net = ResNet18.create(ResNetConfig.of(3, 32, 32, 10), 0)) {
+    try (ResNet18 net = ResNet18.of(ResNetConfig.of(3, 32, 32, 10), 0)) {
       // torchvision-style CIFAR ResNet-18: 11,173,962 parameters with BN (and with GroupNorm
       // affine)
       assertThat(net.parameters().count()).isEqualTo(11_173_962L);
@@ -55,7 +55,7 @@ class ResNet18Test {
   @Test
   void batchNormUpdatesRunningStatisticsOnlyInTraining() {
     ResNetConfig config = ResNetConfig.of(3, 8, 8, 4).withBaseWidth(2).withNorm(Norm.BATCH);
-    try (ResNet18 net = ResNet18.create(config, 1);
+    try (ResNet18 net = ResNet18.of(config, 1);
         TensorScope s = TensorScope.open();
         NoGradGuard g = new NoGradGuard()) {
       Tensor x =
@@ -75,7 +75,7 @@ class ResNet18Test {
   void saveThenLoadGivesTheSameLogits(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("r.safetensors");
     ResNetConfig config = ResNetConfig.of(3, 8, 8, 4).withBaseWidth(2).withNorm(Norm.BATCH);
-    try (ResNet18 net = ResNet18.create(config, 5);
+    try (ResNet18 net = ResNet18.of(config, 5);
         TensorScope s = TensorScope.open();
         NoGradGuard g = new NoGradGuard()) {
       net.forward(randn(4, 3, 8, 8), true); // move the running statistics away from their init

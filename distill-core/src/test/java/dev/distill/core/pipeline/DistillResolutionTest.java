@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.distill.api.ImageSize;
 import dev.distill.api.SampleRequest;
 import dev.distill.core.data.LabeledImages;
-import dev.distill.core.method.D4m;
+import dev.distill.core.method.D4M;
 import dev.distill.core.method.RandomReal;
 import dev.distill.core.tensor.Rng;
 import dev.distill.core.tensor.TensorScope;
@@ -52,7 +52,7 @@ class DistillResolutionTest {
     FakeSampler rgb = new FakeSampler(3, 16, 16);
     try (DistillResult r =
         Distill.from(gray)
-            .method(D4m.defaults())
+            .method(D4M.defaults())
             .sampler(rgb)
             .ipc(3)
             .numSteps(4)
@@ -82,7 +82,7 @@ class DistillResolutionTest {
         };
     try (DistillResult r =
         Distill.from(gray)
-            .method(D4m.defaults())
+            .method(D4M.defaults())
             .sampler(rgb)
             .ipc(2)
             .numSteps(4)
@@ -107,7 +107,7 @@ class DistillResolutionTest {
     assertThatThrownBy(
             () ->
                 Distill.from(gray)
-                    .method(D4m.defaults())
+                    .method(D4M.defaults())
                     .sampler(rgb)
                     .ipc(2)
                     .imageSize(ImageSize.of(10, 10))
@@ -121,7 +121,7 @@ class DistillResolutionTest {
 
   @Test
   void miniBatchKMeansOverTheLatentBudgetIsDeterministic() throws Exception {
-    D4m tight = D4m.defaults().withMaxLatentBytes(1);
+    D4M tight = D4M.defaults().withMaxLatentBytes(1);
     try (DistillResult a =
             Distill.from(gray)
                 .method(tight)
@@ -140,7 +140,7 @@ class DistillResolutionTest {
                 .run(tmp.resolve("b"));
         DistillResult full =
             Distill.from(gray)
-                .method(D4m.defaults())
+                .method(D4M.defaults())
                 .sampler(new FakeSampler(1, 8, 8))
                 .ipc(3)
                 .numSteps(4)
@@ -157,7 +157,7 @@ class DistillResolutionTest {
   @Test
   void randomRealKeepsTheDatasetsSizeWithoutASampler() throws Exception {
     try (DistillResult r =
-        Distill.from(gray).method(RandomReal.create()).ipc(4).run(tmp.resolve("o"))) {
+        Distill.from(gray).method(RandomReal.of()).ipc(4).run(tmp.resolve("o"))) {
       assertThat(Tensors.shape(r.set().images())).containsExactly(8, 1, 8, 8);
       assertThat(r.set().provenance().config()).containsEntry("generationSize", "");
     }

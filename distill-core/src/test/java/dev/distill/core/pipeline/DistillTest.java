@@ -11,8 +11,10 @@ import dev.distill.core.data.LabeledImages;
 import dev.distill.core.filter.DedupConfig;
 import dev.distill.core.filter.DedupFilter;
 import dev.distill.core.filter.ReferenceIndex;
+import dev.distill.core.internal.ClassContext;
+import dev.distill.core.internal.ClassGenerator;
 import dev.distill.core.io.DistilledSetIO;
-import dev.distill.core.method.D4m;
+import dev.distill.core.method.D4M;
 import dev.distill.core.method.Herding;
 import dev.distill.core.method.ModeGuided;
 import dev.distill.core.method.RandomReal;
@@ -128,11 +130,11 @@ class DistillTest {
   @Test
   void aFinishedFolderOfAnotherRunIsRefused() throws Exception {
     Path out = tmp.resolve("x");
-    try (DistillResult r = base(new FakeSampler(1, 8, 8)).method(RandomReal.create()).run(out)) {
+    try (DistillResult r = base(new FakeSampler(1, 8, 8)).method(RandomReal.of()).run(out)) {
       assertThat(r.set().size()).isEqualTo(12);
     }
     assertThatThrownBy(
-            () -> base(new FakeSampler(1, 8, 8)).method(RandomReal.create()).seed(99).run(out))
+            () -> base(new FakeSampler(1, 8, 8)).method(RandomReal.of()).seed(99).run(out))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("seed");
   }
@@ -256,7 +258,7 @@ class DistillTest {
   void d4mStartsImg2ImgFromTheKMeansPrototypesOfEachClass() throws Exception {
     FakeSampler sampler = new FakeSampler(1, 8, 8);
     try (DistillResult r =
-        base(sampler).method(D4m.defaults()).batchSize(3).run(tmp.resolve("d4m"))) {
+        base(sampler).method(D4M.defaults()).batchSize(3).run(tmp.resolve("d4m"))) {
       assertThat(sampler.requests).hasSize(4);
       assertThat(sampler.requests.get(0).init()).isPresent();
       assertThat(sampler.requests.get(0).init().get().strength()).isEqualTo(0.7);
@@ -279,10 +281,10 @@ class DistillTest {
   @Test
   void baselinesSelectRealImagesOfTheRightClass() throws Exception {
     try (DistillResult rr =
-            Distill.from(data).method(RandomReal.create()).ipc(2).run(tmp.resolve("rr"));
+            Distill.from(data).method(RandomReal.of()).ipc(2).run(tmp.resolve("rr"));
         DistillResult hd =
             Distill.from(data)
-                .method(Herding.in(new FakeSampler(1, 8, 8).latentEncoder()))
+                .method(Herding.of(new FakeSampler(1, 8, 8).latentEncoder()))
                 .ipc(2)
                 .run(tmp.resolve("hd"))) {
       for (DistillResult r : List.of(rr, hd)) {

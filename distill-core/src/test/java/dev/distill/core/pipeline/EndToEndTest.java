@@ -9,7 +9,7 @@ import dev.distill.core.data.LabeledImages;
 import dev.distill.core.eval.ClassificationEvaluator;
 import dev.distill.core.eval.EvalProtocol;
 import dev.distill.core.match.HardLabelMatcher;
-import dev.distill.core.method.D4m;
+import dev.distill.core.method.D4M;
 import dev.distill.core.model.BuiltinModel;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
@@ -44,7 +44,7 @@ class EndToEndTest {
       try (LabeledImages test = fullTest.select(idx);
           DistillResult r =
               Distill.from(train)
-                  .method(D4m.defaults())
+                  .method(D4M.defaults())
                   .sampler(model.sampler())
                   .ipc(2)
                   .seed(0)

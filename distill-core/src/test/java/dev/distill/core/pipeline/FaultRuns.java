@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.distill.api.ProgressListener;
 import dev.distill.api.SampleResult;
 import dev.distill.core.data.LabeledImages;
+import dev.distill.core.internal.ClassContext;
+import dev.distill.core.internal.ClassGenerator;
 import dev.distill.core.io.DistilledSetIO;
 import dev.distill.core.tensor.Rng;
 import dev.distill.core.tensor.Tensors;

@@ -70,8 +70,8 @@ class MixedRealTest {
   private DistillMethod mixed(String selection) {
     DistillMethod sel =
         selection.equals("herding")
-            ? Herding.in(new FakeSampler(1, 8, 8).latentEncoder())
-            : RandomReal.create();
+            ? Herding.of(new FakeSampler(1, 8, 8).latentEncoder())
+            : RandomReal.of();
     return MixedReal.of(ModeGuided.defaults(), 0.5, sel);
   }
 
@@ -147,12 +147,12 @@ class MixedRealTest {
   @Test
   void aFractionBelowOneImageMixesNothingAndBadInputIsRefused() throws Exception {
     try (DistillResult r =
-        run(MixedReal.of(ModeGuided.defaults(), 0.2, RandomReal.create()), 4, "none")) {
+        run(MixedReal.of(ModeGuided.defaults(), 0.2, RandomReal.of()), 4, "none")) {
       assertThat(sources(r)).containsOnly("generated").hasSize(16);
     }
     assertThat(MixedReal.realPerClass(10, 0.2)).isEqualTo(2);
     assertThat(MixedReal.realPerClass(50, 0.2)).isEqualTo(10);
-    assertThatThrownBy(() -> MixedReal.of(ModeGuided.defaults(), 1.0, RandomReal.create()))
+    assertThatThrownBy(() -> MixedReal.of(ModeGuided.defaults(), 1.0, RandomReal.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("fraction must be in [0, 1) but was 1.0");
     assertThatThrownBy(() -> MixedReal.of(ModeGuided.defaults(), 0.5, ModeGuided.defaults()))

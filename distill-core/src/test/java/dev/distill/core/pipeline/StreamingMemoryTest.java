@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.distill.api.Progress;
 import dev.distill.core.data.ImageFolderDataset;
 import dev.distill.core.io.Images;
-import dev.distill.core.method.D4m;
+import dev.distill.core.method.D4M;
 import dev.distill.core.tensor.Rng;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
@@ -98,7 +98,7 @@ class StreamingMemoryTest {
     FakeSampler sampler = new FakeSampler(3, SIDE, SIDE);
     try (DistillResult r =
         Distill.from(data)
-            .method(D4m.defaults().withMaxLatentBytes(8L << 20))
+            .method(D4M.defaults().withMaxLatentBytes(8L << 20))
             .sampler(sampler)
             .ipc(2)
             .numSteps(2)

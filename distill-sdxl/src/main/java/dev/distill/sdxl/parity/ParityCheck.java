@@ -1,13 +1,7 @@
 package dev.distill.sdxl.parity;
 
-import dev.distill.core.scheduler.SchedulerParity;
-import dev.distill.sdxl.nn.ParityCase;
-import dev.distill.sdxl.pipeline.PipelineParity;
 import dev.distill.sdxl.pipeline.SdxlOptions;
 import dev.distill.sdxl.pipeline.SdxlPipeline;
-import dev.distill.sdxl.text.TextParity;
-import dev.distill.sdxl.unet.UNetParity;
-import dev.distill.sdxl.vae.VaeParity;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -24,6 +18,11 @@ import java.util.List;
  * <p>Usage: {@code ParityCheck <fixture-dir>}; exits 0 if every case passed, 1 if any failed, 2 on
  * bad usage. Cases and their parameters are discovered from the files, so any fixture folder of
  * this layout works.
+ *
+ * <p>The harness is this package: one runner per component (package-private), one result type
+ * ({@link CaseResult}) and one comparison, NumPy's {@code allclose} in float64 ({@code |a − e| <=
+ * atol + rtol·|e|}, failing on a shape mismatch or a non-finite value, reporting the worst index
+ * and both values); token sequences are compared exactly. Tolerances are the fixture README's.
  *
  * @since 0.1.0
  */
@@ -46,50 +45,23 @@ public final class ParityCheck {
     List<CaseResult> out = new ArrayList<>();
     if (Files.exists(cases.resolve("tokenizer.json"))
         || Files.exists(cases.resolve("text_encoders.safetensors"))) {
-      guard(
-          out,
-          "text",
-          () -> {
-            for (dev.distill.sdxl.text.ParityCase c : TextParity.all(fixtureDir)) {
-              out.add(
-                  new CaseResult(
-                      "text:" + c.name(),
-                      c.maxAbsError(),
-                      c.atol()
-                          + c.rtol()
-                              * Math.abs(c.maxAbsError() / Math.max(c.maxRelError(), 1e-300)),
-                      c.passed(),
-                      c.detail()));
-            }
-          });
+      guard(out, "text", () -> addAll(out, "text:", TextParity.all(fixtureDir)));
     }
     if (Files.exists(cases.resolve("unet.safetensors"))) {
-      guard(out, "unet", () -> UNetParity.run(fixtureDir).forEach(c -> out.add(of("unet:", c))));
+      guard(out, "unet", () -> addAll(out, "unet:", UNetParity.run(fixtureDir)));
     }
     if (Files.exists(cases.resolve("vae.safetensors"))) {
-      guard(out, "vae", () -> VaeParity.run(fixtureDir).forEach(c -> out.add(of("vae:", c))));
+      guard(out, "vae", () -> addAll(out, "vae:", VaeParity.run(fixtureDir)));
     }
     if (Files.exists(cases.resolve("schedulers.safetensors"))) {
       guard(
           out,
           "schedulers",
-          () -> {
-            for (SchedulerParity.Result r :
-                SchedulerParity.run(cases.resolve("schedulers.safetensors"))) {
-              out.add(
-                  new CaseResult(
-                      "schedulers:" + r.caseName() + ":" + r.quantity(),
-                      r.maxAbsError(),
-                      r.atol(),
-                      r.passed(),
-                      r.passed()
-                          ? ""
-                          : "worst index "
-                              + r.worstIndex()
-                              + " error/tolerance "
-                              + r.worstRatio()));
-            }
-          });
+          () ->
+              addAll(
+                  out,
+                  "schedulers:",
+                  SchedulerParity.run(cases.resolve("schedulers.safetensors"))));
     }
     guard(
         out,
@@ -104,13 +76,8 @@ public final class ParityCheck {
     return out;
   }
 
-  private static CaseResult of(String prefix, ParityCase c) {
-    return new CaseResult(
-        prefix + c.name(),
-        c.maxAbsError(),
-        c.atol() + c.rtol() * Math.abs(c.worstExpected()),
-        c.pass(),
-        c.detail());
+  private static void addAll(List<CaseResult> out, String prefix, List<CaseResult> results) {
+    results.forEach(r -> out.add(r.prefixed(prefix)));
   }
 
   private interface Step {

@@ -14,6 +14,7 @@ import dev.distill.core.scheduler.Schedulers;
 import dev.distill.core.tensor.Rng;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
+import dev.distill.sdxl.internal.PipelineAccess;
 import dev.distill.sdxl.text.PromptEmbeddings;
 import dev.distill.sdxl.text.PromptRequest;
 import dev.distill.sdxl.text.SdxlTextEncoder;
@@ -62,6 +63,10 @@ public final class SdxlPipeline implements AutoCloseable {
   private final ScalarType vaeDtype;
   private final int vaeScaleFactor;
   private final int sampleSize;
+
+  static {
+    PipelineAccess.register(new PipelineInternals());
+  }
 
   private SdxlPipeline(
       Path dir,

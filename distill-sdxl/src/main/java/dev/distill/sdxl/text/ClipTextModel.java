@@ -12,7 +12,7 @@ import static org.bytedeco.pytorch.global.torch.softmax;
 import dev.distill.core.config.JsonConfig;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
-import dev.distill.sdxl.nn.ModelWeights;
+import dev.distill.sdxl.internal.nn.ModelWeights;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

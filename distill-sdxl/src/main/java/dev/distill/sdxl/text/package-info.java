@@ -5,9 +5,7 @@
  * CLIPTokenizer} (without ftfy) and eager {@code CLIPTextModel}/{@code
  * CLIPTextModelWithProjection}.
  *
- * <p>{@link dev.distill.sdxl.text.TextParity} runs the golden-parity cases of a fixture folder in
- * the {@code sdxl-tiny} layout and returns one {@link dev.distill.sdxl.text.ParityCase} per
- * comparison.
+ * <p>Golden parity: {@link dev.distill.sdxl.parity.ParityCheck}.
  *
  * @since 0.1.0
  */

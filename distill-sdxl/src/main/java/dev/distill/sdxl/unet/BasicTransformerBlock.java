@@ -1,9 +1,9 @@
 package dev.distill.sdxl.unet;
 
 import dev.distill.core.tensor.TensorScope;
-import dev.distill.sdxl.nn.Attention;
-import dev.distill.sdxl.nn.LayerNorm;
-import dev.distill.sdxl.nn.ModelWeights;
+import dev.distill.sdxl.internal.nn.Attention;
+import dev.distill.sdxl.internal.nn.LayerNorm;
+import dev.distill.sdxl.internal.nn.ModelWeights;
 import org.bytedeco.pytorch.Tensor;
 
 /**

@@ -1,8 +1,8 @@
 package dev.distill.sdxl.unet;
 
 import dev.distill.core.tensor.TensorScope;
-import dev.distill.sdxl.nn.Linear;
-import dev.distill.sdxl.nn.ModelWeights;
+import dev.distill.sdxl.internal.nn.Linear;
+import dev.distill.sdxl.internal.nn.ModelWeights;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;

@@ -1,10 +1,10 @@
 package dev.distill.sdxl.unet;
 
 import dev.distill.core.tensor.TensorScope;
-import dev.distill.sdxl.nn.Conv2d;
-import dev.distill.sdxl.nn.GroupNorm;
-import dev.distill.sdxl.nn.Linear;
-import dev.distill.sdxl.nn.ModelWeights;
+import dev.distill.sdxl.internal.nn.Conv2d;
+import dev.distill.sdxl.internal.nn.GroupNorm;
+import dev.distill.sdxl.internal.nn.Linear;
+import dev.distill.sdxl.internal.nn.ModelWeights;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;

@@ -6,12 +6,12 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import dev.distill.core.config.JsonConfig;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
-import dev.distill.sdxl.nn.Conv2d;
-import dev.distill.sdxl.nn.GroupNorm;
-import dev.distill.sdxl.nn.ModelWeights;
-import dev.distill.sdxl.nn.ScalarTypes;
-import dev.distill.sdxl.nn.TimestepEmbedding;
-import dev.distill.sdxl.nn.Timesteps;
+import dev.distill.sdxl.internal.nn.Conv2d;
+import dev.distill.sdxl.internal.nn.GroupNorm;
+import dev.distill.sdxl.internal.nn.ModelWeights;
+import dev.distill.sdxl.internal.nn.ScalarTypes;
+import dev.distill.sdxl.internal.nn.TimestepEmbedding;
+import dev.distill.sdxl.internal.nn.Timesteps;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -164,7 +164,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
     checkNotNull(device, "device");
     UNetConfig config = UNetConfig.from(JsonConfig.read(dir.resolve("config.json")));
     ModelWeights weights = ModelWeights.load(dir, dtype, device);
-    return create(config, weights);
+    return of(config, weights);
   }
 
   /**
@@ -178,7 +178,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
    * @throws IllegalArgumentException if a weight is missing, has another shape than the config
    *     implies, or is not used by the config
    */
-  public static UNet2DConditionModel create(UNetConfig config, ModelWeights weights) {
+  public static UNet2DConditionModel of(UNetConfig config, ModelWeights weights) {
     checkNotNull(config, "config");
     checkNotNull(weights, "weights");
     try {

@@ -1,10 +1,10 @@
 package dev.distill.sdxl.unet;
 
 import dev.distill.core.tensor.TensorScope;
-import dev.distill.sdxl.nn.Downsample2D;
-import dev.distill.sdxl.nn.ModelWeights;
-import dev.distill.sdxl.nn.ResnetBlock2D;
-import dev.distill.sdxl.nn.Upsample2D;
+import dev.distill.sdxl.internal.nn.Downsample2D;
+import dev.distill.sdxl.internal.nn.ModelWeights;
+import dev.distill.sdxl.internal.nn.ResnetBlock2D;
+import dev.distill.sdxl.internal.nn.Upsample2D;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;

@@ -1,7 +1,7 @@
 /**
  * The SDXL denoising UNet ({@link dev.distill.sdxl.unet.UNet2DConditionModel}), built from a
- * diffusers {@code unet/config.json} ({@link dev.distill.sdxl.unet.UNetConfig}), and its golden
- * parity runner ({@link dev.distill.sdxl.unet.UNetParity}).
+ * diffusers {@code unet/config.json} ({@link dev.distill.sdxl.unet.UNetConfig}). Golden parity:
+ * {@code dev.distill.sdxl.parity.ParityCheck} (distill-sdxl).
  *
  * @since 0.1.0
  */

@@ -6,9 +6,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import dev.distill.core.config.JsonConfig;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
-import dev.distill.sdxl.nn.Conv2d;
-import dev.distill.sdxl.nn.ModelWeights;
-import dev.distill.sdxl.nn.ScalarTypes;
+import dev.distill.sdxl.internal.nn.Conv2d;
+import dev.distill.sdxl.internal.nn.ModelWeights;
+import dev.distill.sdxl.internal.nn.ScalarTypes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -92,7 +92,7 @@ public final class AutoencoderKL implements AutoCloseable {
     checkNotNull(dtype, "dtype");
     checkNotNull(device, "device");
     VaeConfig config = VaeConfig.from(JsonConfig.read(dir.resolve("config.json")));
-    return create(config, ModelWeights.load(dir, dtype, device));
+    return of(config, ModelWeights.load(dir, dtype, device));
   }
 
   /**
@@ -104,7 +104,7 @@ public final class AutoencoderKL implements AutoCloseable {
    * @return the model; the caller closes it
    * @throws IllegalArgumentException if a weight is missing, has another shape, or is unused
    */
-  public static AutoencoderKL create(VaeConfig config, ModelWeights weights) {
+  public static AutoencoderKL of(VaeConfig config, ModelWeights weights) {
     checkNotNull(config, "config");
     checkNotNull(weights, "weights");
     try {

@@ -1,13 +1,13 @@
 package dev.distill.sdxl.vae;
 
 import dev.distill.core.tensor.TensorScope;
-import dev.distill.sdxl.nn.Attention;
-import dev.distill.sdxl.nn.Conv2d;
-import dev.distill.sdxl.nn.Downsample2D;
-import dev.distill.sdxl.nn.GroupNorm;
-import dev.distill.sdxl.nn.ModelWeights;
-import dev.distill.sdxl.nn.ResnetBlock2D;
-import dev.distill.sdxl.nn.Upsample2D;
+import dev.distill.sdxl.internal.nn.Attention;
+import dev.distill.sdxl.internal.nn.Conv2d;
+import dev.distill.sdxl.internal.nn.Downsample2D;
+import dev.distill.sdxl.internal.nn.GroupNorm;
+import dev.distill.sdxl.internal.nn.ModelWeights;
+import dev.distill.sdxl.internal.nn.ResnetBlock2D;
+import dev.distill.sdxl.internal.nn.Upsample2D;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;

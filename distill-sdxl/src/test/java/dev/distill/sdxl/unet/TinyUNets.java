@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distill.core.config.JsonConfig;
 import dev.distill.core.io.Safetensors;
 import dev.distill.core.tensor.TensorScope;
-import dev.distill.sdxl.nn.ModelWeights;
+import dev.distill.sdxl.internal.nn.ModelWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +66,7 @@ final class TinyUNets {
     try (TensorScope scope = TensorScope.open()) {
       ModelWeights w =
           ModelWeights.generating("tiny unet", ScalarType.Float, new Device("cpu"), seed);
-      return UNet2DConditionModel.create(parse(node), w);
+      return UNet2DConditionModel.of(parse(node), w);
     }
   }
 

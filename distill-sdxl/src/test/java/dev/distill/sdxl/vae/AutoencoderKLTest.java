@@ -9,8 +9,8 @@ import dev.distill.core.config.JsonConfig;
 import dev.distill.core.io.Safetensors;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
+import dev.distill.sdxl.internal.nn.ModelWeights;
 import dev.distill.sdxl.nn.Fixtures;
-import dev.distill.sdxl.nn.ModelWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -143,7 +143,7 @@ class AutoencoderKLTest {
     try (TensorScope scope = TensorScope.open();
         NoGradGuard noGrad = new NoGradGuard();
         AutoencoderKL vae =
-            AutoencoderKL.create(
+            AutoencoderKL.of(
                 config, ModelWeights.generating("vae", ScalarType.Float, new Device("cpu"), 5))) {
       assertThat(vae.weights().names())
           .noneMatch(k -> k.contains("quant_conv") || k.contains("attentions"));

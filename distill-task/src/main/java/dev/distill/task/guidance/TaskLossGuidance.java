@@ -95,7 +95,7 @@ public final class TaskLossGuidance implements GuidanceTerm {
       ClassificationProxy proxy, StrengthSchedule schedule) {
     checkNotNull(proxy, "proxy");
     checkNotNull(schedule, "schedule");
-    return new TaskLossGuidance(ProxyEnsemble.single(proxy), null, schedule);
+    return new TaskLossGuidance(ProxyEnsemble.of(proxy), null, schedule);
   }
 
   /**
@@ -125,7 +125,7 @@ public final class TaskLossGuidance implements GuidanceTerm {
     checkNotNull(targets, "targets");
     checkNotNull(schedule, "schedule");
     return new TaskLossGuidance(
-        ProxyEnsemble.single(proxy), checkedTargets(proxy.numClasses(), targets), schedule);
+        ProxyEnsemble.of(proxy), checkedTargets(proxy.numClasses(), targets), schedule);
   }
 
   private static long[] checkedTargets(int numClasses, List<Integer> targets) {

@@ -9,8 +9,8 @@ import dev.distill.api.SampleResult;
 import dev.distill.api.Sampler;
 import dev.distill.api.StrengthSchedule;
 import dev.distill.core.guidance.Schedules;
-import dev.distill.core.pipeline.ClassContext;
-import dev.distill.core.pipeline.ClassGenerator;
+import dev.distill.core.internal.ClassContext;
+import dev.distill.core.internal.ClassGenerator;
 import dev.distill.core.pipeline.DistillMethod;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.task.guidance.TaskLossGuidance;
@@ -52,7 +52,7 @@ public final class UniDD implements DistillMethod {
    * @return the method
    */
   public static UniDD classification(ClassificationProxy proxy) {
-    return classification(ProxyEnsemble.single(checkNotNull(proxy, "proxy")));
+    return classification(ProxyEnsemble.of(checkNotNull(proxy, "proxy")));
   }
 
   /**

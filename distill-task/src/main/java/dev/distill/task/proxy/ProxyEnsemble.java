@@ -40,23 +40,13 @@ public record ProxyEnsemble(List<ClassificationProxy> members) {
   }
 
   /**
-   * An ensemble.
+   * An ensemble (of one proxy: the single-proxy case).
    *
-   * @param members the proxies
+   * @param members the proxies, at least one
    * @return the ensemble
    */
   public static ProxyEnsemble of(ClassificationProxy... members) {
     return new ProxyEnsemble(List.of(members));
-  }
-
-  /**
-   * The ensemble of one proxy (the single-proxy case).
-   *
-   * @param proxy the proxy
-   * @return the ensemble
-   */
-  public static ProxyEnsemble single(ClassificationProxy proxy) {
-    return new ProxyEnsemble(List.of(checkNotNull(proxy, "proxy")));
   }
 
   /** The members' common class count. */

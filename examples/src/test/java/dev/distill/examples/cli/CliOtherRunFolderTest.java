@@ -22,7 +22,7 @@ class CliOtherRunFolderTest {
     try (LabeledImages train = FashionMnist.train();
         DistillResult r =
             Distill.from(train)
-                .method(RandomReal.create())
+                .method(RandomReal.of())
                 .ipc(1)
                 .seed(seed)
                 .run(out.resolve("random-real"))) {

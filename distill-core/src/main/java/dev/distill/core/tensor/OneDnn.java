@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * training produced NaN on most runs; limited to AVX2 ({@code DNNL_MAX_CPU_ISA=AVX2_VNNI}) it still
  * produced NaN in about one run in six of the same tests. With oneDNN switched off (LibTorch then
  * uses its own convolution kernels and OpenBLAS) the same tests passed every time (12 of 12 runs).
- * The machine was a 2-vCPU Firecracker VM; whether bare-metal Zen 5 is affected was not tested.
+ * NNPACK, LibTorch's next choice for convolutions, is switched off with it (it could not initialise
+ * there and warned at every convolution). The machine was a 2-vCPU Firecracker VM; whether
+ * bare-metal Zen 5 is affected was not tested.
  *
  * <p>{@link #ensureConfigured()} applies the policy of the system property {@code distill.onednn}:
  * {@code auto} (the default: off on AMD CPU family 26, on elsewhere), {@code on} or {@code off}.
@@ -56,6 +58,9 @@ public final class OneDnn {
         boolean on = decide(System.getProperty(PROPERTY, "auto"), cpuInfo());
         torch.globalContext().setUserEnabledMkldnn(on);
         if (!on) {
+          // without oneDNN LibTorch tries NNPACK for convolutions, which could not initialise on
+          // the affected machine and printed a warning per convolution
+          torch.globalContext().setUserEnabledNNPACK(false);
           LOG.info(
               "oneDNN is off for LibTorch's CPU kernels ({}={}; see OneDnn's Javadoc)",
               PROPERTY,

@@ -43,6 +43,7 @@ public final class TensorScope implements AutoCloseable {
    * @return the new innermost scope
    */
   public static TensorScope open() {
+    OneDnn.ensureConfigured();
     return new TensorScope();
   }
 

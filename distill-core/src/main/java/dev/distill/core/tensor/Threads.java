@@ -46,6 +46,7 @@ public final class Threads {
   public static void set(int intraOp, int blas) {
     checkArgument(intraOp >= 1, "threads must be >= 1 but was %s", intraOp);
     checkArgument(blas >= 1, "blas threads must be >= 1 but was %s", blas);
+    OneDnn.ensureConfigured();
     torch.set_num_threads(intraOp);
     openblas_nolapack.blas_set_num_threads(blas);
   }

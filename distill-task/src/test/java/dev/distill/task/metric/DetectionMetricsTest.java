@@ -189,7 +189,8 @@ class DetectionMetricsTest {
         .hasMessage("maxDetections must be >= 1 but was 0");
     assertThat(DetectionMetrics.evaluate(gt, List.of(List.of())).map()).isNaN();
     assertThat(DetectionMetrics.IOU_THRESHOLDS)
-        .containsExactly(0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95);
+        .containsExactly(
+            0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.8999999999999999, 0.95); // np.linspace
   }
 
   static Stream<Long> seeds() {

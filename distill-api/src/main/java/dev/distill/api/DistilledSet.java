@@ -1,16 +1,19 @@
 package dev.distill.api;
 
+import dev.distill.api.annotation.AnnotationSet;
+import dev.distill.api.annotation.ImageAnnotations;
 import java.util.List;
 import java.util.Optional;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A distilled (or selected) dataset: images, their labels, optional teacher soft labels, the class
- * names and the provenance of the run that made it.
+ * A distilled (or selected) dataset: images, their labels, optional teacher soft labels, optional
+ * detection/segmentation annotations, the class names and the provenance of the run that made it.
  *
  * <p>Immutable in its Java fields. It owns its tensors (they must have been detached from every
  * scope) and frees them on {@link #close()}. Saved and loaded as an ImageFolder plus {@code
- * manifest.json} by {@code dev.distill.core.io.DistilledSetIO}.
+ * manifest.json} (and, with annotations, a COCO {@code instances.json} plus PNG masks) by {@code
+ * dev.distill.core.io.DistilledSetIO}.
  *
  * @since 0.1.0
  */
@@ -20,6 +23,7 @@ public final class DistilledSet implements AutoCloseable {
   private final Tensor softLabels;
   private final List<String> classNames;
   private final RunProvenance provenance;
+  private final AnnotationSet annotations;
 
   /**
    * Creates a set that takes ownership of the tensors.
@@ -37,6 +41,49 @@ public final class DistilledSet implements AutoCloseable {
       Tensor softLabels,
       List<String> classNames,
       RunProvenance provenance) {
+    this(images, labels, softLabels, classNames, provenance, null, false);
+  }
+
+  /**
+   * Creates a set with per-image annotations that takes ownership of the tensors.
+   *
+   * @param images {@code [N, C, H, W]} float32 on the CPU in {@code [-1, 1]}
+   * @param labels {@code N} class indices, each in {@code [0, classNames.size())}
+   * @param softLabels {@code [N, K]} float32 probabilities, or {@code null} for none
+   * @param classNames the class names, index = class id
+   * @param provenance how the set was made
+   * @param annotations one {@link ImageAnnotations} per image, in image order, each of size {@code
+   *     W x H}
+   * @throws IllegalArgumentException if the sizes disagree, a label is out of range, or an image's
+   *     annotations have another size than the image
+   * @since 0.1.0
+   */
+  public DistilledSet(
+      Tensor images,
+      List<Integer> labels,
+      Tensor softLabels,
+      List<String> classNames,
+      RunProvenance provenance,
+      AnnotationSet annotations) {
+    this(
+        images,
+        labels,
+        softLabels,
+        classNames,
+        provenance,
+        Checks.checkNotNull(annotations, "annotations"),
+        true);
+  }
+
+  private DistilledSet(
+      Tensor images,
+      List<Integer> labels,
+      Tensor softLabels,
+      List<String> classNames,
+      RunProvenance provenance,
+      AnnotationSet annotations,
+      boolean annotated) {
+    this.annotations = annotations;
     this.images = Checks.checkNotNull(images, "images");
     this.labels = List.copyOf(Checks.checkNotNull(labels, "labels"));
     this.softLabels = softLabels;
@@ -66,6 +113,24 @@ public final class DistilledSet implements AutoCloseable {
           this.classNames.size(),
           softLabels.dim());
     }
+    if (annotated) {
+      Checks.checkArgument(
+          annotations.size() == this.labels.size(),
+          "annotations must have one entry per image (%s) but had %s",
+          this.labels.size(),
+          annotations.size());
+      for (int i = 0; i < annotations.size(); i++) {
+        ImageAnnotations a = annotations.images().get(i);
+        Checks.checkArgument(
+            a.width() == images.size(3) && a.height() == images.size(2),
+            "annotations of image %s must be for a %sx%s (width x height) image but were for %sx%s",
+            i,
+            images.size(3),
+            images.size(2),
+            a.width(),
+            a.height());
+      }
+    }
   }
 
   /** Images {@code [N, C, H, W]}, float32, CPU, {@code [-1, 1]}; owned by this set. */
@@ -81,6 +146,16 @@ public final class DistilledSet implements AutoCloseable {
   /** Teacher soft labels {@code [N, K]} if present; owned by this set. */
   public Optional<Tensor> softLabels() {
     return Optional.ofNullable(softLabels);
+  }
+
+  /**
+   * The per-image detection/segmentation annotations, if the set has them.
+   *
+   * @return one entry per image, in image order
+   * @since 0.1.0
+   */
+  public Optional<AnnotationSet> annotations() {
+    return Optional.ofNullable(annotations);
   }
 
   /** Class names, index = class id (immutable). */

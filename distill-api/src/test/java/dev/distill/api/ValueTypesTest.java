@@ -3,6 +3,11 @@ package dev.distill.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.distill.api.annotation.AnnotationSet;
+import dev.distill.api.annotation.BoundingBox;
+import dev.distill.api.annotation.Category;
+import dev.distill.api.annotation.ImageAnnotations;
+import dev.distill.api.annotation.ObjectAnnotation;
 import dev.distill.api.contract.ContractTensors;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -175,5 +180,38 @@ class ValueTypesTest {
     assertThatThrownBy(() -> new DistilledSet(flat, List.of(0, 1), null, List.of("a", "b"), p))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("images must have shape [N, C, H, W]");
+  }
+
+  @Test
+  void distilledSetCarriesAnnotationsOfItsImagesSize() {
+    RunProvenance p = new RunProvenance("unidd", Map.of(), 0, "", "0.1.0", Instant.EPOCH);
+    Tensor images = ContractTensors.fromFloats(new float[2 * 2 * 3], 2, 1, 2, 3);
+    List<Category> cats = List.of(Category.of(1, "a"));
+    ImageAnnotations threeByTwo =
+        ImageAnnotations.of(3, 2, List.of(ObjectAnnotation.of(1, BoundingBox.of(0, 0, 3, 2))));
+    ImageAnnotations twoByThree = ImageAnnotations.of(2, 3, List.of());
+    assertRejected(
+        () ->
+            new DistilledSet(
+                images, List.of(0, 0), null, List.of("a"), p, AnnotationSet.of(cats, List.of())),
+        "annotations must have one entry per image (2) but had 0");
+    assertRejected(
+        () ->
+            new DistilledSet(
+                images,
+                List.of(0, 0),
+                null,
+                List.of("a"),
+                p,
+                AnnotationSet.of(cats, List.of(threeByTwo, twoByThree))),
+        "annotations of image 1 must be for a 3x2 (width x height) image but were for 2x3");
+    AnnotationSet ok = AnnotationSet.of(cats, List.of(threeByTwo, threeByTwo));
+    DistilledSet set = new DistilledSet(images, List.of(0, 0), null, List.of("a"), p, ok);
+    assertThat(set.annotations()).contains(ok);
+    assertThat(new DistilledSet(images, List.of(0, 0), null, List.of("a"), p).annotations())
+        .isEmpty();
+    assertThatThrownBy(() -> new DistilledSet(images, List.of(0, 0), null, List.of("a"), p, null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("annotations must not be null");
   }
 }

@@ -9,7 +9,18 @@ import dev.distill.api.SampleRequest;
 import dev.distill.api.SampleResult;
 import dev.distill.api.Sampler;
 import dev.distill.api.ImageSize;
+import dev.distill.api.annotation.ImageAnnotations;
+import dev.distill.api.annotation.Mask;
+import dev.distill.core.data.CocoDataset;
 import dev.distill.core.data.FashionMnist;
+import dev.distill.core.data.FashionMnistScenes;
+import dev.distill.core.data.SceneConfig;
+import dev.distill.core.data.SceneStatistics;
+import dev.distill.task.metric.Detection;
+import dev.distill.task.metric.DetectionMetrics;
+import dev.distill.task.metric.DetectionMetricsResult;
+import dev.distill.task.metric.SegmentationMetrics;
+import dev.distill.task.metric.SegmentationMetricsResult;
 import dev.distill.core.data.ImageFolderDataset;
 import dev.distill.core.data.LabeledImages;
 import dev.distill.core.eval.ClassificationEvaluator;
@@ -96,6 +107,21 @@ final class ReadmeExamples {
           .evaluate(result.set(), behaviour, ProgressListener.NONE);
     }
     Distill.from(train).method(MixedReal.of(D4M.defaults(), 0.2, RandomReal.of())) /* ... */;
+  }
+
+  /** README "Annotations, COCO and Fashion-MNIST scenes". */
+  static void annotations(List<List<Detection>> predictions, List<Mask> predictedMasks)
+      throws IOException {
+    FashionMnistScenes scenes = FashionMnistScenes.train(SceneConfig.defaults().withSeed(7));
+    ImageAnnotations first = scenes.annotations(0);   // boxes, instance masks, semantic mask
+    SceneStatistics stats = scenes.statistics(2000);
+    scenes.export(Path.of("scenes"), 0, 100);         // images/*.png, instances.json, masks/
+    CocoDataset coco = CocoDataset.of(Path.of("scenes/instances.json"), Path.of("scenes"));
+    DetectionMetricsResult det = DetectionMetrics.evaluate(coco.annotationSet(), predictions);
+    List<Mask> truth = coco.annotationSet().images().stream()
+        .map(a -> a.semanticMask().orElseThrow()).toList();
+    SegmentationMetricsResult seg = SegmentationMetrics.evaluate(predictedMasks, truth);
+    System.out.printf("mAP %.3f  mAP50 %.3f  mIoU %.3f%n", det.map(), det.map50(), seg.meanIoU());
   }
 
   /** README "SDXL": plain and UniDD-guided sampling. */

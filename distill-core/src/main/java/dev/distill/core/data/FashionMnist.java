@@ -98,6 +98,25 @@ public final class FashionMnist {
     return fromIdx(Idx.read(images), Idx.read(labels), images + " / " + labels);
   }
 
+  /**
+   * The raw bundled IDX content of the training slice ({@code train = true}) or the test set:
+   * {@code [N, 28, 28]} unsigned pixel bytes and {@code [N]} labels, for generators that work on
+   * pixels ({@link FashionMnistScenes}).
+   */
+  static Idx.ByteArray[] rawIdx(boolean train) throws IOException {
+    Idx.ByteArray images =
+        resource(
+            train
+                ? "train-slice-" + TRAIN_SLICE_PER_CLASS + "pc-images-idx3-ubyte.gz"
+                : "t10k-images-idx3-ubyte.gz");
+    Idx.ByteArray labels =
+        resource(
+            train
+                ? "train-slice-" + TRAIN_SLICE_PER_CLASS + "pc-labels-idx1-ubyte.gz"
+                : "t10k-labels-idx1-ubyte.gz");
+    return new Idx.ByteArray[] {images, labels};
+  }
+
   private static LabeledImages fromResources(String images, String labels) throws IOException {
     return fromIdx(resource(images), resource(labels), "resource " + RESOURCES + images);
   }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.distill.api.DistilledSet;
 import dev.distill.api.RunProvenance;
+import dev.distill.api.annotation.AnnotationSet;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.io.IOException;
@@ -39,8 +40,20 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * dir/
  *   manifest.json               provenance, class names, the file list with labels
  *   soft_labels.safetensors     tensor "soft_labels" [N, K] float32 (only if the set has them)
+ *   instances.json              COCO annotations (only if the set has annotations)
+ *   masks/semantic/&lt;index&gt;.png  8-bit semantic masks (only for images that have one)
+ *   masks/instances/&lt;id&gt;.png    8-bit instance masks, 0/255 (only for objects that have one)
  *   &lt;class folder&gt;/&lt;index&gt;.png   8-bit PNGs (gray or RGB), an ImageFolder
  * </pre>
+ *
+ * <p>Annotations ({@link DistilledSet#annotations()}) are written by {@link CocoJson#write} as COCO
+ * {@code instances.json}: one {@code images} entry per image in set order (id {@code index + 1},
+ * {@code file_name} = its PNG path relative to {@code dir}, so the ImageFolder root is also the
+ * COCO image root), one {@code annotations} entry per object ({@code bbox} {@code [x, y, w, h]} in
+ * pixels, {@code area}, {@code iscrowd} 0, and {@code mask_file} for an instance mask), and the
+ * categories with ids and names. Semantic masks hold category ids, 0 background and 255 ignore. The
+ * manifest records the JSON's SHA-256, so any change to it is refused on load; masks are PNGs,
+ * whose CRCs catch corruption.
  *
  * <p>The folder is a valid torchvision {@code ImageFolder} root (the two files at the root are
  * ignored by it); torchvision numbers classes by sorted folder name, while {@code manifest.json}
@@ -52,7 +65,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * format_version} (1), {@code method}, {@code config}, {@code seed}, {@code model_id}, {@code
  * library_version}, {@code created_at} (ISO-8601), {@code class_names}, {@code class_folders},
  * {@code image_shape} ([C, H, W]), {@code soft_labels} (the file name or absent), {@code files}
- * (list of {@code {"file": "<class folder>/<index>.png", "label": k}} in set order).
+ * (list of {@code {"file": "<class folder>/<index>.png", "label": k}} in set order), {@code
+ * annotations} and {@code annotations_sha256} (the COCO file name and its SHA-256, or absent).
  *
  * <p>Saving is atomic: everything is written into a hidden temporary sibling folder which is then
  * renamed to {@code dir}, so a crash leaves either no set or the complete one (plus, at worst, a
@@ -103,7 +117,9 @@ public final class DistilledSetIO {
       @JsonProperty("class_folders") List<String> classFolders,
       @JsonProperty("image_shape") List<Long> imageShape,
       @JsonProperty("soft_labels") String softLabels,
-      @JsonProperty("files") List<FileEntry> files) {}
+      @JsonProperty("files") List<FileEntry> files,
+      @JsonProperty("annotations") String annotations,
+      @JsonProperty("annotations_sha256") String annotationsSha256) {}
 
   /**
    * Saves a set into a new folder, atomically.
@@ -137,6 +153,13 @@ public final class DistilledSetIO {
         }
         softLabels = SOFT_LABELS;
       }
+      String annotations = null;
+      String annotationsSha256 = null;
+      if (set.annotations().isPresent()) {
+        annotationsSha256 =
+            CocoJson.write(tmp.resolve(CocoJson.INSTANCES), tmp, written, set.annotations().get());
+        annotations = CocoJson.INSTANCES;
+      }
       RunProvenance p = set.provenance();
       long[] shape = Tensors.shape(set.images());
       Manifest manifest =
@@ -153,7 +176,9 @@ public final class DistilledSetIO {
               ImageFolder.folderNames(set.classNames()),
               List.of(shape[1], shape[2], shape[3]),
               softLabels,
-              files);
+              files,
+              annotations,
+              annotationsSha256);
       AtomicFiles.write(tmp.resolve(MANIFEST), out -> JSON.writeValue(out, manifest));
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (FileAlreadyExistsException e) {
@@ -290,9 +315,15 @@ public final class DistilledSetIO {
         Tensors.checkShape(soft, "soft labels in " + softFile, files.size(), m.classNames().size());
         soft = scope.detach(soft);
       }
+      AnnotationSet annotations = null;
+      if (m.annotations() != null) {
+        annotations = readAnnotations(root, manifestFile, m);
+      }
       Tensor owned = scope.detach(images);
       try {
-        return new DistilledSet(owned, labels, soft, m.classNames(), provenance);
+        return annotations == null
+            ? new DistilledSet(owned, labels, soft, m.classNames(), provenance)
+            : new DistilledSet(owned, labels, soft, m.classNames(), provenance, annotations);
       } catch (IllegalArgumentException e) {
         owned.close();
         if (soft != null) {
@@ -301,6 +332,56 @@ public final class DistilledSetIO {
         throw new IOException("distilled set " + root + " is inconsistent: " + e.getMessage(), e);
       }
     }
+  }
+
+  private static AnnotationSet readAnnotations(Path root, Path manifestFile, Manifest m)
+      throws IOException {
+    Path file = root.resolve(m.annotations()).normalize();
+    if (!file.startsWith(root) || file.equals(root)) {
+      throw new IOException(
+          "manifest " + manifestFile + " names annotations outside the set: " + m.annotations());
+    }
+    if (m.annotationsSha256() == null) {
+      throw new IOException(
+          "manifest " + manifestFile + " names annotations but no \"annotations_sha256\"");
+    }
+    CocoJson.Content content;
+    try {
+      content =
+          CocoJson.read(
+              file, root, CocoJson.ReadOptions.defaults().withSha256(m.annotationsSha256()));
+    } catch (IllegalArgumentException e) {
+      throw new IOException(
+          "annotations of the distilled set " + root + " are invalid: " + e.getMessage(), e);
+    }
+    List<CocoJson.Image> images = content.images();
+    if (images.size() != m.files().size()) {
+      throw new IOException(
+          "annotations "
+              + file
+              + " list "
+              + images.size()
+              + " images but the manifest "
+              + manifestFile
+              + " lists "
+              + m.files().size());
+    }
+    for (int i = 0; i < images.size(); i++) {
+      if (!images.get(i).fileName().equals(m.files().get(i).file())) {
+        throw new IOException(
+            "annotations "
+                + file
+                + " list image "
+                + i
+                + " as "
+                + images.get(i).fileName()
+                + " but the manifest "
+                + manifestFile
+                + " lists "
+                + m.files().get(i).file());
+      }
+    }
+    return content.annotations();
   }
 
   private static void validate(Path file, Manifest m) throws IOException {

@@ -195,6 +195,82 @@ public final class Images {
   }
 
   /**
+   * Encodes a mask as an 8-bit gray PNG whose pixel values are the mask's values.
+   *
+   * @param mask the mask
+   * @return the PNG file content
+   */
+  public static byte[] encodeMaskPng(dev.distill.api.annotation.Mask mask) {
+    checkNotNull(mask, "mask");
+    try (TensorScope scope = TensorScope.open()) {
+      Mat mat = new Mat(mask.height(), mask.width(), CV_8UC1);
+      mat.data().put(mask.toBytes());
+      BytePointer buf = new BytePointer();
+      boolean ok = opencv_imgcodecs.imencode(".png", mat, buf);
+      checkArgument(ok && buf.limit() > 0, "mask could not be encoded as PNG");
+      byte[] out = new byte[Math.toIntExact(buf.limit())];
+      buf.get(out);
+      buf.close();
+      return out;
+    }
+  }
+
+  /**
+   * Writes a mask as an 8-bit gray PNG file ({@link #encodeMaskPng}), atomically.
+   *
+   * @param file the destination (parent folders are created)
+   * @param mask the mask
+   * @throws IOException if writing fails; the destination is then untouched
+   */
+  public static void writeMaskPng(Path file, dev.distill.api.annotation.Mask mask)
+      throws IOException {
+    checkNotNull(file, "file");
+    byte[] png = encodeMaskPng(mask);
+    AtomicFiles.write(file, out -> out.write(png));
+  }
+
+  /**
+   * Reads an 8-bit, one-channel mask file (PNG written by {@link #writeMaskPng}) without any
+   * conversion: each pixel's stored value is the mask value.
+   *
+   * @param file the file
+   * @return the mask
+   * @throws IOException if the file is missing, truncated, cannot be decoded, or is not 8-bit gray
+   *     (the message names the file)
+   */
+  public static dev.distill.api.annotation.Mask readMask(Path file) throws IOException {
+    checkNotNull(file, "file");
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(file.toString(), null, "mask file not found");
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    checkComplete(file, bytes);
+    try (TensorScope scope = TensorScope.open()) {
+      Mat encoded = new Mat(1, bytes.length, CV_8UC1);
+      if (bytes.length > 0) {
+        encoded.data().put(bytes);
+      }
+      Mat decoded = opencv_imgcodecs.imdecode(encoded, opencv_imgcodecs.IMREAD_UNCHANGED);
+      if (decoded == null || decoded.empty()) {
+        throw new IOException("mask file " + file + " could not be decoded");
+      }
+      if (decoded.channels() != 1 || decoded.depth() != CV_8U) {
+        throw new IOException(
+            "mask file "
+                + file
+                + " must be 8-bit with one channel but had "
+                + decoded.channels()
+                + " channels of depth "
+                + decoded.depth());
+      }
+      Mat continuous = decoded.isContinuous() ? decoded : decoded.clone();
+      byte[] values = new byte[continuous.rows() * continuous.cols()];
+      continuous.data().get(values);
+      return dev.distill.api.annotation.Mask.ofBytes(continuous.cols(), continuous.rows(), values);
+    }
+  }
+
+  /**
    * Reads an image file (any format OpenCV decodes: PNG, JPEG, BMP, PGM/PPM, TIFF, WebP).
    *
    * @param file the file

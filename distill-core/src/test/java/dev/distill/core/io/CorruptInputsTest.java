@@ -38,7 +38,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * original's shape (a flip may change pixel values where the format has no checksum: JPEG data, raw
  * IDX data), and for checksummed formats (PNG, gzip) the original's exact content.
  *
- * <p>COCO-JSON is not covered: there is no COCO reader yet.
+ * <p>COCO {@code instances.json} ({@link CocoJson#read}): with the checksum a distilled set's
+ * manifest records, every change is refused or the annotations read back equal; without one (a
+ * user's file), a read that succeeds has the original's numbers of images, categories and objects,
+ * and every box lies inside its image (a flipped digit can move a box or rename a file: JSON has no
+ * checksum).
  */
 class CorruptInputsTest {
   @TempDir Path tmp;
@@ -231,5 +235,85 @@ class CorruptInputsTest {
     } catch (RuntimeException e) {
       fail("unexpected exception for seed " + seed, e);
     }
+  }
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds")
+  void corruptedInstancesJsonOfASetFailsNamingTheSetOrLoadsTheSameAnnotations(long seed)
+      throws IOException {
+    Random r = new Random(seed);
+    Path dir = tmp.resolve("annotated");
+    try (TensorScope scope = TensorScope.open()) {
+      int size = 1 + r.nextInt(4);
+      List<Integer> labels = new ArrayList<>();
+      for (int i = 0; i < size; i++) {
+        labels.add(0);
+      }
+      dev.distill.api.annotation.AnnotationSet annotations = RandomAnnotations.of(r, size, 6, 5);
+      Tensor images = torch.tanh(Rng.normal(r.nextLong(), size, 1, 5, 6));
+      try (DistilledSet set =
+          new DistilledSet(
+              images.clone(),
+              labels,
+              null,
+              List.of("scene"),
+              new RunProvenance("test", Map.of(), seed, "m", "0", Instant.EPOCH),
+              annotations)) {
+        DistilledSetIO.save(set, dir);
+      }
+      Path coco = dir.resolve(CocoJson.INSTANCES);
+      byte[] good = Files.readAllBytes(coco);
+      Mutation m = Mutation.of(good, good.length, r);
+      Files.write(coco, m.bytes());
+      DistilledSet loaded;
+      try {
+        loaded = DistilledSetIO.load(dir);
+      } catch (IOException | RuntimeException e) {
+        assertNamedFailure(e, coco, m.description());
+        return;
+      }
+      try (loaded) {
+        assertThat(loaded.annotations()).as(m.description()).contains(annotations);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds")
+  void corruptedCocoFileFailsNamingTheFileOrReadsTheSameStructure(long seed) throws IOException {
+    Random r = new Random(seed);
+    int size = 1 + r.nextInt(5);
+    dev.distill.api.annotation.AnnotationSet annotations =
+        RandomAnnotations.of(r, size, 4 + r.nextInt(20), 4 + r.nextInt(20));
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      names.add("images/" + i + ".png");
+    }
+    Path dir = tmp.resolve("coco");
+    Path coco = dir.resolve(CocoJson.INSTANCES);
+    CocoJson.write(coco, dir, names, annotations);
+    CocoJson.Content expected = CocoJson.read(coco, dir);
+    byte[] good = Files.readAllBytes(coco);
+    Mutation m = Mutation.of(good, good.length, r);
+    Files.write(coco, m.bytes());
+    CocoJson.Content read;
+    try {
+      read = CocoJson.read(coco, dir);
+    } catch (IOException | RuntimeException e) {
+      assertNamedFailure(e, coco, m.description());
+      return;
+    }
+    assertThat(read.images()).as(m.description()).hasSameSizeAs(expected.images());
+    assertThat(read.annotations().categories())
+        .as(m.description())
+        .hasSameSizeAs(expected.annotations().categories());
+    // a flipped image_id may move an object to another image; none appears or vanishes
+    assertThat(objectCount(read.annotations()))
+        .as(m.description())
+        .isEqualTo(objectCount(expected.annotations()));
+  }
+
+  private static int objectCount(dev.distill.api.annotation.AnnotationSet set) {
+    return set.images().stream().mapToInt(a -> a.objects().size()).sum();
   }
 }

@@ -213,4 +213,69 @@ class DistilledSetIOTest {
       assertThat(Tensors.shape(back)).containsExactly(3, 2 * 6 + 2, 3 * 6 + 2);
     }
   }
+
+  @Test
+  void annotationsRoundTripThroughCocoInstancesJsonAndPngMasks() throws IOException {
+    Path dir = tmp.resolve("annotated");
+    dev.distill.api.annotation.AnnotationSet annotations =
+        RandomAnnotations.of(new Random(5), 7, 5, 6);
+    try (DistilledSet plain = randomSet(2, 1, false);
+        DistilledSet set =
+            new DistilledSet(
+                plain.images().clone(),
+                plain.labels(),
+                null,
+                plain.classNames(),
+                PROVENANCE,
+                annotations)) {
+      DistilledSetIO.save(set, dir);
+      try (DistilledSet back = DistilledSetIO.load(dir)) {
+        assertThat(back.annotations()).contains(annotations);
+        assertThat(back.labels()).isEqualTo(set.labels());
+      }
+    }
+    JsonNode manifest = new ObjectMapper().readTree(dir.resolve(DistilledSetIO.MANIFEST).toFile());
+    assertThat(manifest.get("annotations").asText()).isEqualTo("instances.json");
+    assertThat(manifest.get("annotations_sha256").asText()).hasSize(64);
+    JsonNode coco = new ObjectMapper().readTree(dir.resolve("instances.json").toFile());
+    assertThat(coco.get("images").get(1).get("file_name").asText())
+        .isEqualTo(manifest.get("files").get(1).get("file").asText());
+    assertThat(coco.get("images").get(1).get("width").asInt()).isEqualTo(5);
+    assertThat(coco.get("images").get(1).get("height").asInt()).isEqualTo(6);
+  }
+
+  @Test
+  void aSetWithoutAnnotationsWritesNoCocoFile() throws IOException {
+    Path dir = tmp.resolve("plain");
+    try (DistilledSet set = randomSet(3, 1, false)) {
+      DistilledSetIO.save(set, dir);
+    }
+    assertThat(dir.resolve("instances.json")).doesNotExist();
+    assertThat(dir.resolve("masks")).doesNotExist();
+    try (DistilledSet back = DistilledSetIO.load(dir)) {
+      assertThat(back.annotations()).isEmpty();
+    }
+  }
+
+  @Test
+  void anEditedCocoFileOfASetIsRefusedByItsChecksum() throws IOException {
+    Path dir = tmp.resolve("edited");
+    try (DistilledSet plain = randomSet(2, 1, false);
+        DistilledSet set =
+            new DistilledSet(
+                plain.images().clone(),
+                plain.labels(),
+                null,
+                plain.classNames(),
+                PROVENANCE,
+                RandomAnnotations.of(new Random(6), 7, 5, 6))) {
+      DistilledSetIO.save(set, dir);
+    }
+    Path coco = dir.resolve("instances.json");
+    Files.writeString(coco, Files.readString(coco).replace("\"width\" : 5", "\"width\" : 4"));
+    assertThatThrownBy(() -> DistilledSetIO.load(dir))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(coco.toString())
+        .hasMessageContaining("the file is corrupted or was edited");
+  }
 }

@@ -161,4 +161,25 @@ class ImagesTest {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("one.png");
     }
   }
+
+  @Test
+  void maskPngsKeepEveryEightBitValueExactly() throws IOException {
+    int[] values = new int[256 * 3];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (i * 7) % 256;
+    }
+    dev.distill.api.annotation.Mask mask = dev.distill.api.annotation.Mask.of(256, 3, values);
+    Path file = tmp.resolve("m/mask.png");
+    Images.writeMaskPng(file, mask);
+    assertThat(Images.readMask(file)).isEqualTo(mask);
+    try (TensorScope scope = TensorScope.open()) {
+      Images.writePng(tmp.resolve("rgb.png"), Tensors.fromFloats(new float[12], 3, 2, 2));
+    }
+    assertThatThrownBy(() -> Images.readMask(tmp.resolve("rgb.png")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("rgb.png must be 8-bit with one channel but had 3 channels");
+    assertThatThrownBy(() -> Images.readMask(tmp.resolve("none.png")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("none.png");
+  }
 }

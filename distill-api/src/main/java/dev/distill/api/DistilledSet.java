@@ -7,8 +7,10 @@ import java.util.Optional;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A distilled (or selected) dataset: images, their labels, optional teacher soft labels, optional
- * detection/segmentation annotations, the class names and the provenance of the run that made it.
+ * A distilled (or selected) dataset: images, their labels, optional teacher soft labels (as
+ * probabilities, and/or as stored teacher logits with their temperature: {@link TeacherLogits}),
+ * optional detection/segmentation annotations, the class names and the provenance of the run that
+ * made it.
  *
  * <p>Immutable in its Java fields. It owns its tensors (they must have been detached from every
  * scope) and frees them on {@link #close()}. Saved and loaded as an ImageFolder plus {@code
@@ -157,7 +159,7 @@ public final class DistilledSet implements AutoCloseable {
     return labels;
   }
 
-  /** Teacher soft labels {@code [N, K]} if present; owned by this set. */
+  /** Teacher soft labels {@code [N, K]} float32 probabilities if present; owned by this set. */
   public Optional<Tensor> softLabels() {
     return Optional.ofNullable(softLabels);
   }

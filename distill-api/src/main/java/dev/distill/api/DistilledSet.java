@@ -7,8 +7,10 @@ import java.util.Optional;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A distilled (or selected) dataset: images, their labels, optional teacher soft labels, optional
- * detection/segmentation annotations, the class names and the provenance of the run that made it.
+ * A distilled (or selected) dataset: images, their labels, optional teacher soft labels (as
+ * probabilities, and/or as stored teacher logits with their temperature: {@link TeacherLogits}),
+ * optional detection/segmentation annotations, the class names and the provenance of the run that
+ * made it.
  *
  * <p>Immutable in its Java fields. It owns its tensors (they must have been detached from every
  * scope) and frees them on {@link #close()}. Saved and loaded as an ImageFolder plus {@code
@@ -24,6 +26,7 @@ public final class DistilledSet implements AutoCloseable {
   private final List<String> classNames;
   private final RunProvenance provenance;
   private final AnnotationSet annotations;
+  private final TeacherLogits teacherLogits;
 
   /**
    * Creates a set that takes ownership of the tensors.
@@ -41,7 +44,7 @@ public final class DistilledSet implements AutoCloseable {
       Tensor softLabels,
       List<String> classNames,
       RunProvenance provenance) {
-    this(images, labels, softLabels, classNames, provenance, null, false);
+    this(images, labels, softLabels, classNames, provenance, null, false, null);
   }
 
   /**
@@ -72,7 +75,8 @@ public final class DistilledSet implements AutoCloseable {
         classNames,
         provenance,
         Checks.checkNotNull(annotations, "annotations"),
-        true);
+        true,
+        null);
   }
 
   private DistilledSet(
@@ -82,8 +86,10 @@ public final class DistilledSet implements AutoCloseable {
       List<String> classNames,
       RunProvenance provenance,
       AnnotationSet annotations,
-      boolean annotated) {
+      boolean annotated,
+      TeacherLogits teacherLogits) {
     this.annotations = annotations;
+    this.teacherLogits = teacherLogits;
     this.images = Checks.checkNotNull(images, "images");
     this.labels = List.copyOf(Checks.checkNotNull(labels, "labels"));
     this.softLabels = softLabels;
@@ -112,6 +118,16 @@ public final class DistilledSet implements AutoCloseable {
           images.size(0),
           this.classNames.size(),
           softLabels.dim());
+    }
+    if (teacherLogits != null) {
+      Checks.checkArgument(
+          teacherLogits.size() == images.size(0)
+              && teacherLogits.numClasses() == this.classNames.size(),
+          "teacherLogits must have shape [%s, %s] (images, classes) but had [%s, %s]",
+          images.size(0),
+          this.classNames.size(),
+          teacherLogits.size(),
+          teacherLogits.numClasses());
     }
     if (annotated) {
       Checks.checkArgument(
@@ -143,9 +159,20 @@ public final class DistilledSet implements AutoCloseable {
     return labels;
   }
 
-  /** Teacher soft labels {@code [N, K]} if present; owned by this set. */
+  /** Teacher soft labels {@code [N, K]} float32 probabilities if present; owned by this set. */
   public Optional<Tensor> softLabels() {
     return Optional.ofNullable(softLabels);
+  }
+
+  /**
+   * The teacher's stored soft labels (raw logits {@code [N, K]} float32 in image order, their
+   * temperature and the teacher's id), if the set has them.
+   *
+   * @return the logits, owned by this set (do not close their tensor)
+   * @since 0.1.0
+   */
+  public Optional<TeacherLogits> teacherLogits() {
+    return Optional.ofNullable(teacherLogits);
   }
 
   /**
@@ -178,6 +205,100 @@ public final class DistilledSet implements AutoCloseable {
     images.close();
     if (softLabels != null) {
       softLabels.close();
+    }
+    if (teacherLogits != null) {
+      teacherLogits.logits().close();
+    }
+  }
+
+  /**
+   * A builder for a set with optional parts (soft labels, teacher logits, annotations).
+   *
+   * @param images {@code [N, C, H, W]} float32 on the CPU in {@code [-1, 1]}; the set takes
+   *     ownership
+   * @param labels {@code N} class indices, each in {@code [0, classNames.size())}
+   * @param classNames the class names, index = class id
+   * @param provenance how the set was made
+   * @return the builder
+   * @since 0.1.0
+   */
+  public static Builder builder(
+      Tensor images, List<Integer> labels, List<String> classNames, RunProvenance provenance) {
+    return new Builder(images, labels, classNames, provenance);
+  }
+
+  /**
+   * Builds a {@link DistilledSet}; the set takes ownership of every tensor given. Not thread-safe.
+   *
+   * @since 0.1.0
+   */
+  public static final class Builder {
+    private final Tensor images;
+    private final List<Integer> labels;
+    private final List<String> classNames;
+    private final RunProvenance provenance;
+    private Tensor softLabels;
+    private TeacherLogits teacherLogits;
+    private AnnotationSet annotations;
+
+    private Builder(
+        Tensor images, List<Integer> labels, List<String> classNames, RunProvenance provenance) {
+      this.images = Checks.checkNotNull(images, "images");
+      this.labels = Checks.checkNotNull(labels, "labels");
+      this.classNames = Checks.checkNotNull(classNames, "classNames");
+      this.provenance = Checks.checkNotNull(provenance, "provenance");
+    }
+
+    /**
+     * Soft labels as probabilities.
+     *
+     * @param softLabels {@code [N, K]} float32 probabilities
+     * @return this
+     */
+    public Builder softLabels(Tensor softLabels) {
+      this.softLabels = Checks.checkNotNull(softLabels, "softLabels");
+      return this;
+    }
+
+    /**
+     * The teacher's stored logits and temperature.
+     *
+     * @param teacherLogits {@code [N, K]} logits, one row per image in image order
+     * @return this
+     */
+    public Builder teacherLogits(TeacherLogits teacherLogits) {
+      this.teacherLogits = Checks.checkNotNull(teacherLogits, "teacherLogits");
+      return this;
+    }
+
+    /**
+     * Per-image annotations.
+     *
+     * @param annotations one entry per image, in image order
+     * @return this
+     */
+    public Builder annotations(AnnotationSet annotations) {
+      this.annotations = Checks.checkNotNull(annotations, "annotations");
+      return this;
+    }
+
+    /**
+     * The set.
+     *
+     * @return the set, owning the tensors given to this builder
+     * @throws IllegalArgumentException as the constructors do, or if the teacher logits are not
+     *     {@code [N, K]} with the set's N images and K classes
+     */
+    public DistilledSet build() {
+      return new DistilledSet(
+          images,
+          labels,
+          softLabels,
+          classNames,
+          provenance,
+          annotations,
+          annotations != null,
+          teacherLogits);
     }
   }
 }

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
  * <p>Checked: the loss is a finite, non-negative 0-dim tensor; its gradient with respect to the
  * student logits is finite and not zero; it is deterministic and modifies none of its inputs; the
  * name is not blank; logits that are not {@code [B, K]} or labels that are not {@code [B]} are
- * rejected with {@link IllegalArgumentException}; the subclass's {@link Covers} names the class it
- * creates.
+ * rejected with {@link IllegalArgumentException}; a matcher that {@link
+ * Matcher#needsTeacherLogits() needs stored teacher logits} refuses a batch without them with
+ * {@link IllegalStateException}; the subclass's {@link Covers} names the class it creates.
  *
  * <p>Matchers that are {@link AutoCloseable} are closed after each test.
  */
@@ -119,6 +120,15 @@ public abstract class MatcherContract {
     assertThat(ContractTensors.maxAbsDiff(logits, l0)).isZero();
     assertThat(ContractTensors.maxAbsDiff(images, i0)).isZero();
     assertThat(ContractTensors.maxAbsDiff(labels, y0)).isZero();
+  }
+
+  @Test
+  public void aMatcherThatNeedsTeacherLogitsRefusesABatchWithout() {
+    if (matcher.needsTeacherLogits()) {
+      assertThatThrownBy(() -> matcher.loss(logits(4), images(4), labels(4)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("teacher logits");
+    }
   }
 
   @Test

@@ -29,10 +29,13 @@ import org.bytedeco.pytorch.Tensor;
  *
  * <p>The report's metrics are {@code top1}, {@code top5} (percent), {@code trainSeconds} and {@code
  * testSeconds} (wall clock per seed); its protocol map is {@link EvalProtocol#toMap()} plus the
- * matcher and the set and test sizes. Soft labels stored in the set are not used: the {@link
- * Matcher} decides the loss (a {@code SoftLabelMatcher} relabels each augmented view with its
- * teacher, which must run on the protocol's device). The test set is borrowed (not closed) and
- * streamed: it is scored class by class in batches ({@link
+ * matcher and the set and test sizes. The {@link Matcher} decides the loss: a {@code
+ * SoftLabelMatcher} relabels each augmented view with its teacher (which must run on the protocol's
+ * device); when the set carries stored teacher logits ({@link DistilledSet#teacherLogits()}) each
+ * batch's rows are handed to {@link Matcher#loss(Tensor, Tensor, Tensor,
+ * dev.distill.api.TeacherLogits)}, which a {@code StoredSoftLabelMatcher} uses (other matchers
+ * ignore them). Probability soft labels ({@link DistilledSet#softLabels()}) are not used. The test
+ * set is borrowed (not closed) and streamed: it is scored class by class in batches ({@link
  * ClassifierTrainer#accuracy(ImageClassifier, Dataset, int)}), so a test set of any size (an
  * ImageFolder) needs memory for one batch only; accuracy does not depend on the order. The set and
  * the test set must have the same image shape: a mismatch fails with both shapes named, it is not
@@ -81,7 +84,8 @@ public final class ClassificationEvaluator implements Evaluator {
    * {@inheritDoc}
    *
    * @throws IllegalArgumentException if the set's image shape or class count differs from the test
-   *     set's
+   *     set's, or the matcher {@link Matcher#needsTeacherLogits() needs stored teacher logits} and
+   *     the set has none
    */
   @Override
   public EvalReport evaluate(DistilledSet set, Matcher matcher, ProgressListener listener) {
@@ -106,6 +110,12 @@ public final class ClassificationEvaluator implements Evaluator {
         "set must have the test set's %s classes but had %s",
         testSet.numClasses(),
         set.classNames().size());
+    checkArgument(
+        !matcher.needsTeacherLogits() || set.teacherLogits().isPresent(),
+        "set must carry stored teacher logits for matcher %s but has none (distil it with"
+            + " Distill.softLabels(teacher, temperature), or use SoftLabelMatcher with a live"
+            + " teacher)",
+        matcher);
     if (matcher instanceof GradientStatisticsMatcher g) {
       // recipe A.3: the real reference split is a training split, never the evaluation set
       checkArgument(
@@ -137,7 +147,11 @@ public final class ClassificationEvaluator implements Evaluator {
                     testSet.numClasses(),
                     seed,
                     protocol.device())) {
-          TrainResult r = trainer.train(student, x, y, matcher, seed, listener, stage);
+          TrainResult r =
+              set.teacherLogits().isPresent()
+                  ? trainer.train(
+                      student, x, y, set.teacherLogits().get(), matcher, seed, listener, stage)
+                  : trainer.train(student, x, y, matcher, seed, listener, stage);
           long testStart = System.nanoTime();
           TopKAccuracy acc = ClassifierTrainer.accuracy(student, testSet, protocol.testBatchSize());
           top1.add(acc.top1());
@@ -166,6 +180,12 @@ public final class ClassificationEvaluator implements Evaluator {
     metrics.put("testSeconds", new MetricSummary(testSeconds));
     Map<String, String> p = new LinkedHashMap<>(protocol.toMap());
     p.put("matcher", matcher.toString());
+    set.teacherLogits()
+        .ifPresent(
+            t ->
+                p.put(
+                    "teacherLogits",
+                    "teacher " + t.teacherId() + ", T=" + t.temperature() + " (stored)"));
     p.put("trainImages", Integer.toString(set.size()));
     p.put("testImages", Integer.toString(testSet.size()));
     p.put("imageShape", Arrays.toString(shape));

@@ -7,6 +7,7 @@ import dev.distill.api.DistillException;
 import dev.distill.api.Matcher;
 import dev.distill.api.Progress;
 import dev.distill.api.ProgressListener;
+import dev.distill.api.TeacherLogits;
 import dev.distill.core.augment.Dsa;
 import dev.distill.core.data.Dataset;
 import dev.distill.core.match.StudentMatcher;
@@ -91,6 +92,48 @@ public final class ClassifierTrainer {
       long seed,
       ProgressListener listener,
       String stage) {
+    return trainWith(net, images, labels, null, matcher, seed, listener, stage);
+  }
+
+  /**
+   * Trains a network in place on images with stored teacher logits: each batch's rows of {@code
+   * stored} (on the training device, in the batch's order) are handed to {@link
+   * Matcher#loss(Tensor, Tensor, Tensor, TeacherLogits)}.
+   *
+   * @param net the network (its parameters are updated)
+   * @param images {@code [N, C, H, W]} float32 training images with the network's input shape
+   * @param labels {@code [N]} int64 labels
+   * @param stored {@code [N, K]} teacher logits of the images, in the same order (borrowed)
+   * @param matcher the loss
+   * @param seed the seed of shuffling and augmentation
+   * @param listener receives one event per epoch, with stage {@code stage}
+   * @param stage the stage name of the progress events
+   * @return what the run did
+   * @throws IllegalArgumentException if shapes disagree
+   * @throws DistillException if the loss becomes NaN or infinite
+   */
+  public TrainResult train(
+      ImageClassifier net,
+      Tensor images,
+      Tensor labels,
+      TeacherLogits stored,
+      Matcher matcher,
+      long seed,
+      ProgressListener listener,
+      String stage) {
+    checkNotNull(stored, "stored");
+    return trainWith(net, images, labels, stored, matcher, seed, listener, stage);
+  }
+
+  private TrainResult trainWith(
+      ImageClassifier net,
+      Tensor images,
+      Tensor labels,
+      TeacherLogits stored,
+      Matcher matcher,
+      long seed,
+      ProgressListener listener,
+      String stage) {
     checkNotNull(net, "net");
     checkNotNull(matcher, "matcher");
     checkNotNull(listener, "listener");
@@ -98,6 +141,14 @@ public final class ClassifierTrainer {
     Tensors.checkShape(
         images, "images", -1, net.inputShape()[0], net.inputShape()[1], net.inputShape()[2]);
     Tensors.checkShape(labels, "labels", images.size(0));
+    if (stored != null) {
+      Tensors.checkShape(stored.logits(), "stored teacher logits", images.size(0), -1);
+    }
+    checkArgument(
+        stored != null || !matcher.needsTeacherLogits(),
+        "matcher %s needs stored teacher logits but none were given (train with the overload"
+            + " taking TeacherLogits)",
+        matcher);
     checkArgument(images.size(0) > 0, "images must not be empty but had %s", images.size(0));
     DeviceOptions device = config.device();
     checkArgument(
@@ -124,6 +175,8 @@ public final class ClassifierTrainer {
         // a distilled set is small: copy it to the device once per phase, not once per step
         Tensor onDevice = device.placeFloat(images.detach());
         Tensor labelsLong = device.place(labels.to(ScalarType.Long));
+        Tensor storedOnDevice =
+            stored == null ? null : device.place(stored.logits().detach().to(ScalarType.Float));
         for (; epoch < phaseEnd; epoch++) {
           if (config.schedule() == LrSchedule.COSINE) {
             setLearningRate(optimizer, config.learningRateAt(epoch));
@@ -133,9 +186,11 @@ public final class ClassifierTrainer {
             try (TensorScope s = TensorScope.open()) {
               Tensor x;
               Tensor y;
+              Tensor t = null;
               if (order == null) {
                 x = onDevice;
                 y = labelsLong;
+                t = storedOnDevice;
               } else {
                 long from = (long) step * batch;
                 long to = Math.min(n, from + batch);
@@ -145,13 +200,20 @@ public final class ClassifierTrainer {
                             Arrays.copyOfRange(order, (int) from, (int) to), to - from));
                 x = onDevice.index_select(0, idx);
                 y = labelsLong.index_select(0, idx);
+                t = storedOnDevice == null ? null : storedOnDevice.index_select(0, idx);
               }
               Tensor augmented = dsa.apply(x, rng);
               Tensor logits = net.forward(augmented, true);
               Tensor l =
                   matcher instanceof StudentMatcher sm
                       ? sm.loss(net, logits, augmented, y)
-                      : matcher.loss(logits, augmented, y);
+                      : t != null
+                          ? matcher.loss(
+                              logits,
+                              augmented,
+                              y,
+                              TeacherLogits.of(t, stored.temperature(), stored.teacherId()))
+                          : matcher.loss(logits, augmented, y);
               optimizer.zero_grad(false);
               l.backward();
               optimizer.step();

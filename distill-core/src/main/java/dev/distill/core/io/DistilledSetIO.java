@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.distill.api.DistilledSet;
 import dev.distill.api.RunProvenance;
+import dev.distill.api.TeacherLogits;
 import dev.distill.api.annotation.AnnotationSet;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
@@ -39,7 +40,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <pre>
  * dir/
  *   manifest.json               provenance, class names, the file list with labels
- *   soft_labels.safetensors     tensor "soft_labels" [N, K] float32 (only if the set has them)
+ *   soft_labels.safetensors     tensors "logits" and/or "soft_labels" [N, K] float32 (only if
+ *                               the set has teacher logits or soft labels)
  *   instances.json              COCO annotations (only if the set has annotations)
  *   masks/semantic/&lt;index&gt;.png  8-bit semantic masks (only for images that have one)
  *   masks/instances/&lt;id&gt;.png    8-bit instance masks, 0/255 (only for objects that have one)
@@ -55,6 +57,18 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * manifest records the JSON's SHA-256, so any change to it is refused on load; masks are PNGs,
  * whose CRCs catch corruption.
  *
+ * <p>Soft labels ({@code soft_labels.safetensors}, a standard safetensors file that {@code
+ * safetensors.torch.load_file} reads) hold, when the set has {@link DistilledSet#teacherLogits()
+ * teacher logits}, the tensor {@code logits} {@code [N, K]} F32: the teacher's raw logits, not
+ * divided by the temperature; and when the set has {@link DistilledSet#softLabels() probability
+ * soft labels}, the tensor {@code soft_labels} {@code [N, K]} F32. Row {@code i} belongs to the
+ * manifest's {@code files[i]}; column {@code k} is class {@code k} of {@code class_names}. The
+ * file's {@code __metadata__} holds {@code format} ("pt"), {@code rows} ("manifest.json files"),
+ * and with logits {@code temperature} (a decimal number, the softmax temperature: soft label =
+ * {@code softmax(logits / temperature)}) and {@code teacher_id}. The manifest records the file's
+ * SHA-256, so any change to it is refused on load, as are a missing tensor, a missing or invalid
+ * temperature and a shape other than {@code [N, K]}.
+ *
  * <p>The folder is a valid torchvision {@code ImageFolder} root (the two files at the root are
  * ignored by it); torchvision numbers classes by sorted folder name, while {@code manifest.json}
  * keeps the set's own class order, file order and labels, which {@link #load} restores. Class
@@ -64,9 +78,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <p>{@code manifest.json} (written with Jackson): {@code format} ("distill-set"), {@code
  * format_version} (1), {@code method}, {@code config}, {@code seed}, {@code model_id}, {@code
  * library_version}, {@code created_at} (ISO-8601), {@code class_names}, {@code class_folders},
- * {@code image_shape} ([C, H, W]), {@code soft_labels} (the file name or absent), {@code files}
- * (list of {@code {"file": "<class folder>/<index>.png", "label": k}} in set order), {@code
- * annotations} and {@code annotations_sha256} (the COCO file name and its SHA-256, or absent).
+ * {@code image_shape} ([C, H, W]), {@code soft_labels} and {@code soft_labels_sha256} (the file
+ * name and its SHA-256, or absent), {@code files} (list of {@code {"file": "<class
+ * folder>/<index>.png", "label": k}} in set order), {@code annotations} and {@code
+ * annotations_sha256} (the COCO file name and its SHA-256, or absent).
  *
  * <p>Saving is atomic: everything is written into a hidden temporary sibling folder which is then
  * renamed to {@code dir}, so a crash leaves either no set or the complete one (plus, at worst, a
@@ -82,8 +97,17 @@ public final class DistilledSetIO {
   /** The soft-label file name. */
   public static final String SOFT_LABELS = "soft_labels.safetensors";
 
-  /** The name of the soft-label tensor inside {@link #SOFT_LABELS}. */
+  /** The name of the probability soft-label tensor inside {@link #SOFT_LABELS}. */
   public static final String SOFT_LABELS_TENSOR = "soft_labels";
+
+  /** The name of the teacher-logit tensor inside {@link #SOFT_LABELS}. */
+  public static final String LOGITS_TENSOR = "logits";
+
+  /** The {@link #SOFT_LABELS} metadata key of the teacher logits' temperature. */
+  public static final String TEMPERATURE_KEY = "temperature";
+
+  /** The {@link #SOFT_LABELS} metadata key of the teacher's id. */
+  public static final String TEACHER_ID_KEY = "teacher_id";
 
   /** The value of the manifest's {@code format} field. */
   public static final String FORMAT = "distill-set";
@@ -119,7 +143,8 @@ public final class DistilledSetIO {
       @JsonProperty("soft_labels") String softLabels,
       @JsonProperty("files") List<FileEntry> files,
       @JsonProperty("annotations") String annotations,
-      @JsonProperty("annotations_sha256") String annotationsSha256) {}
+      @JsonProperty("annotations_sha256") String annotationsSha256,
+      @JsonProperty("soft_labels_sha256") String softLabelsSha256) {}
 
   /**
    * Saves a set into a new folder, atomically.
@@ -145,13 +170,26 @@ public final class DistilledSetIO {
         files.add(new FileEntry(written.get(i), set.labels().get(i)));
       }
       String softLabels = null;
-      if (set.softLabels().isPresent()) {
+      String softLabelsSha256 = null;
+      if (set.softLabels().isPresent() || set.teacherLogits().isPresent()) {
         try (TensorScope scope = TensorScope.open()) {
-          Tensor soft = set.softLabels().get().detach().to(ScalarType.Float).cpu().contiguous();
-          Safetensors.write(
-              tmp.resolve(SOFT_LABELS), Map.of(SOFT_LABELS_TENSOR, soft), Map.of("format", "pt"));
+          Map<String, Tensor> tensors = new TreeMap<>();
+          Map<String, String> meta = new TreeMap<>();
+          meta.put("format", "pt");
+          meta.put("rows", MANIFEST + " files");
+          if (set.softLabels().isPresent()) {
+            tensors.put(SOFT_LABELS_TENSOR, cpuFloat(set.softLabels().get()));
+          }
+          if (set.teacherLogits().isPresent()) {
+            TeacherLogits t = set.teacherLogits().get();
+            tensors.put(LOGITS_TENSOR, cpuFloat(t.logits()));
+            meta.put(TEMPERATURE_KEY, Double.toString(t.temperature()));
+            meta.put(TEACHER_ID_KEY, t.teacherId());
+          }
+          Safetensors.write(tmp.resolve(SOFT_LABELS), tensors, meta);
         }
         softLabels = SOFT_LABELS;
+        softLabelsSha256 = CocoJson.sha256(Files.readAllBytes(tmp.resolve(SOFT_LABELS)));
       }
       String annotations = null;
       String annotationsSha256 = null;
@@ -178,7 +216,8 @@ public final class DistilledSetIO {
               softLabels,
               files,
               annotations,
-              annotationsSha256);
+              annotationsSha256,
+              softLabelsSha256);
       AtomicFiles.write(tmp.resolve(MANIFEST), out -> JSON.writeValue(out, manifest));
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (FileAlreadyExistsException e) {
@@ -301,19 +340,15 @@ public final class DistilledSetIO {
                 + shape);
       }
       Tensor soft = null;
+      TeacherLogits teacher = null;
       if (m.softLabels() != null) {
-        Path softFile = root.resolve(m.softLabels()).normalize();
-        if (!softFile.startsWith(root)) {
-          throw new IOException("manifest " + manifestFile + " names soft labels outside the set");
-        }
-        try (Safetensors st = Safetensors.open(softFile)) {
-          if (!st.contains(SOFT_LABELS_TENSOR)) {
-            throw new IOException(softFile + " has no tensor '" + SOFT_LABELS_TENSOR + "'");
-          }
-          soft = st.tensor(SOFT_LABELS_TENSOR).to(ScalarType.Float).clone();
-        }
-        Tensors.checkShape(soft, "soft labels in " + softFile, files.size(), m.classNames().size());
-        soft = scope.detach(soft);
+        SoftLabelParts parts = readSoftLabels(root, manifestFile, m, files.size());
+        soft = parts.probabilities() == null ? null : scope.detach(parts.probabilities());
+        teacher =
+            parts.logits() == null
+                ? null
+                : TeacherLogits.of(
+                    scope.detach(parts.logits()), parts.temperature(), parts.teacherId());
       }
       AnnotationSet annotations = null;
       if (m.annotations() != null) {
@@ -321,17 +356,134 @@ public final class DistilledSetIO {
       }
       Tensor owned = scope.detach(images);
       try {
-        return annotations == null
-            ? new DistilledSet(owned, labels, soft, m.classNames(), provenance)
-            : new DistilledSet(owned, labels, soft, m.classNames(), provenance, annotations);
+        DistilledSet.Builder b = DistilledSet.builder(owned, labels, m.classNames(), provenance);
+        if (soft != null) {
+          b.softLabels(soft);
+        }
+        if (teacher != null) {
+          b.teacherLogits(teacher);
+        }
+        if (annotations != null) {
+          b.annotations(annotations);
+        }
+        return b.build();
       } catch (IllegalArgumentException e) {
         owned.close();
         if (soft != null) {
           soft.close();
         }
+        if (teacher != null) {
+          teacher.logits().close();
+        }
         throw new IOException("distilled set " + root + " is inconsistent: " + e.getMessage(), e);
       }
     }
+  }
+
+  private static Tensor cpuFloat(Tensor t) {
+    return t.detach().to(ScalarType.Float).cpu().contiguous();
+  }
+
+  /** What {@link #SOFT_LABELS} held; tensors in the caller's scope, either may be null. */
+  private record SoftLabelParts(
+      Tensor probabilities, Tensor logits, double temperature, String teacherId) {}
+
+  private static SoftLabelParts readSoftLabels(Path root, Path manifestFile, Manifest m, int n)
+      throws IOException {
+    Path softFile = root.resolve(m.softLabels()).normalize();
+    if (!softFile.startsWith(root) || softFile.equals(root)) {
+      throw new IOException(
+          "manifest " + manifestFile + " names soft labels outside the set: " + m.softLabels());
+    }
+    if (!Files.isRegularFile(softFile)) {
+      throw new NoSuchFileException(
+          softFile.toString(), null, "soft labels named by " + manifestFile + " not found");
+    }
+    if (m.softLabelsSha256() != null) {
+      String actual = CocoJson.sha256(Files.readAllBytes(softFile));
+      if (!actual.equals(m.softLabelsSha256())) {
+        throw new IOException(
+            "soft labels "
+                + softFile
+                + " have SHA-256 "
+                + actual
+                + " but the manifest "
+                + manifestFile
+                + " records "
+                + m.softLabelsSha256()
+                + " (the file was changed or is corrupt)");
+      }
+    }
+    long k = m.classNames().size();
+    try (Safetensors st = Safetensors.open(softFile)) {
+      if (!st.contains(SOFT_LABELS_TENSOR) && !st.contains(LOGITS_TENSOR)) {
+        throw new IOException(
+            "soft labels "
+                + softFile
+                + " must hold a tensor '"
+                + LOGITS_TENSOR
+                + "' or '"
+                + SOFT_LABELS_TENSOR
+                + "' but held "
+                + st.names());
+      }
+      Tensor probabilities = null;
+      if (st.contains(SOFT_LABELS_TENSOR)) {
+        probabilities = readRows(st, SOFT_LABELS_TENSOR, softFile, n, k);
+      }
+      Tensor logits = null;
+      double temperature = Double.NaN;
+      String teacherId = null;
+      if (st.contains(LOGITS_TENSOR)) {
+        logits = readRows(st, LOGITS_TENSOR, softFile, n, k);
+        String t = st.metadata().get(TEMPERATURE_KEY);
+        try {
+          temperature = t == null ? Double.NaN : Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+          temperature = Double.NaN;
+        }
+        if (!(temperature > 0 && Double.isFinite(temperature))) {
+          throw new IOException(
+              "soft labels "
+                  + softFile
+                  + " must have a finite positive \""
+                  + TEMPERATURE_KEY
+                  + "\" in their metadata but had "
+                  + t);
+        }
+        teacherId = st.metadata().get(TEACHER_ID_KEY);
+        if (teacherId == null || teacherId.isBlank()) {
+          throw new IOException(
+              "soft labels "
+                  + softFile
+                  + " must have a \""
+                  + TEACHER_ID_KEY
+                  + "\" in their metadata but had "
+                  + teacherId);
+        }
+      }
+      return new SoftLabelParts(probabilities, logits, temperature, teacherId);
+    }
+  }
+
+  private static Tensor readRows(Safetensors st, String name, Path file, long n, long k)
+      throws IOException {
+    Tensor t = st.tensor(name);
+    long[] shape = Tensors.shape(t);
+    if (shape.length != 2 || shape[0] != n || shape[1] != k) {
+      throw new IOException(
+          "soft labels "
+              + file
+              + ": tensor '"
+              + name
+              + "' must have shape [N, K] = ["
+              + n
+              + ", "
+              + k
+              + "] (the manifest's files and classes) but had "
+              + java.util.Arrays.toString(shape));
+    }
+    return t.to(ScalarType.Float).clone();
   }
 
   private static AnnotationSet readAnnotations(Path root, Path manifestFile, Manifest m)

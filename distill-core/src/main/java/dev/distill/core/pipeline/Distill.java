@@ -14,6 +14,7 @@ import dev.distill.api.Progress;
 import dev.distill.api.ProgressListener;
 import dev.distill.api.RunProvenance;
 import dev.distill.api.Sampler;
+import dev.distill.api.TeacherLogits;
 import dev.distill.core.Version;
 import dev.distill.core.data.Dataset;
 import dev.distill.core.data.ImageTransforms;
@@ -23,6 +24,7 @@ import dev.distill.core.internal.ClassGenerator;
 import dev.distill.core.io.AtomicFiles;
 import dev.distill.core.io.DistilledSetIO;
 import dev.distill.core.io.Safetensors;
+import dev.distill.core.nn.ImageClassifier;
 import dev.distill.core.prompt.PromptSource;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
@@ -39,9 +41,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * The fluent entry point: distil a labelled dataset into a few images per class.
@@ -88,6 +92,7 @@ public final class Distill {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PARTS = ".parts";
   private static final String ASSEMBLE_LOCK = "assemble.lock";
+  private static final String LOGITS = "logits";
 
   private final Dataset data;
   private DistillMethod method;
@@ -108,6 +113,8 @@ public final class Distill {
   private int[] classes;
   private ProgressListener listener = ProgressListener.NONE;
   private FaultInjector faults = FaultInjector.NONE;
+  private ImageClassifier teacher;
+  private double softLabelTemperature;
 
   private Distill(Dataset data) {
     this.data = data;
@@ -335,6 +342,40 @@ public final class Distill {
   }
 
   /**
+   * Stores the teacher's soft labels with the set: its raw logits on each final image (after the
+   * filters), brought to the teacher's input size and channels ({@link ImageTransforms#fit} with
+   * this run's resize mode), and the temperature they are meant for. The logits are computed per
+   * class right after the class is generated and committed with its part, so a resumed run gives
+   * the same files; the set carries them as {@link DistilledSet#teacherLogits()}, {@link
+   * DistilledSetIO} writes them to {@code soft_labels.safetensors}, and the teacher id and
+   * temperature are part of the provenance config ({@code softLabels.teacher}, {@code
+   * softLabels.temperature}) and of the fingerprint a resumed run must match. Use them to evaluate
+   * without the teacher ({@code StoredSoftLabelMatcher}).
+   *
+   * @param teacher the teacher (borrowed: keep it open until {@link #run} returns); it must have
+   *     the dataset's class count, and its {@link ImageClassifier#name()} must identify its weights
+   * @param temperature the softmax temperature, finite and {@code > 0} (SRe²L/D4M use 20)
+   * @return this
+   * @throws IllegalArgumentException if the teacher's class count is not the dataset's, or the
+   *     temperature is not a finite positive number
+   */
+  public Distill softLabels(ImageClassifier teacher, double temperature) {
+    checkNotNull(teacher, "teacher");
+    checkArgument(
+        teacher.numClasses() == data.numClasses(),
+        "teacher must have the dataset's %s classes but had %s",
+        data.numClasses(),
+        teacher.numClasses());
+    checkArgument(
+        temperature > 0 && Double.isFinite(temperature),
+        "temperature must be finite and > 0 but was %s",
+        temperature);
+    this.teacher = teacher;
+    this.softLabelTemperature = temperature;
+    return this;
+  }
+
+  /**
    * Receives progress events.
    *
    * @param listener the listener
@@ -547,6 +588,10 @@ public final class Distill {
     f.put("classes", Integer.toHexString(data.classIndex().folders().hashCode()));
     f.put("prompts", textPrompts() ? promptSource().id() : "");
     f.put("negativePrompt", negativePrompt);
+    if (teacher != null) { // absent otherwise, so parts of runs without soft labels stay valid
+      f.put("softLabels.teacher", teacher.name());
+      f.put("softLabels.temperature", Double.toString(softLabelTemperature));
+    }
     return f;
   }
 
@@ -683,9 +728,33 @@ public final class Distill {
         meta.put("imagePrompts", JSON.writeValueAsString(keptPrompts));
       }
       meta.put("imageSources", JSON.writeValueAsString(keptSources));
-      Safetensors.write(part, Map.of("images", kept.contiguous()), meta);
+      Map<String, Tensor> tensors = new TreeMap<>();
+      tensors.put("images", kept.contiguous());
+      if (teacher != null) {
+        tensors.put(LOGITS, teacherLogits(kept));
+      }
+      Safetensors.write(part, tensors, meta);
     }
     return candidates;
+  }
+
+  /** The teacher's float32 CPU logits {@code [n, K]} of final images, in batches. */
+  private Tensor teacherLogits(Tensor kept) {
+    long[] in = teacher.inputShape();
+    Tensor x =
+        ImageTransforms.fit(kept, ImageSize.of((int) in[1], (int) in[2]), (int) in[0], resizeMode);
+    TensorVector rows = new TensorVector();
+    try (NoGradGuard g = new NoGradGuard()) {
+      for (long from = 0; from < x.size(0); from += batchSize) {
+        long to = Math.min(x.size(0), from + batchSize);
+        Tensor logits =
+            teacher.forward(teacher.deviceOptions().placeFloat(x.narrow(0, from, to - from)));
+        rows.push_back(logits.to(ScalarType.Float).cpu().contiguous());
+      }
+    }
+    Tensor logits = torch.cat(rows, 0).contiguous();
+    Tensors.checkShape(logits, "teacher logits", kept.size(0), data.numClasses());
+    return logits;
   }
 
   private static Tensor select(Tensor batch, boolean[] keep) {
@@ -709,6 +778,7 @@ public final class Distill {
     boolean complete = true;
     try (TensorScope scope = TensorScope.open()) {
       TensorVector all = new TensorVector();
+      TensorVector allLogits = new TensorVector();
       for (int c = 0; c < data.numClasses(); c++) {
         Path part = partFile(parts, c);
         if (!Files.exists(part)) {
@@ -718,6 +788,14 @@ public final class Distill {
         try (Safetensors st = Safetensors.open(part)) {
           Tensor images = st.tensor("images").clone();
           all.push_back(images);
+          if (teacher != null) {
+            checkState(
+                st.contains(LOGITS),
+                "part %s must hold the teacher's logits (its fingerprint says soft labels) but"
+                    + " does not",
+                part);
+            allLogits.push_back(st.tensor(LOGITS).clone());
+          }
           for (int i = 0; i < images.size(0); i++) {
             labels.add(c);
           }
@@ -758,9 +836,16 @@ public final class Distill {
               sampler == null ? "" : sampler.modelId(),
               Version.get(),
               Instant.now());
-      DistilledSet set =
-          new DistilledSet(
-              scope.detach(images), labels, null, data.classIndex().folders(), provenance);
+      DistilledSet.Builder builder =
+          DistilledSet.builder(
+              scope.detach(images), labels, data.classIndex().folders(), provenance);
+      if (teacher != null) {
+        Tensor logits =
+            allLogits.empty() ? torch.zeros(0, data.numClasses()) : torch.cat(allLogits, 0);
+        builder.teacherLogits(
+            TeacherLogits.of(scope.detach(logits), softLabelTemperature, teacher.name()));
+      }
+      DistilledSet set = builder.build();
       if (complete) {
         try {
           DistilledSetIO.save(set, outputDir);

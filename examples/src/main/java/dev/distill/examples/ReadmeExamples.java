@@ -33,6 +33,8 @@ import dev.distill.core.guidance.Schedules;
 import dev.distill.core.match.GradientStatistic;
 import dev.distill.core.match.GradientStatisticsMatcher;
 import dev.distill.core.match.HardLabelMatcher;
+import dev.distill.core.match.StoredSoftLabelMatcher;
+import dev.distill.core.nn.ImageClassifier;
 import dev.distill.core.method.D4M;
 import dev.distill.core.method.MixedReal;
 import dev.distill.core.method.RandomReal;
@@ -107,6 +109,18 @@ final class ReadmeExamples {
           .evaluate(result.set(), behaviour, ProgressListener.NONE);
     }
     Distill.from(train).method(MixedReal.of(D4M.defaults(), 0.2, RandomReal.of())) /* ... */;
+  }
+
+  /** README "Stored soft labels". */
+  static void storedSoftLabels(LabeledImages train, LabeledImages test, BuiltinModel model,
+      ImageClassifier teacher) throws IOException {
+    try (DistillResult result =
+             Distill.from(train).method(D4M.defaults()).sampler(model.sampler())
+                 .softLabels(teacher, 4.0)              // teacher: an ImageClassifier, kept open
+                 .run(Path.of("out/d4m"))) {            // later: DistilledSetIO.load(...) has them too
+      EvalReport r = ClassificationEvaluator.of(EvalProtocol.quick(), test)
+          .evaluate(result.set(), StoredSoftLabelMatcher.of(), ProgressListener.NONE);
+    }
   }
 
   /** README "Annotations, COCO and Fashion-MNIST scenes". */

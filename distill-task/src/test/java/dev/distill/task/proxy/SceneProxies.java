@@ -43,7 +43,7 @@ public final class SceneProxies {
     if (train != null) {
       return;
     }
-    Threads.set(2);
+    Threads.set(1);
     try {
       train = FashionMnistScenes.train(SCENES);
       test = FashionMnistScenes.test(SCENES);
@@ -108,6 +108,7 @@ public final class SceneProxies {
   public static synchronized CenterNetDetector detector() {
     if (detector == null) {
       loadScenes();
+      long t0 = System.nanoTime();
       detector = CenterNetDetector.of(config(), 1);
       detectorResult =
           AnnotationProxyTrainer.train(
@@ -119,6 +120,7 @@ public final class SceneProxies {
               16,
               5e-3,
               7);
+      System.out.printf("detector training %.1f s%n", (System.nanoTime() - t0) / 1e9);
     }
     return detector;
   }

@@ -292,13 +292,16 @@ public final class CenterNetDetector implements AnnotationTaskProxy, AutoCloseab
       List<Detection> dets = new ArrayList<>();
       for (int j = 0; j < top; j++) {
         long idx = index[i * top + j];
-        int category = (int) (idx / (gh * gw)) + 1;
-        int cell = (int) (idx % (gh * gw));
-        int base = i * 4 * gh * gw;
+        int cells = gh * gw;
+        int category = (int) (idx / cells) + 1;
+        int cell = (int) (idx % cells);
+        int row = cell / gw;
+        int col = cell % gw;
+        int base = i * 4 * cells;
         double bw = Math.max(0, reg[base + cell]) * STRIDE;
-        double bh = Math.max(0, reg[base + gh * gw + cell]) * STRIDE;
-        double cx = (cell % gw + reg[base + 2 * gh * gw + cell]) * STRIDE;
-        double cy = (cell / gw + reg[base + 3 * gh * gw + cell]) * STRIDE;
+        double bh = Math.max(0, reg[base + cells + cell]) * STRIDE;
+        double cx = (col + (double) reg[base + 2 * cells + cell]) * STRIDE;
+        double cy = (row + (double) reg[base + 3 * cells + cell]) * STRIDE;
         // back to the image's frame
         double x0 = clip((cx - bw / 2 + g[3]) / g[1], w);
         double x1 = clip((cx + bw / 2 + g[3]) / g[1], w);

@@ -46,7 +46,7 @@ final class ProxyNets {
   }
 
   private static float[] uniform(SplittableRandom rng, int n, long fanIn) {
-    double bound = 1.0 / Math.sqrt(fanIn);
+    double bound = 1.0 / Math.sqrt((double) fanIn);
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {
       v[i] = (float) ((rng.nextDouble() * 2.0 - 1.0) * bound);

@@ -234,8 +234,9 @@ public final class ParameterSet implements AutoCloseable {
    * place of the CPU originals; call before any optimiser is built over {@link #trainableVector()}.
    *
    * @param options the device (the dtype is not used: parameters stay float32)
+   * @throws IllegalStateException if the set is closed or the device is not available
    */
-  void placeOn(DeviceOptions options) {
+  public void placeOn(DeviceOptions options) {
     checkState(!closed, "parameter set must be open but was closed");
     if (options.isCpu()) {
       return;

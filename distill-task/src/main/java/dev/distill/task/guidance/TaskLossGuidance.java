@@ -8,10 +8,12 @@ import dev.distill.api.GuidanceTerm;
 import dev.distill.api.ImageSize;
 import dev.distill.api.StepInfo;
 import dev.distill.api.StrengthSchedule;
+import dev.distill.api.annotation.ImageAnnotations;
 import dev.distill.core.data.ImageTransforms;
 import dev.distill.core.data.ResizeMode;
 import dev.distill.core.guidance.Schedules;
 import dev.distill.core.tensor.Tensors;
+import dev.distill.task.proxy.AnnotationTaskProxy;
 import dev.distill.task.proxy.ClassificationProxy;
 import dev.distill.task.proxy.ProxyEnsemble;
 import java.util.List;
@@ -126,6 +128,45 @@ public final class TaskLossGuidance implements GuidanceTerm {
     checkNotNull(schedule, "schedule");
     return new TaskLossGuidance(
         ProxyEnsemble.of(proxy), checkedTargets(proxy.numClasses(), targets), schedule);
+  }
+
+  /**
+   * Segmentation guidance (UniDD beyond classification): the loss is the proxy's per-pixel
+   * cross-entropy of x̂0 against each sample's target semantic mask (see {@link
+   * dev.distill.task.proxy.LrAsppSegmenter#taskLoss}).
+   *
+   * @param proxy the segmentation proxy
+   * @param targets the target of each sample, in batch order, each with a semantic mask
+   * @param schedule s(t)
+   * @return the term; its loss fails if the batch size is not {@code targets.size()}
+   * @throws IllegalArgumentException if {@code targets} is empty or a target has no semantic mask
+   */
+  public static AnnotationTaskGuidance segmentation(
+      AnnotationTaskProxy proxy, List<ImageAnnotations> targets, StrengthSchedule schedule) {
+    checkNotNull(targets, "targets");
+    for (int i = 0; i < targets.size(); i++) {
+      checkArgument(
+          targets.get(i).semanticMask().isPresent(),
+          "targets[%s] must have a semantic mask but had none",
+          i);
+    }
+    return new AnnotationTaskGuidance(proxy, targets, schedule, "task-loss-segmentation");
+  }
+
+  /**
+   * Detection guidance (UniDD beyond classification): the loss is the proxy's detection loss of x̂0
+   * against each sample's target boxes (see {@link
+   * dev.distill.task.proxy.CenterNetDetector#taskLoss}).
+   *
+   * @param proxy the detection proxy
+   * @param targets the target of each sample, in batch order
+   * @param schedule s(t)
+   * @return the term; its loss fails if the batch size is not {@code targets.size()}
+   * @throws IllegalArgumentException if {@code targets} is empty
+   */
+  public static AnnotationTaskGuidance detection(
+      AnnotationTaskProxy proxy, List<ImageAnnotations> targets, StrengthSchedule schedule) {
+    return new AnnotationTaskGuidance(proxy, targets, schedule, "task-loss-detection");
   }
 
   private static long[] checkedTargets(int numClasses, List<Integer> targets) {

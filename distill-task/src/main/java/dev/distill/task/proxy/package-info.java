@@ -3,6 +3,12 @@
  * real data whose loss guides generation, alone or in a {@link
  * dev.distill.task.proxy.ProxyEnsemble}.
  *
+ * <p>Classification proxies ({@link dev.distill.task.proxy.ClassificationProxy}) give logits;
+ * detection and segmentation proxies ({@link dev.distill.task.proxy.AnnotationTaskProxy}: {@link
+ * dev.distill.task.proxy.CenterNetDetector}, {@link dev.distill.task.proxy.LrAsppSegmenter}) give a
+ * differentiable task loss against target annotations, and are trained by {@link
+ * dev.distill.task.proxy.AnnotationProxyTrainer}.
+ *
  * @since 0.1.0
  */
 package dev.distill.task.proxy;

@@ -6,8 +6,6 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import dev.distill.api.annotation.BoundingBox;
 import dev.distill.api.annotation.ImageAnnotations;
 import dev.distill.api.annotation.ObjectAnnotation;
-import dev.distill.core.io.Safetensors;
-import dev.distill.core.nn.ParameterSet;
 import dev.distill.core.tensor.DeviceOptions;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
@@ -50,7 +48,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * @since 0.1.0
  */
-public final class CenterNetDetector implements AnnotationTaskProxy, AutoCloseable {
+public final class CenterNetDetector extends ProxyNet {
   /** The {@code architecture} value in saved weights' metadata. */
   public static final String ARCHITECTURE = "centernet-detector";
 
@@ -60,13 +58,8 @@ public final class CenterNetDetector implements AnnotationTaskProxy, AutoCloseab
   private static final double SIZE_WEIGHT = 0.1;
   private static final float PRIOR_BIAS = -2.19f;
 
-  private final ProxyNetConfig config;
-  private final DeviceOptions device;
-  private final ParameterSet parameters = new ParameterSet();
-
   private CenterNetDetector(ProxyNetConfig config, long seed, DeviceOptions device) {
-    this.config = config;
-    this.device = device;
+    super(ARCHITECTURE, config, device);
     SplittableRandom rng = new SplittableRandom(seed);
     int w = config.netWidth();
     ProxyNets.registerConv(parameters, rng, "backbone.0", config.channels(), w, 3);
@@ -119,26 +112,7 @@ public final class CenterNetDetector implements AnnotationTaskProxy, AutoCloseab
    */
   public static CenterNetDetector load(Path file, DeviceOptions device) throws IOException {
     checkNotNull(device, "device");
-    try (Safetensors st = Safetensors.open(file)) {
-      CenterNetDetector d = new CenterNetDetector(ProxyNets.config(st, ARCHITECTURE), 0, device);
-      try {
-        d.parameters.load(st);
-      } catch (RuntimeException e) {
-        d.close();
-        throw e;
-      }
-      return d;
-    }
-  }
-
-  /**
-   * Writes the weights and config as safetensors.
-   *
-   * @param file the destination
-   * @throws IOException if writing fails
-   */
-  public void save(Path file) throws IOException {
-    parameters.save(file, ProxyNets.metadata(ARCHITECTURE, config));
+    return ProxyNet.load(file, ARCHITECTURE, c -> new CenterNetDetector(c, 0, device));
   }
 
   /**
@@ -320,40 +294,5 @@ public final class CenterNetDetector implements AnnotationTaskProxy, AutoCloseab
 
   private static double clip(double v, int size) {
     return Math.max(0, Math.min(size, v));
-  }
-
-  /** The architecture. */
-  public ProxyNetConfig config() {
-    return config;
-  }
-
-  /** The parameters (owned by this detector; for training). */
-  public ParameterSet parameters() {
-    return parameters;
-  }
-
-  /** Where and in which precision it runs. */
-  public DeviceOptions deviceOptions() {
-    return device;
-  }
-
-  @Override
-  public int numCategories() {
-    return config.numCategories();
-  }
-
-  @Override
-  public long[] imageSize() {
-    return new long[] {config.channels(), config.imageHeight(), config.imageWidth()};
-  }
-
-  @Override
-  public String id() {
-    return ARCHITECTURE + "-w" + config.netWidth();
-  }
-
-  @Override
-  public void close() {
-    parameters.close();
   }
 }

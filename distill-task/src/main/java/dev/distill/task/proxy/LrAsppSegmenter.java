@@ -6,8 +6,6 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import dev.distill.api.annotation.Category;
 import dev.distill.api.annotation.ImageAnnotations;
 import dev.distill.api.annotation.Mask;
-import dev.distill.core.io.Safetensors;
-import dev.distill.core.nn.ParameterSet;
 import dev.distill.core.tensor.DeviceOptions;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
@@ -45,17 +43,12 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * @since 0.1.0
  */
-public final class LrAsppSegmenter implements AnnotationTaskProxy, AutoCloseable {
+public final class LrAsppSegmenter extends ProxyNet {
   /** The {@code architecture} value in saved weights' metadata. */
   public static final String ARCHITECTURE = "lraspp-segmenter";
 
-  private final ProxyNetConfig config;
-  private final DeviceOptions device;
-  private final ParameterSet parameters = new ParameterSet();
-
   private LrAsppSegmenter(ProxyNetConfig config, long seed, DeviceOptions device) {
-    this.config = config;
-    this.device = device;
+    super(ARCHITECTURE, config, device);
     SplittableRandom rng = new SplittableRandom(seed);
     int w = config.netWidth();
     int k = config.numCategories() + 1;
@@ -107,26 +100,7 @@ public final class LrAsppSegmenter implements AnnotationTaskProxy, AutoCloseable
    */
   public static LrAsppSegmenter load(Path file, DeviceOptions device) throws IOException {
     checkNotNull(device, "device");
-    try (Safetensors st = Safetensors.open(file)) {
-      LrAsppSegmenter s = new LrAsppSegmenter(ProxyNets.config(st, ARCHITECTURE), 0, device);
-      try {
-        s.parameters.load(st);
-      } catch (RuntimeException e) {
-        s.close();
-        throw e;
-      }
-      return s;
-    }
-  }
-
-  /**
-   * Writes the weights and config as safetensors.
-   *
-   * @param file the destination
-   * @throws IOException if writing fails
-   */
-  public void save(Path file) throws IOException {
-    parameters.save(file, ProxyNets.metadata(ARCHITECTURE, config));
+    return ProxyNet.load(file, ARCHITECTURE, c -> new LrAsppSegmenter(c, 0, device));
   }
 
   /**
@@ -243,40 +217,5 @@ public final class LrAsppSegmenter implements AnnotationTaskProxy, AutoCloseable
       out.add(Mask.ofBytes(w, h, m));
     }
     return out;
-  }
-
-  /** The architecture. */
-  public ProxyNetConfig config() {
-    return config;
-  }
-
-  /** The parameters (owned by this segmenter; for training). */
-  public ParameterSet parameters() {
-    return parameters;
-  }
-
-  /** Where and in which precision it runs. */
-  public DeviceOptions deviceOptions() {
-    return device;
-  }
-
-  @Override
-  public int numCategories() {
-    return config.numCategories();
-  }
-
-  @Override
-  public long[] imageSize() {
-    return new long[] {config.channels(), config.imageHeight(), config.imageWidth()};
-  }
-
-  @Override
-  public String id() {
-    return ARCHITECTURE + "-w" + config.netWidth();
-  }
-
-  @Override
-  public void close() {
-    parameters.close();
   }
 }

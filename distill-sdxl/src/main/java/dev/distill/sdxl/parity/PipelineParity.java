@@ -80,13 +80,7 @@ final class PipelineParity {
       return out;
     }
     try (Safetensors st = Safetensors.open(file)) {
-      TreeSet<String> names = new TreeSet<>();
-      for (String n : st.names()) {
-        if (n.endsWith(".latents_in")) {
-          names.add(n.substring(0, n.length() - ".latents_in".length()));
-        }
-      }
-      for (String c : names) {
+      for (String c : caseNames(st, ".latents_in")) {
         String label = "pipeline:" + c;
         try (TensorScope scope = TensorScope.open()) {
           Tensor latentsIn = st.tensor(c + ".latents_in");
@@ -294,13 +288,7 @@ final class PipelineParity {
       return out;
     }
     try (Safetensors st = Safetensors.open(file)) {
-      TreeSet<String> names = new TreeSet<>();
-      for (String n : st.names()) {
-        if (n.endsWith(".image")) {
-          names.add(n.substring(0, n.length() - ".image".length()));
-        }
-      }
-      for (String c : names) {
+      for (String c : caseNames(st, ".image")) {
         String label = "img2img:" + c;
         try (TensorScope scope = TensorScope.open()) {
           Tensor image = st.tensor(c + ".image").mul(new Scalar(2.0)).sub(new Scalar(1.0));
@@ -475,5 +463,18 @@ final class PipelineParity {
       }
     }
     return out;
+  }
+
+  /**
+   * The case names of a cases file: every tensor name ending in {@code suffix}, less it, sorted.
+   */
+  private static TreeSet<String> caseNames(Safetensors st, String suffix) {
+    TreeSet<String> names = new TreeSet<>();
+    for (String n : st.names()) {
+      if (n.endsWith(suffix)) {
+        names.add(n.substring(0, n.length() - suffix.length()));
+      }
+    }
+    return names;
   }
 }

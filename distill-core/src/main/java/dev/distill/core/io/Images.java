@@ -240,20 +240,8 @@ public final class Images {
    */
   public static dev.distill.api.annotation.Mask readMask(Path file) throws IOException {
     checkNotNull(file, "file");
-    if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file.toString(), null, "mask file not found");
-    }
-    byte[] bytes = Files.readAllBytes(file);
-    checkComplete(file, bytes);
     try (TensorScope scope = TensorScope.open()) {
-      Mat encoded = new Mat(1, bytes.length, CV_8UC1);
-      if (bytes.length > 0) {
-        encoded.data().put(bytes);
-      }
-      Mat decoded = opencv_imgcodecs.imdecode(encoded, opencv_imgcodecs.IMREAD_UNCHANGED);
-      if (decoded == null || decoded.empty()) {
-        throw new IOException("mask file " + file + " could not be decoded");
-      }
+      Mat decoded = decode(file, "mask", opencv_imgcodecs.IMREAD_UNCHANGED);
       if (decoded.channels() != 1 || decoded.depth() != CV_8U) {
         throw new IOException(
             "mask file "
@@ -271,6 +259,30 @@ public final class Images {
   }
 
   /**
+   * Reads a file whole, checks that it is complete and decodes it with OpenCV.
+   *
+   * @param kind "image" or "mask", for the messages
+   * @return the decoded Mat, owned by the caller's current scope
+   * @throws IOException if the file is missing, truncated or cannot be decoded (names the file)
+   */
+  private static Mat decode(Path file, String kind, int flags) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(file.toString(), null, kind + " file not found");
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    checkComplete(file, bytes);
+    Mat encoded = new Mat(1, bytes.length, CV_8UC1);
+    if (bytes.length > 0) {
+      encoded.data().put(bytes);
+    }
+    Mat decoded = opencv_imgcodecs.imdecode(encoded, flags);
+    if (decoded == null || decoded.empty()) {
+      throw new IOException(kind + " file " + file + " could not be decoded");
+    }
+    return decoded;
+  }
+
+  /**
    * Reads an image file (any format OpenCV decodes: PNG, JPEG, BMP, PGM/PPM, TIFF, WebP).
    *
    * @param file the file
@@ -282,20 +294,8 @@ public final class Images {
   public static Tensor read(Path file, ColorMode mode) throws IOException {
     checkNotNull(file, "file");
     checkNotNull(mode, "mode");
-    if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file.toString(), null, "image file not found");
-    }
-    byte[] bytes = Files.readAllBytes(file);
-    checkComplete(file, bytes);
     try (TensorScope scope = TensorScope.open()) {
-      Mat encoded = new Mat(1, bytes.length, CV_8UC1);
-      if (bytes.length > 0) {
-        encoded.data().put(bytes);
-      }
-      Mat decoded = opencv_imgcodecs.imdecode(encoded, mode.flags);
-      if (decoded == null || decoded.empty()) {
-        throw new IOException("image file " + file + " could not be decoded");
-      }
+      Mat decoded = decode(file, "image", mode.flags);
       if (decoded.channels() == 4 || decoded.channels() == 2) {
         throw new IOException(
             "image file " + file + " decoded to " + decoded.channels() + " channels");

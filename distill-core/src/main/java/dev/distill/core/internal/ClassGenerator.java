@@ -1,5 +1,7 @@
 package dev.distill.core.internal;
 
+import dev.distill.api.annotation.ImageAnnotations;
+import java.util.Optional;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -35,5 +37,17 @@ public interface ClassGenerator {
    */
   default String source(int index) {
     return "generated";
+  }
+
+  /**
+   * The annotations of image {@code index} (boxes, masks), for methods that annotate what they
+   * generate ({@link dev.distill.core.pipeline.DistillMethod#annotationCategories()} not empty);
+   * empty by default. Like the image, a function of the run seed, the class and {@code index}.
+   *
+   * @param index the image index, {@code >= 0}
+   * @return its annotations, in the pixel frame of the run's output images
+   */
+  default Optional<ImageAnnotations> annotation(int index) {
+    return Optional.empty();
   }
 }

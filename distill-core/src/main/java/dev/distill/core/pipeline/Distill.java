@@ -15,6 +15,9 @@ import dev.distill.api.ProgressListener;
 import dev.distill.api.RunProvenance;
 import dev.distill.api.Sampler;
 import dev.distill.api.TeacherLogits;
+import dev.distill.api.annotation.AnnotationSet;
+import dev.distill.api.annotation.Category;
+import dev.distill.api.annotation.ImageAnnotations;
 import dev.distill.core.Version;
 import dev.distill.core.data.Dataset;
 import dev.distill.core.data.ImageTransforms;
@@ -93,6 +96,7 @@ public final class Distill {
   private static final String PARTS = ".parts";
   private static final String ASSEMBLE_LOCK = "assemble.lock";
   private static final String LOGITS = "logits";
+  private static final String ANNOTATIONS = "annotations";
 
   private final Dataset data;
   private DistillMethod method;
@@ -666,6 +670,8 @@ public final class Distill {
       Tensor kept = torch.zeros(0, channels, outSize.height(), outSize.width());
       List<String> keptPrompts = new ArrayList<>();
       List<String> keptSources = new ArrayList<>(); // per-image provenance (MixedReal)
+      boolean annotated = !method.annotationCategories().isEmpty();
+      List<ImageAnnotations> keptAnnotations = new ArrayList<>();
       int next = 0;
       int batches = 0;
       int limit = ipc * maxCandidatesFactor;
@@ -715,6 +721,9 @@ public final class Distill {
           if (keep[i]) {
             keptPrompts.add(ctx.prompt(first + i));
             keptSources.add(gen.source(first + i));
+            if (annotated) {
+              keptAnnotations.add(checkedAnnotation(gen, c, first + i, outSize));
+            }
           }
         }
         kept = torch.cat(new TensorVector(kept, select(batch, keep)), 0);
@@ -728,6 +737,9 @@ public final class Distill {
         meta.put("imagePrompts", JSON.writeValueAsString(keptPrompts));
       }
       meta.put("imageSources", JSON.writeValueAsString(keptSources));
+      if (annotated) {
+        meta.put(ANNOTATIONS, PartAnnotations.write(keptAnnotations));
+      }
       Map<String, Tensor> tensors = new TreeMap<>();
       tensors.put("images", kept.contiguous());
       if (teacher != null) {
@@ -736,6 +748,29 @@ public final class Distill {
       Safetensors.write(part, tensors, meta);
     }
     return candidates;
+  }
+
+  private ImageAnnotations checkedAnnotation(
+      ClassGenerator gen, int c, int index, ImageSize outSize) {
+    ImageAnnotations a =
+        gen.annotation(index)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        String.format(
+                            "method %s must annotate every image (it names categories) but gave"
+                                + " none for image %s of class %s",
+                            method.name(), index, c)));
+    checkArgument(
+        a.width() == outSize.width() && a.height() == outSize.height(),
+        "annotations of method %s must be for the output size %sx%s (width x height) but were for"
+            + " %sx%s; set Distill.outputSize(...) to the annotations' size",
+        method.name(),
+        outSize.width(),
+        outSize.height(),
+        a.width(),
+        a.height());
+    return a;
   }
 
   /** The teacher's float32 CPU logits {@code [n, K]} of final images, in batches. */
@@ -775,6 +810,8 @@ public final class Distill {
     List<Integer> labels = new ArrayList<>();
     List<String> imagePrompts = new ArrayList<>();
     List<String> imageSources = new ArrayList<>();
+    List<ImageAnnotations> annotations = new ArrayList<>();
+    List<Category> categories = method.annotationCategories();
     boolean complete = true;
     try (TensorScope scope = TensorScope.open()) {
       TensorVector all = new TensorVector();
@@ -802,6 +839,15 @@ public final class Distill {
           String src = st.metadata().get("imageSources");
           if (src != null) {
             imageSources.addAll(JSON.readValue(src, new TypeReference<List<String>>() {}));
+          }
+          if (!categories.isEmpty()) {
+            String a = st.metadata().get(ANNOTATIONS);
+            checkState(
+                a != null,
+                "part %s must hold annotations (method %s annotates its images) but does not",
+                part,
+                method.name());
+            annotations.addAll(PartAnnotations.read(a));
           }
           String p = st.metadata().get("imagePrompts");
           if (p != null) {
@@ -844,6 +890,9 @@ public final class Distill {
             allLogits.empty() ? torch.zeros(0, data.numClasses()) : torch.cat(allLogits, 0);
         builder.teacherLogits(
             TeacherLogits.of(scope.detach(logits), softLabelTemperature, teacher.name()));
+      }
+      if (!categories.isEmpty()) {
+        builder.annotations(AnnotationSet.of(categories, annotations));
       }
       DistilledSet set = builder.build();
       if (complete) {

@@ -1,7 +1,9 @@
 package dev.distill.core.pipeline;
 
+import dev.distill.api.annotation.Category;
 import dev.distill.core.internal.ClassContext;
 import dev.distill.core.internal.ClassGenerator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,4 +40,19 @@ public interface DistillMethod {
    * @return a generator of this class's images
    */
   ClassGenerator prepare(ClassContext ctx);
+
+  /**
+   * The categories of the annotations this method attaches to every image it makes (detection and
+   * segmentation methods); empty, the default, for a method without annotations. When not empty,
+   * {@link Distill} asks each generator for every kept image's annotations ({@link
+   * ClassGenerator#annotation}), stores them with the class's part and gives the set an {@link
+   * dev.distill.api.annotation.AnnotationSet} of these categories (written as COCO {@code
+   * instances.json} plus PNG masks).
+   *
+   * @return the categories, possibly empty
+   * @since 0.1.0
+   */
+  default List<Category> annotationCategories() {
+    return List.of();
+  }
 }

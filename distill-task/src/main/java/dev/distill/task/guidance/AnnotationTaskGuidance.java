@@ -2,6 +2,7 @@ package dev.distill.task.guidance;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
 
 import dev.distill.api.GuidanceContext;
 import dev.distill.api.GuidanceTerm;
@@ -9,6 +10,7 @@ import dev.distill.api.StepInfo;
 import dev.distill.api.StrengthSchedule;
 import dev.distill.api.annotation.ImageAnnotations;
 import dev.distill.task.proxy.AnnotationTaskProxy;
+import dev.distill.task.proxy.PreparedTargets;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 
@@ -22,15 +24,23 @@ import org.bytedeco.pytorch.Tensor;
  * {@code i} belongs to sample {@code i} of the batch. Works with any {@link
  * dev.distill.api.Sampler} that supports guidance.
  *
- * <p>Immutable; the proxy is borrowed.
+ * <p>The targets are rasterised into the proxy's target tensors once, at the first {@link #loss}
+ * ({@link AnnotationTaskProxy#prepare}), not at every step; the term owns those tensors and frees
+ * them on {@link #close()} — close it when sampling is done (a term never used allocates nothing).
+ * The loss is identical to the per-step {@link AnnotationTaskProxy#taskLoss(Tensor, List)}.
+ *
+ * <p>Immutable apart from that cache; the proxy is borrowed. Use it on one thread (the prepared
+ * tensors are thread-confined like every tensor).
  *
  * @since 0.1.0
  */
-public final class AnnotationTaskGuidance implements GuidanceTerm {
+public final class AnnotationTaskGuidance implements GuidanceTerm, AutoCloseable {
   private final AnnotationTaskProxy proxy;
   private final List<ImageAnnotations> targets;
   private final StrengthSchedule schedule;
   private final String name;
+  private PreparedTargets prepared;
+  private boolean closed;
 
   AnnotationTaskGuidance(
       AnnotationTaskProxy proxy,
@@ -53,7 +63,25 @@ public final class AnnotationTaskGuidance implements GuidanceTerm {
         "targets must have one entry per sample (%s) but had %s",
         x.size(0),
         targets.size());
-    return proxy.taskLoss(x, targets);
+    return proxy.taskLoss(x, prepared());
+  }
+
+  private synchronized PreparedTargets prepared() {
+    checkState(!closed, "guidance term %s must be open but was closed", name);
+    if (prepared == null) {
+      prepared = proxy.prepare(targets);
+    }
+    return prepared;
+  }
+
+  /** Frees the prepared target tensors; closing again does nothing. */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (prepared != null) {
+      prepared.close();
+      prepared = null;
+    }
   }
 
   @Override

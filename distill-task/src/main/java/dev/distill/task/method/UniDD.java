@@ -14,7 +14,11 @@ import dev.distill.core.internal.ClassGenerator;
 import dev.distill.core.pipeline.DistillMethod;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.task.guidance.TaskLossGuidance;
+import dev.distill.task.layout.SceneTargets;
+import dev.distill.task.proxy.AnnotationTaskProxy;
+import dev.distill.task.proxy.CenterNetDetector;
 import dev.distill.task.proxy.ClassificationProxy;
+import dev.distill.task.proxy.LrAsppSegmenter;
 import dev.distill.task.proxy.ProxyEnsemble;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -66,6 +70,47 @@ public final class UniDD implements DistillMethod {
    */
   public static UniDD classification(ProxyEnsemble proxies) {
     return new UniDD(proxies, Schedules.classifierGuidance(1.0), GradientMode.DECODER_ONLY);
+  }
+
+  /**
+   * UniDD for detection: each image is guided by a detection proxy toward a target annotation drawn
+   * from the real training statistics and annotated with it ({@link UniDDAnnotations}).
+   *
+   * @param proxy a detection proxy trained on the real training scenes (e.g. {@link
+   *     CenterNetDetector}), one category per class of the run's dataset
+   * @param targets the target source, built from the training annotations only
+   * @return the method
+   * @throws IllegalArgumentException if the proxy is the library's segmenter, or does not know the
+   *     targets' categories
+   */
+  public static UniDDAnnotations detection(AnnotationTaskProxy proxy, SceneTargets targets) {
+    checkNotNull(proxy, "proxy");
+    checkArgument(
+        !(proxy instanceof LrAsppSegmenter),
+        "proxy must be a detection proxy but was the segmenter %s",
+        proxy.id());
+    return UniDDAnnotations.of(UniDDAnnotations.Task.DETECTION, proxy, targets);
+  }
+
+  /**
+   * UniDD for semantic segmentation: each image is guided by a segmentation proxy toward the
+   * semantic mask of a target annotation drawn from the real training statistics and annotated with
+   * it ({@link UniDDAnnotations}).
+   *
+   * @param proxy a segmentation proxy trained on the real training scenes (e.g. {@link
+   *     LrAsppSegmenter}), one category per class of the run's dataset
+   * @param targets the target source, built from the training annotations only
+   * @return the method
+   * @throws IllegalArgumentException if the proxy is the library's detector, or does not know the
+   *     targets' categories
+   */
+  public static UniDDAnnotations segmentation(AnnotationTaskProxy proxy, SceneTargets targets) {
+    checkNotNull(proxy, "proxy");
+    checkArgument(
+        !(proxy instanceof CenterNetDetector),
+        "proxy must be a segmentation proxy but was the detector %s",
+        proxy.id());
+    return UniDDAnnotations.of(UniDDAnnotations.Task.SEGMENTATION, proxy, targets);
   }
 
   /** The guidance proxies (an ensemble of one for a single proxy). */

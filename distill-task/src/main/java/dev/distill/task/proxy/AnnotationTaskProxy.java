@@ -31,6 +31,39 @@ public interface AnnotationTaskProxy {
    */
   Tensor taskLoss(Tensor images, List<ImageAnnotations> targets);
 
+  /**
+   * Rasterises targets once into this proxy's target tensors, for a loss evaluated many times
+   * against the same targets (every step of a guided sampling run). The default keeps only the
+   * list; the library's proxies build their tensors here.
+   *
+   * @param targets one target per image, in batch order; category ids in {@code [1,
+   *     numCategories()]}
+   * @return the prepared targets, owned by the caller (close them)
+   * @throws IllegalArgumentException if a target names an unknown category or lacks what the task
+   *     needs (a semantic mask for segmentation)
+   * @since 0.1.0
+   */
+  default PreparedTargets prepare(List<ImageAnnotations> targets) {
+    return new PreparedTargets(this, targets, List.of());
+  }
+
+  /**
+   * The task loss of a batch against prepared targets: equal to {@link #taskLoss(Tensor, List)}
+   * with {@code targets.targets()}, without rebuilding the target tensors.
+   *
+   * @param images {@code [N, C, H, W]} float in {@code [-1, 1]}
+   * @param targets targets prepared by this proxy, {@code N} of them
+   * @return a 0-dim float32 tensor owned by the caller's current scope
+   * @throws IllegalArgumentException if the counts differ or the targets were prepared by another
+   *     proxy
+   * @throws IllegalStateException if the targets are closed
+   * @since 0.1.0
+   */
+  default Tensor taskLoss(Tensor images, PreparedTargets targets) {
+    targets.tensors(this); // checks the owner and that they are open
+    return taskLoss(images, targets.targets());
+  }
+
   /** The number of categories K (ids {@code 1..K}; 0 is the background). */
   int numCategories();
 

@@ -146,6 +146,35 @@ public final class CenterNetDetector extends ProxyNet {
   @Override
   public Tensor taskLoss(Tensor images, List<ImageAnnotations> targets) {
     ProxyNets.checkTargets(images, targets, config.numCategories());
+    return loss(images, targetTensors(targets));
+  }
+
+  /**
+   * Rasterises the targets once (heatmaps, box targets, centre cells, object counts) for {@link
+   * #taskLoss(Tensor, PreparedTargets)}.
+   */
+  @Override
+  public PreparedTargets prepare(List<ImageAnnotations> targets) {
+    ProxyNets.checkCategories(targets, config.numCategories());
+    try (TensorScope scope = TensorScope.open()) {
+      List<Tensor> t = new ArrayList<>();
+      for (Tensor x : targetTensors(targets)) {
+        t.add(scope.detach(x));
+      }
+      return new PreparedTargets(this, targets, t);
+    }
+  }
+
+  @Override
+  public Tensor taskLoss(Tensor images, PreparedTargets targets) {
+    checkNotNull(targets, "targets");
+    List<Tensor> t = targets.tensors(this);
+    ProxyNets.checkCount(images, targets.size());
+    return loss(images, t);
+  }
+
+  /** Heatmap, centre mask, box targets and object counts on the device, in the current scope. */
+  private List<Tensor> targetTensors(List<ImageAnnotations> targets) {
     int k = config.numCategories();
     int gh = config.imageHeight() / STRIDE;
     int gw = config.imageWidth() / STRIDE;
@@ -157,13 +186,22 @@ public final class CenterNetDetector extends ProxyNet {
     for (int i = 0; i < n; i++) {
       norm[i] = Math.max(1, rasterise(targets.get(i), i, heat, box, at));
     }
+    return List.of(
+        device.placeFloat(Tensors.fromFloats(heat, n, k, gh, gw)),
+        device.placeFloat(Tensors.fromFloats(at, n, 1, gh, gw)),
+        device.placeFloat(Tensors.fromFloats(box, n, 4, gh, gw)),
+        device.placeFloat(Tensors.fromFloats(norm, n)));
+  }
+
+  private Tensor loss(Tensor images, List<Tensor> t) {
+    int k = config.numCategories();
     Tensor out = outputs(images);
     Tensor logits = out.narrow(1, 0, k);
     Tensor reg = out.narrow(1, k, 4);
-    Tensor y = device.placeFloat(Tensors.fromFloats(heat, n, k, gh, gw));
-    Tensor centre = device.placeFloat(Tensors.fromFloats(at, n, 1, gh, gw));
-    Tensor target = device.placeFloat(Tensors.fromFloats(box, n, 4, gh, gw));
-    Tensor m = device.placeFloat(Tensors.fromFloats(norm, n));
+    Tensor y = t.get(0);
+    Tensor centre = t.get(1);
+    Tensor target = t.get(2);
+    Tensor m = t.get(3);
     Tensor p = torch.sigmoid(logits);
     Tensor pos = y.eq(Tensors.scalar(1.0)).to(ScalarType.Float);
     Tensor neg = pos.neg().add(Tensors.scalar(1.0));

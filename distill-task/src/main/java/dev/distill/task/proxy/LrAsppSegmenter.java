@@ -130,7 +130,32 @@ public final class LrAsppSegmenter extends ProxyNet {
   @Override
   public Tensor taskLoss(Tensor images, List<ImageAnnotations> targets) {
     ProxyNets.checkTargets(images, targets, config.numCategories());
-    Tensor logp = torch.log_softmax(logits(images), 1);
+    return loss(images, targetTensors(targets));
+  }
+
+  /** Rasterises the target masks once (labels, valid pixels) for the prepared-target loss. */
+  @Override
+  public PreparedTargets prepare(List<ImageAnnotations> targets) {
+    ProxyNets.checkCategories(targets, config.numCategories());
+    try (TensorScope scope = TensorScope.open()) {
+      List<Tensor> t = new ArrayList<>();
+      for (Tensor x : targetTensors(targets)) {
+        t.add(scope.detach(x));
+      }
+      return new PreparedTargets(this, targets, t);
+    }
+  }
+
+  @Override
+  public Tensor taskLoss(Tensor images, PreparedTargets targets) {
+    checkNotNull(targets, "targets");
+    List<Tensor> t = targets.tensors(this);
+    ProxyNets.checkCount(images, targets.size());
+    return loss(images, t);
+  }
+
+  /** Labels {@code [N, 1, H, W]} and valid pixels on the device, in the current scope. */
+  private List<Tensor> targetTensors(List<ImageAnnotations> targets) {
     int n = targets.size();
     int hh = config.imageHeight();
     int ww = config.imageWidth();
@@ -139,8 +164,15 @@ public final class LrAsppSegmenter extends ProxyNet {
     for (int i = 0; i < n; i++) {
       rasterise(targets.get(i), i, labels, valid);
     }
-    Tensor y = device.place(Tensors.fromLongs(labels, n, 1, hh, ww));
-    Tensor v = device.placeFloat(Tensors.fromFloats(valid, n, 1, hh, ww));
+    return List.of(
+        device.place(Tensors.fromLongs(labels, n, 1, hh, ww)),
+        device.placeFloat(Tensors.fromFloats(valid, n, 1, hh, ww)));
+  }
+
+  private Tensor loss(Tensor images, List<Tensor> t) {
+    Tensor logp = torch.log_softmax(logits(images), 1);
+    Tensor y = t.get(0);
+    Tensor v = t.get(1);
     Tensor nll = logp.gather(1, y).neg().mul(v); // [N, 1, H, W]
     Tensor perImage = nll.sum(new long[] {1, 2, 3}, false, new ScalarTypeOptional());
     Tensor counts = v.sum(new long[] {1, 2, 3}, false, new ScalarTypeOptional()).clamp_min(one());

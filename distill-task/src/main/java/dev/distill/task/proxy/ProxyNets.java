@@ -101,11 +101,21 @@ final class ProxyNets {
 
   static void checkTargets(Tensor images, List<ImageAnnotations> targets, int numCategories) {
     checkNotNull(targets, "targets");
+    checkCount(images, targets.size());
+    checkCategories(targets, numCategories);
+  }
+
+  static void checkCount(Tensor images, int targets) {
     checkArgument(
-        images.dim() == 4 && images.size(0) == targets.size(),
+        images.dim() == 4 && images.size(0) == targets,
         "targets must have one entry per image (%s) but had %s",
         images.dim() == 4 ? images.size(0) : -1,
-        targets.size());
+        targets);
+  }
+
+  /** Every target's objects name categories in {@code [1, numCategories]}. */
+  static void checkCategories(List<ImageAnnotations> targets, int numCategories) {
+    checkNotNull(targets, "targets");
     for (int i = 0; i < targets.size(); i++) {
       for (var o : targets.get(i).objects()) {
         checkArgument(

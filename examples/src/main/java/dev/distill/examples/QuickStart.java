@@ -79,6 +79,14 @@ public final class QuickStart {
 
   private QuickStart() {}
 
+  /** Which built-in diffusion model generates the sets. */
+  public enum Backbone {
+    /** {@link BuiltinModel#fashionMnist()}: the pixel-space UNet. */
+    PIXEL,
+    /** {@link BuiltinModel#fashionMnistLatent()}: the autoencoder + latent UNet. */
+    LATENT
+  }
+
   /** Which evaluation protocol the students are trained with. */
   public enum Protocol {
     /** {@link EvalProtocol#defaults()}: ConvNet-3 width 128, 1000 epochs. */
@@ -106,6 +114,8 @@ public final class QuickStart {
    * @param mgdTarget Mode-Guided's mode target
    * @param methods the methods to run, a subset of {@link #METHODS}; empty runs all, {@code none}
    *     only the reference row
+   * @param backbone the generator: {@link Backbone#PIXEL} ({@link BuiltinModel#fashionMnist()}) or
+   *     {@link Backbone#LATENT} ({@link BuiltinModel#fashionMnistLatent()})
    * @since 0.1.0
    */
   public record Options(
@@ -122,7 +132,8 @@ public final class QuickStart {
       double mgdGamma,
       double mgdStop,
       ModeGuided.Target mgdTarget,
-      List<String> methods) {
+      List<String> methods,
+      Backbone backbone) {
     /** Copies the lists. */
     public Options {
       ipcs = List.copyOf(ipcs);
@@ -175,7 +186,10 @@ public final class QuickStart {
     try (TensorScope scope = TensorScope.open();
         LabeledImages train = FashionMnist.train();
         LabeledImages test = FashionMnist.test();
-        BuiltinModel model = BuiltinModel.fashionMnist();
+        BuiltinModel model =
+            options.backbone() == Backbone.LATENT
+                ? BuiltinModel.fashionMnistLatent()
+                : BuiltinModel.fashionMnist();
         ConvNet teacher = Teachers.fashionMnist()) {
       // At 28x28 pHash is coarse: among 500 real training images, 4.6% have a test image within
       // Hamming distance 1 and 48% within 5 (measured), so only identical hashes count as leaks.
@@ -251,7 +265,7 @@ public final class QuickStart {
             }
             rows.add(row);
             AtomicFiles.writeString(
-                out.resolve("results.md"), table(rows, protocol, teacher, start));
+                out.resolve("results.md"), table(rows, protocol, teacher, start, model.id()));
           }
         }
         if (upperEpochs > 0) {
@@ -277,7 +291,7 @@ public final class QuickStart {
           }
           rows.add(row);
         }
-        String table = table(rows, protocol, teacher, start);
+        String table = table(rows, protocol, teacher, start, model.id());
         console.println();
         console.println(table);
         AtomicFiles.writeString(out.resolve("results.md"), table);
@@ -299,8 +313,10 @@ public final class QuickStart {
     }
   }
 
-  private static String table(List<Row> rows, EvalProtocol protocol, ConvNet teacher, long start) {
+  private static String table(
+      List<Row> rows, EvalProtocol protocol, ConvNet teacher, long start, String generator) {
     StringBuilder b = new StringBuilder();
+    b.append("Generator: ").append(generator).append("\n\n");
     b.append(
         "| method | IPC | top-1 hard | top-5 hard | top-1 soft | top-5 soft | dropped | distill s |\n");
     b.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");

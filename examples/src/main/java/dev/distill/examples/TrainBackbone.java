@@ -210,8 +210,7 @@ public final class TrainBackbone {
                     Long.toString(trainer.config().seed()),
                     "final_loss",
                     Double.toString(finalLoss)));
-        AtomicFiles.writeString(
-            out.resolve(base + ".json"), trainer.modelConfig().toJson());
+        AtomicFiles.writeString(out.resolve(base + ".json"), trainer.modelConfig().toJson());
         System.out.printf(
             "done: %d steps, final loss %.5f, wall %.1f s%n",
             trainer.step(), finalLoss, (System.nanoTime() - t0) / 1e9);

@@ -355,6 +355,19 @@ public final class BuiltinModel implements AutoCloseable {
     return sampler.latentEncoder();
   }
 
+  /**
+   * A diffusers scheduler for this model's noise schedule, with {@code clip_sample} on for the
+   * pixel model and off for the latent model ({@link BuiltinSampler#scheduler(SmallUNetConfig,
+   * String, boolean)}); use with {@code sampler().withScheduler(...)}.
+   *
+   * @param className a diffusers scheduler class name, e.g. {@code "DDIMScheduler"}
+   * @return the scheduler
+   * @throws IllegalArgumentException if the class name is unknown (named)
+   */
+  public dev.distill.core.scheduler.Scheduler scheduler(String className) {
+    return BuiltinSampler.scheduler(unet.config(), className, autoencoder == null);
+  }
+
   /** The autoencoder of the latent model, or empty for the pixel model (owned by this model). */
   public java.util.Optional<SmallAutoencoder> autoencoder() {
     return java.util.Optional.ofNullable(autoencoder);

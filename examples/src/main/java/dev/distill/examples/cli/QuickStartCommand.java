@@ -145,6 +145,13 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
       description = "Mode-Guided's mode: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
   ModeGuided.Target mgdTarget;
 
+  @Option(
+      names = "--backbone",
+      paramLabel = "KIND",
+      defaultValue = "PIXEL",
+      description = "the built-in generator: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+  QuickStart.Backbone backbone;
+
   /** The real quick start. */
   public QuickStartCommand() {
     this(Job.of(QuickStart::run));
@@ -206,7 +213,8 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
         mgdGamma,
         mgdStop,
         mgdTarget,
-        methods);
+        methods,
+        backbone);
   }
 
   @Override

@@ -12,6 +12,8 @@ import dev.distill.core.eval.ClassificationEvaluator;
 import dev.distill.core.eval.DdRanking;
 import dev.distill.core.eval.EvalProtocol;
 import dev.distill.core.eval.Teachers;
+import dev.distill.core.filter.ConfidenceConfig;
+import dev.distill.core.filter.ConfidenceFilter;
 import dev.distill.core.filter.DedupConfig;
 import dev.distill.core.filter.DedupFilter;
 import dev.distill.core.filter.ReferenceIndex;
@@ -114,6 +116,9 @@ public final class QuickStart {
    * @param mgdTarget Mode-Guided's mode target
    * @param methods the methods to run, a subset of {@link #METHODS}; empty runs all, {@code none}
    *     only the reference row
+   * @param confidence the ALIA-style confidence filter's threshold for the generative methods: a
+   *     generated image whose teacher probability of its own class is below it is dropped and
+   *     replaced (0 = off)
    * @param backbone the generator: {@link Backbone#PIXEL} ({@link BuiltinModel#fashionMnist()}) or
    *     {@link Backbone#LATENT} ({@link BuiltinModel#fashionMnistLatent()})
    * @since 0.1.0
@@ -133,6 +138,7 @@ public final class QuickStart {
       double mgdStop,
       ModeGuided.Target mgdTarget,
       List<String> methods,
+      double confidence,
       Backbone backbone) {
     /** Copies the lists. */
     public Options {
@@ -221,7 +227,7 @@ public final class QuickStart {
             Path dir = out.resolve(ipcs.size() > 1 ? name + "-ipc" + ipc : name);
             console.printf(Locale.ROOT, "%n== %s, IPC %d ==%n", name, ipc);
             Row row = new Row(name, ipc);
-            try (DistillResult r =
+            Distill distill =
                 Distill.from(train)
                     .method(m.getValue())
                     .sampler(model.sampler())
@@ -231,8 +237,16 @@ public final class QuickStart {
                     .guidanceScale(cfg)
                     .batchSize(50)
                     .filter(Filters.dedup(dedup, testIndex))
-                    .listener(ConsoleProgress.of(console, "distill " + name))
-                    .run(dir)) {
+                    .listener(ConsoleProgress.of(console, "distill " + name));
+            if (options.confidence() > 0 && !name.equals("random-real")) {
+              // ALIA-style: the teacher must recognise a generated image as its class
+              distill.filter(
+                  Filters.confidence(
+                      ConfidenceFilter.of(
+                          x -> teacher.forward(x, false),
+                          ConfidenceConfig.defaults().withThreshold(options.confidence()))));
+            }
+            try (DistillResult r = distill.run(dir)) {
               DistilledSet set = r.set();
               Grids.write(out.resolve(dir.getFileName() + "-grid.png"), set.images(), 10, ipc);
               row.dropped = r.dropped().values().stream().mapToInt(Integer::intValue).sum();

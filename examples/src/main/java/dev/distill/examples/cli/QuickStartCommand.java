@@ -146,6 +146,16 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
   ModeGuided.Target mgdTarget;
 
   @Option(
+      names = "--confidence",
+      paramLabel = "P",
+      defaultValue = "0",
+      description =
+          "ALIA-style filter for the generative methods: drop (and regenerate) an image whose"
+              + " teacher probability of its own class is below P; 0 = off (default:"
+              + " ${DEFAULT-VALUE})")
+  double confidence;
+
+  @Option(
       names = "--backbone",
       paramLabel = "KIND",
       defaultValue = "PIXEL",
@@ -214,6 +224,7 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
         mgdStop,
         mgdTarget,
         methods,
+        inRange("--confidence", confidence, 0.0, 1.0),
         backbone);
   }
 

@@ -11,6 +11,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BuiltinModelTest {
+  /** Measured 0.0539 (2026-12-07); the bound leaves 20 % for other CPUs' kernels. */
+  private static final double MAE_BOUND = 0.065;
+
+  /** Measured 0.0131 (PSNR 24.9 dB over the range 2). */
+  private static final double MSE_BOUND = 0.016;
+
+  /** Measured 28 of 30; 24 = 80 %, the bar `quality` holds the models to is 85 % over 1,000. */
+  private static final int AGREEMENT_MIN = 24;
 
   @Test
   void shippedFashionMnistModelLoadsAndSamples() {
@@ -64,8 +72,8 @@ class BuiltinModelTest {
   }
 
   /**
-   * The shipped autoencoder's round trip on real test images (never seen in training): measured
-   * MAE_BOUND_MEASURED and MSE_BOUND_MEASURED in the [-1, 1] scale on the first 500.
+   * The shipped autoencoder's round trip on real test images (never seen in training), in the [-1,
+   * 1] scale on the first 500.
    */
   @Test
   void shippedAutoencoderReconstructsTestImagesWithinItsBound() throws Exception {
@@ -83,7 +91,7 @@ class BuiltinModelTest {
 
   /**
    * Samples of the shipped latent model are recognised by the shipped teacher as their class
-   * (3 per class, 20 steps, CFG 2; measured AGREEMENT_MEASURED).
+   * (3 per class, 20 steps, CFG 2).
    */
   @Test
   void shippedLatentSamplesAreRecognisedAsTheirClass() {

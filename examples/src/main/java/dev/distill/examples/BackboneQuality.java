@@ -56,6 +56,18 @@ public final class BackboneQuality {
     /** The shipped model, {@link BuiltinModel#fashionMnist()}. */
     record Shipped() implements ModelSource {}
 
+    /** The shipped latent model, {@link BuiltinModel#fashionMnistLatent()}. */
+    record ShippedLatent() implements ModelSource {}
+
+    /**
+     * A latent model as {@code TrainBackbone --latent} writes it: {@code
+     * fashion-mnist-latent-unet.{safetensors,json}} and {@code
+     * fashion-mnist-vae.{safetensors,json}} in one folder.
+     *
+     * @param dir the folder
+     */
+    record LatentFolder(Path dir) implements ModelSource {}
+
     /**
      * EMA weights and their config, as {@code TrainBackbone} writes them.
      *
@@ -127,8 +139,7 @@ public final class BackboneQuality {
     try (TensorScope scope = TensorScope.open();
         BuiltinModel model = open(options.model())) {
       int numClasses = model.config().numClasses();
-      BuiltinSampler sampler =
-          model.sampler().withScheduler(BuiltinSampler.scheduler(model.config(), schedulerName));
+      BuiltinSampler sampler = model.sampler().withScheduler(model.scheduler(schedulerName));
       System.out.printf(
           "model %s, %d steps %s, CFG %.2f, %d per class%n",
           model.id(), steps, schedulerName, cfg, perClass);
@@ -170,6 +181,20 @@ public final class BackboneQuality {
   }
 
   private static BuiltinModel open(ModelSource source) throws Exception {
+    if (source instanceof ModelSource.ShippedLatent) {
+      return BuiltinModel.fashionMnistLatent();
+    }
+    if (source instanceof ModelSource.LatentFolder f) {
+      String unet = BuiltinModel.FASHION_MNIST_LATENT;
+      String vae = BuiltinModel.FASHION_MNIST_VAE;
+      return BuiltinModel.loadLatent(
+          f.dir().resolve(unet + ".safetensors"),
+          f.dir().resolve(unet + ".json"),
+          f.dir().resolve(vae + ".safetensors"),
+          f.dir().resolve(vae + ".json"),
+          BuiltinModel.FASHION_MNIST_CLASSES,
+          dev.distill.core.tensor.DeviceOptions.cpu());
+    }
     if (source instanceof ModelSource.WeightFiles f) {
       return BuiltinModel.load(f.weights(), f.config(), BuiltinModel.FASHION_MNIST_CLASSES);
     }

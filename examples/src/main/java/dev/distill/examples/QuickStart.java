@@ -12,6 +12,8 @@ import dev.distill.core.eval.ClassificationEvaluator;
 import dev.distill.core.eval.DdRanking;
 import dev.distill.core.eval.EvalProtocol;
 import dev.distill.core.eval.Teachers;
+import dev.distill.core.filter.ConfidenceConfig;
+import dev.distill.core.filter.ConfidenceFilter;
 import dev.distill.core.filter.DedupConfig;
 import dev.distill.core.filter.DedupFilter;
 import dev.distill.core.filter.ReferenceIndex;
@@ -79,6 +81,14 @@ public final class QuickStart {
 
   private QuickStart() {}
 
+  /** Which built-in diffusion model generates the sets. */
+  public enum Backbone {
+    /** {@link BuiltinModel#fashionMnist()}: the pixel-space UNet. */
+    PIXEL,
+    /** {@link BuiltinModel#fashionMnistLatent()}: the autoencoder + latent UNet. */
+    LATENT
+  }
+
   /** Which evaluation protocol the students are trained with. */
   public enum Protocol {
     /** {@link EvalProtocol#defaults()}: ConvNet-3 width 128, 1000 epochs. */
@@ -106,6 +116,11 @@ public final class QuickStart {
    * @param mgdTarget Mode-Guided's mode target
    * @param methods the methods to run, a subset of {@link #METHODS}; empty runs all, {@code none}
    *     only the reference row
+   * @param confidence the ALIA-style confidence filter's threshold for the generative methods: a
+   *     generated image whose teacher probability of its own class is below it is dropped and
+   *     replaced (0 = off)
+   * @param backbone the generator: {@link Backbone#PIXEL} ({@link BuiltinModel#fashionMnist()}) or
+   *     {@link Backbone#LATENT} ({@link BuiltinModel#fashionMnistLatent()})
    * @since 0.1.0
    */
   public record Options(
@@ -122,7 +137,9 @@ public final class QuickStart {
       double mgdGamma,
       double mgdStop,
       ModeGuided.Target mgdTarget,
-      List<String> methods) {
+      List<String> methods,
+      double confidence,
+      Backbone backbone) {
     /** Copies the lists. */
     public Options {
       ipcs = List.copyOf(ipcs);
@@ -175,7 +192,10 @@ public final class QuickStart {
     try (TensorScope scope = TensorScope.open();
         LabeledImages train = FashionMnist.train();
         LabeledImages test = FashionMnist.test();
-        BuiltinModel model = BuiltinModel.fashionMnist();
+        BuiltinModel model =
+            options.backbone() == Backbone.LATENT
+                ? BuiltinModel.fashionMnistLatent()
+                : BuiltinModel.fashionMnist();
         ConvNet teacher = Teachers.fashionMnist()) {
       // At 28x28 pHash is coarse: among 500 real training images, 4.6% have a test image within
       // Hamming distance 1 and 48% within 5 (measured), so only identical hashes count as leaks.
@@ -207,7 +227,7 @@ public final class QuickStart {
             Path dir = out.resolve(ipcs.size() > 1 ? name + "-ipc" + ipc : name);
             console.printf(Locale.ROOT, "%n== %s, IPC %d ==%n", name, ipc);
             Row row = new Row(name, ipc);
-            try (DistillResult r =
+            Distill distill =
                 Distill.from(train)
                     .method(m.getValue())
                     .sampler(model.sampler())
@@ -217,8 +237,16 @@ public final class QuickStart {
                     .guidanceScale(cfg)
                     .batchSize(50)
                     .filter(Filters.dedup(dedup, testIndex))
-                    .listener(ConsoleProgress.of(console, "distill " + name))
-                    .run(dir)) {
+                    .listener(ConsoleProgress.of(console, "distill " + name));
+            if (options.confidence() > 0 && !name.equals("random-real")) {
+              // ALIA-style: the teacher must recognise a generated image as its class
+              distill.filter(
+                  Filters.confidence(
+                      ConfidenceFilter.of(
+                          x -> teacher.forward(x, false),
+                          ConfidenceConfig.defaults().withThreshold(options.confidence()))));
+            }
+            try (DistillResult r = distill.run(dir)) {
               DistilledSet set = r.set();
               Grids.write(out.resolve(dir.getFileName() + "-grid.png"), set.images(), 10, ipc);
               row.dropped = r.dropped().values().stream().mapToInt(Integer::intValue).sum();
@@ -251,7 +279,7 @@ public final class QuickStart {
             }
             rows.add(row);
             AtomicFiles.writeString(
-                out.resolve("results.md"), table(rows, protocol, teacher, start));
+                out.resolve("results.md"), table(rows, protocol, teacher, start, model.id()));
           }
         }
         if (upperEpochs > 0) {
@@ -277,7 +305,7 @@ public final class QuickStart {
           }
           rows.add(row);
         }
-        String table = table(rows, protocol, teacher, start);
+        String table = table(rows, protocol, teacher, start, model.id());
         console.println();
         console.println(table);
         AtomicFiles.writeString(out.resolve("results.md"), table);
@@ -299,8 +327,10 @@ public final class QuickStart {
     }
   }
 
-  private static String table(List<Row> rows, EvalProtocol protocol, ConvNet teacher, long start) {
+  private static String table(
+      List<Row> rows, EvalProtocol protocol, ConvNet teacher, long start, String generator) {
     StringBuilder b = new StringBuilder();
+    b.append("Generator: ").append(generator).append("\n\n");
     b.append(
         "| method | IPC | top-1 hard | top-5 hard | top-1 soft | top-5 soft | dropped | distill s |\n");
     b.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");

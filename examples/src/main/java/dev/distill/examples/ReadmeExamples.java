@@ -58,6 +58,7 @@ import dev.distill.spark.SparkRecipe;
 import java.util.EnumSet;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -85,6 +86,16 @@ final class ReadmeExamples {
             .evaluate(result.set(), HardLabelMatcher.of(), ProgressListener.NONE);
         System.out.println(hard.metric("top1").format(2));
       }
+    }
+  }
+
+  /** README: the built-in latent model. */
+  static void latentModel(LabeledImages train) throws IOException {
+    try (BuiltinModel latent = BuiltinModel.fashionMnistLatent();        // autoencoder + latent UNet
+         DistillResult r = Distill.from(train).method(D4M.defaults())     // centroids of VAE latents
+             .sampler(latent.sampler()).ipc(10).seed(0).numSteps(25).guidanceScale(2.0)
+             .run(Path.of("out/d4m-latent"))) {
+      Tensor z = latent.encoder().encode(train.images().narrow(0, 0, 8)); // [8, 4, 7, 7]
     }
   }
 

@@ -2,23 +2,37 @@ package dev.distill.examples;
 
 import dev.distill.core.io.AtomicFiles;
 import dev.distill.core.io.Idx;
+import dev.distill.core.model.AutoencoderTrainer;
+import dev.distill.core.model.BuiltinModel;
 import dev.distill.core.model.DiffusionTrainer;
+import dev.distill.core.model.SmallAutoencoder;
+import dev.distill.core.model.SmallAutoencoderConfig;
 import dev.distill.core.model.SmallUNetConfig;
 import dev.distill.core.model.TrainerConfig;
+import dev.distill.core.tensor.DeviceOptions;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import dev.distill.core.tensor.Threads;
 import dev.distill.examples.cli.DistillCli;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Trains the built-in class-conditional diffusion model on Fashion-MNIST and writes its EMA weights
  * as {@code fashion-mnist-unet.safetensors} plus {@code fashion-mnist-unet.json} (the config).
+ *
+ * <p>With {@code --latent} it trains the latent model instead: first a {@link SmallAutoencoder}
+ * ({@code fashion-mnist-vae.*}; reused on {@code --resume} once written), then a UNet on the
+ * autoencoder's latents of all training images ({@code fashion-mnist-latent-unet.*}).
  *
  * <pre>
  * ./distill train-backbone --out DIR [--steps N] [--batch B] [--lr LR] [--channels 32,64,64] [--res-blocks 1]
@@ -51,6 +65,12 @@ public final class TrainBackbone {
    * @param channels channels per UNet level; empty keeps the built-in config's
    * @param resBlocks residual blocks per level; 0 keeps the built-in config's
    * @param patchSize patch size; 0 keeps the built-in config's
+   * @param latent train the latent model (autoencoder, then a UNet on its latents) instead of the
+   *     pixel model
+   * @param vaeSteps autoencoder training steps (latent model)
+   * @param vaeBatch autoencoder batch size (latent model)
+   * @param vaeLr autoencoder peak learning rate (latent model)
+   * @param klWeight weight of the autoencoder's KL term (latent model)
    * @since 0.1.0
    */
   public record Options(
@@ -67,7 +87,12 @@ public final class TrainBackbone {
       int checkpointEvery,
       List<Integer> channels,
       int resBlocks,
-      int patchSize) {
+      int patchSize,
+      boolean latent,
+      int vaeSteps,
+      int vaeBatch,
+      double vaeLr,
+      double klWeight) {
     /** Copies the list. */
     public Options {
       channels = List.copyOf(channels);
@@ -103,6 +128,10 @@ public final class TrainBackbone {
             .withLearningRate(options.learningRate(), options.learningRate() * 0.05);
     tc = tc.withIntervals(options.checkpointEvery(), tc.logEvery());
     SmallUNetConfig.Builder mc = SmallUNetConfig.builder();
+    if (options.latent()) {
+      SmallAutoencoderConfig vc = SmallAutoencoderConfig.defaults();
+      mc.image(vc.latentChannels(), vc.latentSize()).channels(List.of(64)).resBlocksPerLevel(2);
+    }
     if (!options.channels().isEmpty()) {
       mc.channels(options.channels());
     }
@@ -127,6 +156,24 @@ public final class TrainBackbone {
               .sub(Tensors.scalar(1.0));
       Tensor labels = Tensors.fromBytes(lab.data(), n).to(ScalarType.Long);
       System.out.printf("data: %d images %dx%d%n", n, img.shape()[1], img.shape()[2]);
+      String base = BuiltinModel.FASHION_MNIST;
+      SmallAutoencoder vae = null;
+      if (options.latent()) {
+        base = BuiltinModel.FASHION_MNIST_LATENT;
+        vae = autoencoder(options, images, t0);
+        System.out.println("encoding the training images ...");
+        try (NoGradGuard g = new NoGradGuard()) {
+          List<Tensor> parts = new ArrayList<>();
+          for (int from = 0; from < n; from += 500) {
+            parts.add(vae.encode(images.narrow(0, from, Math.min(500, n - from))));
+          }
+          images = torch.cat(new TensorVector(parts.toArray(new Tensor[0])), 0);
+        }
+        vae.close();
+        System.out.printf(
+            "latents: %s, std %.4f%n",
+            java.util.Arrays.toString(Tensors.shape(images)), images.std().item_double());
+      }
       DiffusionTrainer trainer =
           resume && Files.exists(ckpt)
               ? DiffusionTrainer.resume(ckpt, images, labels, extend)
@@ -155,7 +202,7 @@ public final class TrainBackbone {
         trainer
             .ema()
             .save(
-                out.resolve("fashion-mnist-unet.safetensors"),
+                out.resolve(base + ".safetensors"),
                 Map.of(
                     "steps",
                     Integer.toString(trainer.step()),
@@ -163,12 +210,66 @@ public final class TrainBackbone {
                     Long.toString(trainer.config().seed()),
                     "final_loss",
                     Double.toString(finalLoss)));
-        AtomicFiles.writeString(
-            out.resolve("fashion-mnist-unet.json"), trainer.modelConfig().toJson());
+        AtomicFiles.writeString(out.resolve(base + ".json"), trainer.modelConfig().toJson());
         System.out.printf(
             "done: %d steps, final loss %.5f, wall %.1f s%n",
             trainer.step(), finalLoss, (System.nanoTime() - t0) / 1e9);
       }
+    }
+  }
+
+  /**
+   * Phase 1 of the latent model: loads {@code OUT/fashion-mnist-vae.*} if a previous run finished
+   * it, otherwise trains the autoencoder, measures its scaling factor and writes it (atomically).
+   */
+  private static SmallAutoencoder autoencoder(Options options, Tensor images, long t0)
+      throws IOException {
+    Path weights = options.out().resolve(BuiltinModel.FASHION_MNIST_VAE + ".safetensors");
+    Path config = options.out().resolve(BuiltinModel.FASHION_MNIST_VAE + ".json");
+    if (options.resume() && Files.exists(weights) && Files.exists(config)) {
+      System.out.println("autoencoder: reusing " + weights);
+      return SmallAutoencoder.load(
+          SmallAutoencoderConfig.fromJson(Files.readString(config)), weights, DeviceOptions.cpu());
+    }
+    SmallAutoencoderConfig vc = SmallAutoencoderConfig.defaults();
+    try (SmallAutoencoder fresh =
+        SmallAutoencoder.initialize(vc, options.seed(), DeviceOptions.cpu())) {
+      System.out.printf(
+          "autoencoder: %d parameters, config %s%n",
+          fresh.parameterCount(), vc.toJson().replaceAll("\\s+", ""));
+      AutoencoderTrainer.Result r =
+          AutoencoderTrainer.train(
+              fresh,
+              images,
+              options.vaeSteps(),
+              options.vaeBatch(),
+              options.vaeLr(),
+              options.klWeight(),
+              options.seed(),
+              p ->
+                  System.out.printf(
+                      "vae step %d/%d %s  elapsed %.0f s%n",
+                      p.done(), p.total(), p.message(), (System.nanoTime() - t0) / 1e9));
+      double factor = AutoencoderTrainer.scalingFactor(fresh, images, 5_000);
+      SmallAutoencoder vae = fresh.withScalingFactor(factor);
+      double[] err = AutoencoderTrainer.reconstructionError(vae, images.narrow(0, 0, 2_000));
+      System.out.printf(
+          "autoencoder done: %d steps in %.0f s, last loss %.5f, L1 %.5f; scaling factor %.5f;"
+              + " round trip on 2,000 training images: MAE %.5f, MSE %.6f (scale [-1, 1])%n",
+          r.steps(), r.seconds(), r.lastLoss(), r.lastReconstruction(), factor, err[0], err[1]);
+      vae.save(
+          weights,
+          Map.of(
+              "steps",
+              Integer.toString(r.steps()),
+              "seed",
+              Long.toString(options.seed()),
+              "kl_weight",
+              Double.toString(options.klWeight()),
+              "final_loss",
+              Double.toString(r.lastLoss())));
+      AtomicFiles.writeString(config, vae.config().toJson());
+      return vae;
     }
   }
 }

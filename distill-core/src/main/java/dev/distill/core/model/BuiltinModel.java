@@ -16,8 +16,10 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The built-in small class-conditional diffusion model: a {@link SmallUNet} with its weights, its
- * sampler and its (identity) encoder.
+ * The built-in small class-conditional diffusion models: a {@link SmallUNet} with its weights, its
+ * sampler and its encoder — in pixel space ({@link #fashionMnist()}, identity encoder) or in the
+ * latent space of a {@link SmallAutoencoder} ({@link #fashionMnistLatent()}, a miniature of SDXL's
+ * VAE + UNet).
  *
  * <p>{@link #fashionMnist()} loads the model shipped in distill-core's resources, trained by {@code
  * examples/TrainBackbone} on the Fashion-MNIST training set (1×28×28, 10 classes). Owns the
@@ -51,18 +53,35 @@ public final class BuiltinModel implements AutoCloseable {
           "Bag",
           "Ankle boot");
 
+  /**
+   * The base name of the shipped Fashion-MNIST latent UNet ({@code .safetensors} and {@code
+   * .json}); its autoencoder is {@link #FASHION_MNIST_VAE}.
+   */
+  public static final String FASHION_MNIST_LATENT = "fashion-mnist-latent-unet";
+
+  /**
+   * The base name of the shipped Fashion-MNIST autoencoder ({@code .safetensors}, {@code .json}).
+   */
+  public static final String FASHION_MNIST_VAE = "fashion-mnist-vae";
+
   private final SmallUNet unet;
+  private final SmallAutoencoder autoencoder;
   private final String id;
   private final List<String> classNames;
   private final BuiltinSampler sampler;
 
-  private BuiltinModel(SmallUNet unet, String id, List<String> classNames) {
+  private BuiltinModel(
+      SmallUNet unet, SmallAutoencoder autoencoder, String id, List<String> classNames) {
     this.unet = unet;
+    this.autoencoder = autoencoder;
     this.id = id;
     this.classNames = List.copyOf(classNames);
+    String dpm = "DPMSolverMultistepScheduler";
     this.sampler =
-        BuiltinSampler.of(
-            unet, BuiltinSampler.scheduler(unet.config(), "DPMSolverMultistepScheduler"), id);
+        autoencoder == null
+            ? BuiltinSampler.of(unet, BuiltinSampler.scheduler(unet.config(), dpm), id)
+            : BuiltinSampler.latent(
+                unet, autoencoder, BuiltinSampler.scheduler(unet.config(), dpm, false), id);
   }
 
   /**
@@ -95,7 +114,10 @@ public final class BuiltinModel implements AutoCloseable {
         Files.write(tmp, weights);
         SmallUNet unet = SmallUNet.load(config, tmp, device);
         return new BuiltinModel(
-            unet, "distill/" + FASHION_MNIST + "@sha256:" + sha256(weights), FASHION_MNIST_CLASSES);
+            unet,
+            null,
+            "distill/" + FASHION_MNIST + "@sha256:" + sha256(weights),
+            FASHION_MNIST_CLASSES);
       } finally {
         Files.deleteIfExists(tmp);
       }
@@ -145,7 +167,133 @@ public final class BuiltinModel implements AutoCloseable {
     byte[] bytes = Files.readAllBytes(weights);
     SmallUNet unet = SmallUNet.load(c, weights, device);
     String name = weights.getFileName().toString().replaceFirst("\\.safetensors$", "");
-    return new BuiltinModel(unet, name + "@sha256:" + sha256(bytes), classNames);
+    return new BuiltinModel(unet, null, name + "@sha256:" + sha256(bytes), classNames);
+  }
+
+  /**
+   * Loads the shipped Fashion-MNIST latent model (a {@link SmallAutoencoder} with 4×7×7 latents and
+   * a latent {@link SmallUNet}) from the classpath, on the CPU in float32.
+   *
+   * @return the model (close it)
+   * @throws DistillException if the resources are missing or corrupt (a packaging error)
+   */
+  public static BuiltinModel fashionMnistLatent() {
+    return fashionMnistLatent(DeviceOptions.cpu());
+  }
+
+  /**
+   * Loads the shipped Fashion-MNIST latent model onto a device.
+   *
+   * @param device where and in which precision the UNet and the autoencoder run
+   * @return the model (close it)
+   * @throws DistillException if the resources are missing or corrupt (a packaging error)
+   * @throws IllegalStateException if the device is not available
+   */
+  public static BuiltinModel fashionMnistLatent(DeviceOptions device) {
+    checkNotNull(device, "device");
+    device.checkAvailable();
+    Path dir = null;
+    try {
+      dir = Files.createTempDirectory("distill-latent");
+      for (String base : List.of(FASHION_MNIST_LATENT, FASHION_MNIST_VAE)) {
+        for (String ext : List.of(".json", ".safetensors")) {
+          Files.write(dir.resolve(base + ext), resource(base + ext));
+        }
+      }
+      return loadLatent(
+          dir.resolve(FASHION_MNIST_LATENT + ".safetensors"),
+          dir.resolve(FASHION_MNIST_LATENT + ".json"),
+          dir.resolve(FASHION_MNIST_VAE + ".safetensors"),
+          dir.resolve(FASHION_MNIST_VAE + ".json"),
+          FASHION_MNIST_CLASSES,
+          device,
+          "distill/");
+    } catch (IOException | IllegalArgumentException e) {
+      throw new DistillException("cannot load the built-in " + FASHION_MNIST_LATENT + " model", e);
+    } finally {
+      if (dir != null) {
+        deleteQuietly(dir);
+      }
+    }
+  }
+
+  /**
+   * Loads a latent model written by {@code TrainBackbone --latent} (or any {@link SmallUNet#save}
+   * and {@link SmallAutoencoder#save}).
+   *
+   * @param unetWeights the latent UNet's safetensors file
+   * @param unetConfig its config JSON ({@link SmallUNetConfig#toJson})
+   * @param vaeWeights the autoencoder's safetensors file
+   * @param vaeConfig its config JSON ({@link SmallAutoencoderConfig#toJson})
+   * @param classNames class names, one per class of the UNet config
+   * @param device where and in which precision both networks run
+   * @return the model (close it); its id names both files' SHA-256
+   * @throws IOException if a file cannot be read
+   * @throws IllegalArgumentException if the weights do not fit the configs or the UNet does not
+   *     work in the autoencoder's latent space
+   */
+  public static BuiltinModel loadLatent(
+      Path unetWeights,
+      Path unetConfig,
+      Path vaeWeights,
+      Path vaeConfig,
+      List<String> classNames,
+      DeviceOptions device)
+      throws IOException {
+    return loadLatent(unetWeights, unetConfig, vaeWeights, vaeConfig, classNames, device, "");
+  }
+
+  private static BuiltinModel loadLatent(
+      Path unetWeights,
+      Path unetConfig,
+      Path vaeWeights,
+      Path vaeConfig,
+      List<String> classNames,
+      DeviceOptions device,
+      String idPrefix)
+      throws IOException {
+    checkNotNull(unetWeights, "unetWeights");
+    checkNotNull(unetConfig, "unetConfig");
+    checkNotNull(vaeWeights, "vaeWeights");
+    checkNotNull(vaeConfig, "vaeConfig");
+    checkNotNull(classNames, "classNames");
+    checkNotNull(device, "device");
+    SmallUNetConfig c = SmallUNetConfig.fromJson(Files.readString(unetConfig));
+    SmallAutoencoderConfig vc = SmallAutoencoderConfig.fromJson(Files.readString(vaeConfig));
+    if (classNames.size() != c.numClasses()) {
+      throw new IllegalArgumentException(
+          "classNames must have " + c.numClasses() + " entries but had " + classNames.size());
+    }
+    String unetHash = sha256(Files.readAllBytes(unetWeights));
+    String vaeHash = sha256(Files.readAllBytes(vaeWeights));
+    SmallUNet unet = SmallUNet.load(c, unetWeights, device);
+    SmallAutoencoder vae = null;
+    try {
+      vae = SmallAutoencoder.load(vc, vaeWeights, device);
+      String name = unetWeights.getFileName().toString().replaceFirst("\\.safetensors$", "");
+      return new BuiltinModel(
+          unet,
+          vae,
+          idPrefix + name + "@sha256:" + unetHash + "+vae@sha256:" + vaeHash.substring(0, 16),
+          classNames);
+    } catch (RuntimeException | IOException e) {
+      unet.close();
+      if (vae != null) {
+        vae.close();
+      }
+      throw e;
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      // a leftover temporary folder is harmless
+    }
   }
 
   private static byte[] resource(String name) throws IOException {
@@ -199,9 +347,30 @@ public final class BuiltinModel implements AutoCloseable {
     return sampler;
   }
 
-  /** The identity encoder of this pixel-space model. */
-  public IdentityEncoder encoder() {
+  /**
+   * The encoder of this model's latent space: the identity for the pixel model, a {@link
+   * LatentEncoder} for the latent model.
+   */
+  public dev.distill.api.Encoder encoder() {
     return sampler.latentEncoder();
+  }
+
+  /**
+   * A diffusers scheduler for this model's noise schedule, with {@code clip_sample} on for the
+   * pixel model and off for the latent model ({@link BuiltinSampler#scheduler(SmallUNetConfig,
+   * String, boolean)}); use with {@code sampler().withScheduler(...)}.
+   *
+   * @param className a diffusers scheduler class name, e.g. {@code "DDIMScheduler"}
+   * @return the scheduler
+   * @throws IllegalArgumentException if the class name is unknown (named)
+   */
+  public dev.distill.core.scheduler.Scheduler scheduler(String className) {
+    return BuiltinSampler.scheduler(unet.config(), className, autoencoder == null);
+  }
+
+  /** The autoencoder of the latent model, or empty for the pixel model (owned by this model). */
+  public java.util.Optional<SmallAutoencoder> autoencoder() {
+    return java.util.Optional.ofNullable(autoencoder);
   }
 
   private boolean closed;
@@ -216,6 +385,9 @@ public final class BuiltinModel implements AutoCloseable {
     if (!closed) {
       closed = true;
       unet.close();
+      if (autoencoder != null) {
+        autoencoder.close();
+      }
     }
   }
 }

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.api.Encoder;
 import dev.distill.api.GuidanceTerm;
 import dev.distill.api.ImageSize;
 import dev.distill.api.InitLatents;
@@ -29,6 +30,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -36,8 +38,13 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The {@link Sampler} of the built-in pixel-space {@link SmallUNet}: classifier-free guidance with
- * the NULL class, img2img from {@link InitLatents}, and {@link GuidanceTerm} guidance.
+ * The {@link Sampler} of the built-in {@link SmallUNet}, in pixel space or (with a {@link
+ * SmallAutoencoder}, {@link #latent}) in a latent space: classifier-free guidance with the NULL
+ * class, img2img from {@link InitLatents}, and {@link GuidanceTerm} guidance.
+ *
+ * <p>For a latent model z is the autoencoder's scaled latent, x̂0 = D(ẑ0) is decoded differentiably
+ * for guidance terms that ask for images, and the final latents are decoded once (without grad) to
+ * the returned images.
  *
  * <p>The loop of one step: {@code scale_model_input} → UNet (conditional and, if {@code
  * guidanceScale > 1}, NULL-class branches in one batch) → CFG {@code ε̂ = ε̂_u + g·(ε̂_c − ε̂_u)} →
@@ -80,14 +87,19 @@ public final class BuiltinSampler implements Sampler {
   private final SmallUNet unet;
   private final Scheduler scheduler;
   private final String modelId;
-  private final IdentityEncoder encoder;
+  private final SmallAutoencoder autoencoder;
+  private final Encoder encoder;
 
-  private BuiltinSampler(SmallUNet unet, Scheduler scheduler, String modelId) {
+  private BuiltinSampler(
+      SmallUNet unet, SmallAutoencoder autoencoder, Scheduler scheduler, String modelId) {
     this.unet = unet;
+    this.autoencoder = autoencoder;
     this.scheduler = scheduler;
     this.modelId = modelId;
     this.encoder =
-        new IdentityEncoder(unet.config().imageChannels(), unet.config().imageSize(), modelId);
+        autoencoder == null
+            ? new IdentityEncoder(unet.config().imageChannels(), unet.config().imageSize(), modelId)
+            : new LatentEncoder(autoencoder, modelId);
   }
 
   /**
@@ -137,7 +149,46 @@ public final class BuiltinSampler implements Sampler {
         "scheduler numTrainTimesteps must be %s but was %s",
         c.numTrainTimesteps(),
         scheduler.numTrainTimesteps());
-    return new BuiltinSampler(unet, scheduler, modelId);
+    return new BuiltinSampler(unet, null, scheduler, modelId);
+  }
+
+  /**
+   * A sampler of a latent model: the UNet runs on the autoencoder's latents ({@code
+   * unet.config().imageChannels()} = the latent channels, {@code imageSize} = the latent size), the
+   * result is decoded, guidance terms see x̂0 = D(ẑ0) through the differentiable decoder, and
+   * img2img starts from {@link LatentEncoder} latents.
+   *
+   * @param unet the latent network (borrowed)
+   * @param autoencoder its autoencoder (borrowed), on the same device
+   * @param scheduler a scheduler with the network's prediction type and training schedule (for a
+   *     latent model without {@code clip_sample}: see {@link #scheduler(SmallUNetConfig, String,
+   *     boolean)})
+   * @param modelId the identifier reported by {@link #modelId()}
+   * @return the sampler
+   * @throws IllegalArgumentException if the UNet does not work in the autoencoder's latent space,
+   *     or the two are on different devices
+   */
+  public static BuiltinSampler latent(
+      SmallUNet unet, SmallAutoencoder autoencoder, Scheduler scheduler, String modelId) {
+    checkNotNull(autoencoder, "autoencoder");
+    BuiltinSampler pixel = of(unet, scheduler, modelId);
+    SmallAutoencoderConfig a = autoencoder.config();
+    checkArgument(
+        unet.config().imageChannels() == a.latentChannels()
+            && unet.config().imageSize() == a.latentSize(),
+        "the UNet must work on %sx%sx%s latents but works on %sx%sx%s",
+        a.latentChannels(),
+        a.latentSize(),
+        a.latentSize(),
+        unet.config().imageChannels(),
+        unet.config().imageSize(),
+        unet.config().imageSize());
+    checkArgument(
+        unet.deviceOptions().equals(autoencoder.deviceOptions()),
+        "the autoencoder must be on the UNet's device %s but was on %s",
+        unet.deviceOptions(),
+        autoencoder.deviceOptions());
+    return new BuiltinSampler(pixel.unet, autoencoder, pixel.scheduler, modelId);
   }
 
   /**
@@ -147,7 +198,9 @@ public final class BuiltinSampler implements Sampler {
    * @return a new sampler
    */
   public BuiltinSampler withScheduler(Scheduler other) {
-    return of(unet, other, modelId);
+    return autoencoder == null
+        ? of(unet, other, modelId)
+        : latent(unet, autoencoder, other, modelId);
   }
 
   /**
@@ -159,7 +212,22 @@ public final class BuiltinSampler implements Sampler {
    * @return the scheduler
    */
   public static Scheduler scheduler(SmallUNetConfig config, String className) {
-    Map<String, Object> values = config.schedulerConfig().values();
+    return scheduler(config, className, true);
+  }
+
+  /**
+   * Builds a diffusers scheduler class for a network's noise schedule, choosing {@code
+   * clip_sample}: on for pixel models (x̂0 lies in [-1, 1]), off for latent models (unit-variance
+   * latents are not bounded by 1; Stable Diffusion's schedulers have it off too).
+   *
+   * @param config the network config
+   * @param className a diffusers scheduler class name
+   * @param clipSample whether x̂0 is clipped to [-1, 1] inside each step
+   * @return the scheduler
+   */
+  public static Scheduler scheduler(SmallUNetConfig config, String className, boolean clipSample) {
+    Map<String, Object> values = new java.util.LinkedHashMap<>(config.schedulerConfig().values());
+    values.put("clip_sample", clipSample);
     JsonConfig json =
         JsonConfig.of("SmallUNetConfig.schedulerConfig", new ObjectMapper().valueToTree(values));
     return Schedulers.fromConfig(json, className);
@@ -175,9 +243,17 @@ public final class BuiltinSampler implements Sampler {
     return unet;
   }
 
-  /** The identity: init latents are images {@code [N, C, H, W]} in {@code [-1, 1]}. */
+  /** The autoencoder of a latent model, or empty for the pixel model. */
+  public java.util.Optional<SmallAutoencoder> autoencoder() {
+    return java.util.Optional.ofNullable(autoencoder);
+  }
+
+  /**
+   * The encoder of init latents: the identity for the pixel model (images {@code [N, C, H, W]} in
+   * {@code [-1, 1]}), a {@link LatentEncoder} for a latent model.
+   */
   @Override
-  public IdentityEncoder latentEncoder() {
+  public Encoder latentEncoder() {
     return encoder;
   }
 
@@ -192,15 +268,21 @@ public final class BuiltinSampler implements Sampler {
     return modelId;
   }
 
-  /** The network's training size (the only size it generates). */
+  /**
+   * The network's training size (the only size it generates): the UNet's size for the pixel model,
+   * the autoencoder's image size for a latent model.
+   */
   @Override
   public ImageSize imageSize() {
-    return ImageSize.square(unet.config().imageSize());
+    return ImageSize.square(
+        autoencoder == null ? unet.config().imageSize() : autoencoder.config().imageSize());
   }
 
   @Override
   public int imageChannels() {
-    return unet.config().imageChannels();
+    return autoencoder == null
+        ? unet.config().imageChannels()
+        : autoencoder.config().imageChannels();
   }
 
   @Override
@@ -209,7 +291,7 @@ public final class BuiltinSampler implements Sampler {
     checkNotNull(listener, "listener");
     SmallUNetConfig c = unet.config();
     int n = request.batchSize();
-    int size = c.imageSize();
+    int size = imageSize().height();
     checkArgument(
         (request.height() == 0 || request.height() == size)
             && (request.width() == 0 || request.width() == size),
@@ -229,7 +311,7 @@ public final class BuiltinSampler implements Sampler {
           i);
       classIds[i] = id < 0 ? c.nullClass() : id;
     }
-    long[] shape = {n, c.imageChannels(), size, size};
+    long[] shape = {n, c.imageChannels(), c.imageSize(), c.imageSize()};
     request.init().ifPresent(init -> Tensors.checkShape(init.latents(), "init latents", shape));
     List<Random> rngs = new ArrayList<>(n);
     for (long seed : request.seeds()) {
@@ -258,6 +340,7 @@ public final class BuiltinSampler implements Sampler {
                   request.guidanceTerms(), request.gradientMode(), request.conditionings())
               .predictionType(c.predictionType())
               .predictClean((x, out) -> run.predictOriginal(out, x))
+              .decode(autoencoder == null ? UnaryOperator.identity() : autoencoder::decode)
               .build();
       int total = run.numSteps();
       try (CarriedTensor carried = CarriedTensor.of(z)) {
@@ -271,9 +354,18 @@ public final class BuiltinSampler implements Sampler {
         }
         z = carried.release();
       }
+      Tensor decoded;
+      if (autoencoder == null) {
+        decoded = z;
+      } else {
+        try (NoGradGuard g = new NoGradGuard()) {
+          decoded = autoencoder.decode(z.detach());
+        }
+      }
       images =
           outer.detach(
-              z.clamp(
+              decoded
+                  .clamp(
                       new ScalarOptional(Tensors.scalar(-1.0)),
                       new ScalarOptional(Tensors.scalar(1.0)))
                   .to(torch.ScalarType.Float)

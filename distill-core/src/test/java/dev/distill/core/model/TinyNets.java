@@ -77,4 +77,37 @@ final class TinyNets {
     }
     return Tensors.fromLongs(l, 64);
   }
+
+  /** A 1×8×8 autoencoder with 2×2 patches, channels [8, 16] and 2×2×2 latents. */
+  static SmallAutoencoderConfig autoencoderConfig() {
+    return new SmallAutoencoderConfig(1, 8, 2, 2, List.of(8, 16), 1, 4, 1.0);
+  }
+
+  /** A latent UNet for {@link #autoencoderConfig()}: 2×2×2 latents, two classes, one level. */
+  static SmallUNetConfig latentUNetConfig() {
+    return SmallUNetConfig.builder()
+        .image(2, 2)
+        .numClasses(2)
+        .channels(List.of(8))
+        .normGroups(4)
+        .build();
+  }
+
+  /** An autoencoder whose every parameter is perturbed by seeded noise (std 0.2). */
+  static SmallAutoencoder randomAutoencoder(SmallAutoencoderConfig config, long seed) {
+    Random r = new Random(seed);
+    try (SmallAutoencoder init =
+            SmallAutoencoder.initialize(config, seed, dev.distill.core.tensor.DeviceOptions.cpu());
+        TensorScope s = TensorScope.open()) {
+      Map<String, Tensor> m = new LinkedHashMap<>();
+      for (Map.Entry<String, Tensor> e : init.parameters().entrySet()) {
+        float[] v = Tensors.toFloats(e.getValue());
+        for (int i = 0; i < v.length; i++) {
+          v[i] += (float) (0.2 * r.nextGaussian());
+        }
+        m.put(e.getKey(), Tensors.fromFloats(v, Tensors.shape(e.getValue())));
+      }
+      return SmallAutoencoder.fromTensors(config, m, dev.distill.core.tensor.DeviceOptions.cpu());
+    }
+  }
 }

@@ -58,6 +58,23 @@ public final class QualityCommand extends JobCommand<BackboneQuality.Options> {
   Path ckpt;
 
   @Option(
+      names = "--backbone",
+      paramLabel = "KIND",
+      defaultValue = "pixel",
+      description =
+          "which shipped model: pixel (the pixel-space UNet) or latent (the autoencoder + latent"
+              + " UNet) (default: ${DEFAULT-VALUE})")
+  String backbone;
+
+  @Option(
+      names = "--latent-dir",
+      paramLabel = "DIR",
+      description =
+          "measure a latent model written by train-backbone --latent --out DIR (its"
+              + " fashion-mnist-latent-unet.* and fashion-mnist-vae.*)")
+  Path latentDir;
+
+  @Option(
       names = "--grid",
       paramLabel = "FILE",
       description = "also write a PNG grid of up to 10 samples per class")
@@ -134,7 +151,23 @@ public final class QualityCommand extends JobCommand<BackboneQuality.Options> {
   @Override
   protected BackboneQuality.Options options() {
     ModelSource source;
-    if (ckpt != null) {
+    if (!backbone.equals("pixel") && !backbone.equals("latent")) {
+      throw invalid("--backbone", backbone, "be pixel or latent");
+    }
+    if (latentDir != null) {
+      if (ckpt != null || weights != null || config != null) {
+        throw invalid("--latent-dir", latentDir, "not be combined with --ckpt/--weights/--config");
+      }
+      source =
+          new ModelSource.LatentFolder(
+              readableFolder(
+                  "--latent-dir",
+                  latentDir,
+                  "fashion-mnist-latent-unet.safetensors",
+                  "fashion-mnist-latent-unet.json",
+                  "fashion-mnist-vae.safetensors",
+                  "fashion-mnist-vae.json"));
+    } else if (ckpt != null) {
       if (weights != null || config != null) {
         throw invalid("--ckpt", ckpt, "not be combined with --weights/--config");
       }
@@ -150,7 +183,8 @@ public final class QualityCommand extends JobCommand<BackboneQuality.Options> {
           new ModelSource.WeightFiles(
               readableFile("--weights", weights), readableFile("--config", config));
     } else {
-      source = new ModelSource.Shipped();
+      source =
+          backbone.equals("latent") ? new ModelSource.ShippedLatent() : new ModelSource.Shipped();
     }
     writableFolder("--out", out);
     if (grid != null) {

@@ -145,6 +145,23 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
       description = "Mode-Guided's mode: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
   ModeGuided.Target mgdTarget;
 
+  @Option(
+      names = "--confidence",
+      paramLabel = "P",
+      defaultValue = "0",
+      description =
+          "ALIA-style filter for the generative methods: drop (and regenerate) an image whose"
+              + " teacher probability of its own class is below P; 0 = off (default:"
+              + " ${DEFAULT-VALUE})")
+  double confidence;
+
+  @Option(
+      names = "--backbone",
+      paramLabel = "KIND",
+      defaultValue = "PIXEL",
+      description = "the built-in generator: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+  QuickStart.Backbone backbone;
+
   /** The real quick start. */
   public QuickStartCommand() {
     this(Job.of(QuickStart::run));
@@ -206,7 +223,9 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
         mgdGamma,
         mgdStop,
         mgdTarget,
-        methods);
+        methods,
+        inRange("--confidence", confidence, 0.0, 1.0),
+        backbone);
   }
 
   @Override

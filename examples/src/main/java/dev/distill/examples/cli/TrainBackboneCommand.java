@@ -121,6 +121,41 @@ public final class TrainBackboneCommand extends JobCommand<TrainBackbone.Options
       description = "patch size (default: the built-in config's)")
   Integer patch;
 
+  @Option(
+      names = "--latent",
+      description =
+          "train the latent model: an autoencoder (DIR/fashion-mnist-vae.*), then a UNet on its"
+              + " latents (DIR/fashion-mnist-latent-unet.*)")
+  boolean latent;
+
+  @Option(
+      names = "--vae-steps",
+      paramLabel = "N",
+      defaultValue = "2000",
+      description = "autoencoder training steps with --latent (default: ${DEFAULT-VALUE})")
+  int vaeSteps;
+
+  @Option(
+      names = "--vae-batch",
+      paramLabel = "B",
+      defaultValue = "64",
+      description = "autoencoder batch size with --latent (default: ${DEFAULT-VALUE})")
+  int vaeBatch;
+
+  @Option(
+      names = "--vae-lr",
+      paramLabel = "LR",
+      defaultValue = "0.002",
+      description = "autoencoder peak learning rate with --latent (default: ${DEFAULT-VALUE})")
+  double vaeLr;
+
+  @Option(
+      names = "--kl-weight",
+      paramLabel = "W",
+      defaultValue = "0.0005",
+      description = "weight of the autoencoder's KL term with --latent (default: ${DEFAULT-VALUE})")
+  double klWeight;
+
   /** The real training. */
   public TrainBackboneCommand() {
     this(Job.of(TrainBackbone::run));
@@ -159,6 +194,10 @@ public final class TrainBackboneCommand extends JobCommand<TrainBackbone.Options
     if (patch != null) {
       inRange("--patch", patch, 1, 28);
     }
+    inRange("--vae-steps", vaeSteps, 1, Integer.MAX_VALUE);
+    inRange("--vae-batch", vaeBatch, 1, 60_000);
+    positive("--vae-lr", vaeLr);
+    inRange("--kl-weight", klWeight, 0, 1e6);
     return new TrainBackbone.Options(
         out,
         ckpt != null ? ckpt : out,
@@ -173,7 +212,12 @@ public final class TrainBackboneCommand extends JobCommand<TrainBackbone.Options
         ckptEvery,
         channels,
         resBlocks != null ? resBlocks : 0,
-        patch != null ? patch : 0);
+        patch != null ? patch : 0,
+        latent,
+        vaeSteps,
+        vaeBatch,
+        vaeLr,
+        klWeight);
   }
 
   @Override

@@ -144,6 +144,55 @@ class CliCommandsTest {
   }
 
   @Test
+  void trainBackboneLatentTakesTheAutoencoderSettings() {
+    TrainBackbone.Options o =
+        CliHarness.run(
+                "train-backbone",
+                "--out",
+                tmp.toString(),
+                "--data",
+                data.toString(),
+                "--latent",
+                "--vae-steps",
+                "300",
+                "--kl-weight",
+                "0.001")
+            .options(TrainBackbone.Options.class);
+    assertThat(o.latent()).isTrue();
+    assertThat(o.vaeSteps()).isEqualTo(300);
+    assertThat(o.klWeight()).isEqualTo(0.001);
+    assertThat(o.vaeBatch()).isEqualTo(64);
+    CliHarness.Result bad =
+        CliHarness.run(
+            "train-backbone",
+            "--out",
+            tmp.toString(),
+            "--data",
+            data.toString(),
+            "--latent",
+            "--kl-weight",
+            "-1");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("--kl-weight").contains("-1");
+  }
+
+  @Test
+  void qualityBackboneLatentMeasuresTheShippedLatentModelAndAnUnknownKindIsNamed() {
+    BackboneQuality.Options o =
+        CliHarness.run("quality", "--out", tmp.toString(), "--backbone", "latent")
+            .options(BackboneQuality.Options.class);
+    assertThat(o.model()).isEqualTo(new BackboneQuality.ModelSource.ShippedLatent());
+    CliHarness.Result bad = CliHarness.run("quality", "--out", tmp.toString(), "--backbone", "vae");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("--backbone").contains("vae").contains("pixel or latent");
+    CliHarness.Result missing =
+        CliHarness.run(
+            "quality", "--out", tmp.toString(), "--latent-dir", tmp.resolve("none").toString());
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err()).contains("--latent-dir");
+  }
+
+  @Test
   void qualityMeasuresTheShippedModelByDefault() {
     BackboneQuality.Options o =
         CliHarness.run("quality", "--out", tmp.toString()).options(BackboneQuality.Options.class);

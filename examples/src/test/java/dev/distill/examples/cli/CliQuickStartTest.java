@@ -33,6 +33,34 @@ class CliQuickStartTest {
   }
 
   @Test
+  void backboneSelectsTheGeneratorPixelByDefault() {
+    assertThat(CliHarness.run("quickstart").options(QuickStart.Options.class).backbone())
+        .isEqualTo(QuickStart.Backbone.PIXEL);
+    assertThat(
+            CliHarness.run("quickstart", "--backbone", "latent")
+                .options(QuickStart.Options.class)
+                .backbone())
+        .isEqualTo(QuickStart.Backbone.LATENT);
+    CliHarness.Result bad = CliHarness.run("quickstart", "--backbone", "vae");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("--backbone").contains("vae");
+  }
+
+  @Test
+  void confidenceIsAProbabilityAndOffByDefault() {
+    assertThat(CliHarness.run("quickstart").options(QuickStart.Options.class).confidence())
+        .isZero();
+    assertThat(
+            CliHarness.run("quickstart", "--confidence", "0.3")
+                .options(QuickStart.Options.class)
+                .confidence())
+        .isEqualTo(0.3);
+    CliHarness.Result bad = CliHarness.run("quickstart", "--confidence", "1.5");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("--confidence").contains("1.5");
+  }
+
+  @Test
   void fullSwitchesToThreeIpcsThreeSeedsPinnedAndTheReferenceRow() {
     QuickStart.Options o = CliHarness.run("quickstart", "--full").options(QuickStart.Options.class);
     assertThat(o.ipcs()).containsExactly(1, 10, 50);

@@ -90,8 +90,8 @@ class BuiltinModelTest {
   }
 
   /**
-   * Samples of the shipped latent model are recognised by the shipped teacher as their class
-   * (3 per class, 20 steps, CFG 2).
+   * Samples of the shipped latent model are recognised by the shipped teacher as their class (3 per
+   * class, 20 steps, CFG 2).
    */
   @Test
   void shippedLatentSamplesAreRecognisedAsTheirClass() {

@@ -89,16 +89,6 @@ final class ReadmeExamples {
     }
   }
 
-  /** README: the built-in latent model. */
-  static void latentModel(LabeledImages train) throws IOException {
-    try (BuiltinModel latent = BuiltinModel.fashionMnistLatent();        // autoencoder + latent UNet
-         DistillResult r = Distill.from(train).method(D4M.defaults())     // centroids of VAE latents
-             .sampler(latent.sampler()).ipc(10).seed(0).numSteps(25).guidanceScale(2.0)
-             .run(Path.of("out/d4m-latent"))) {
-      Tensor z = latent.encoder().encode(train.images().narrow(0, 0, 8)); // [8, 4, 7, 7]
-    }
-  }
-
   /** README: a custom guidance term. */
   static void customTerm(BuiltinModel model) {
     GuidanceTerm brighter = ctx -> ctx.predictedImages().mean().neg();          // push x̂0 brighter
@@ -107,6 +97,16 @@ final class ReadmeExamples {
         .guidance(GuidanceTerms.scheduled(brighter, Schedules.cosine(50.0, 0.0)))
         .build();
     try (SampleResult r = model.sampler().sample(req)) { /* r.images(): [1,1,28,28] in [-1,1] */ }
+  }
+
+  /** README: the built-in latent model. */
+  static void latentModel(LabeledImages train) throws IOException {
+    try (BuiltinModel latent = BuiltinModel.fashionMnistLatent();        // autoencoder + latent UNet
+         DistillResult r = Distill.from(train).method(D4M.defaults())     // centroids of VAE latents
+             .sampler(latent.sampler()).ipc(10).seed(0).numSteps(25).guidanceScale(2.0)
+             .run(Path.of("out/d4m-latent"))) {
+      Tensor z = latent.encoder().encode(train.images().narrow(0, 0, 8)); // [8, 4, 7, 7]
+    }
   }
 
   /** README "Training behaviour, proxy ensembles, a little real data". */

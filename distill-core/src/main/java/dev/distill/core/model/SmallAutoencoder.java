@@ -10,15 +10,12 @@ import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -69,30 +66,15 @@ public final class SmallAutoencoder implements AutoCloseable {
     checkNotNull(config, "config");
     checkNotNull(device, "device");
     device.checkAvailable();
-    Map<String, int[]> shapes = parameterShapes(config);
-    Random rng = new Random(seed);
-    Map<String, Tensor> params = new LinkedHashMap<>();
-    for (Map.Entry<String, int[]> e : shapes.entrySet()) {
-      String name = e.getKey();
-      int[] shape = e.getValue();
-      int n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
-      float[] v = new float[n];
-      if (name.contains("norm") && name.endsWith(".weight")) {
-        Arrays.fill(v, 1f);
-      } else if (!name.contains("norm")) {
-        String weight = name.endsWith(".bias") ? name.replaceFirst("\\.bias$", ".weight") : name;
-        int[] w = shapes.get(weight);
-        int fanIn = w[1] * w[2] * w[3];
-        double bound = 1.0 / Math.sqrt(fanIn);
-        for (int i = 0; i < n; i++) {
-          v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
-        }
-      }
-      long[] ls = Arrays.stream(shape).asLongStream().toArray();
-      try (TensorScope s = TensorScope.open()) {
-        params.put(name, s.detach(device.placeFloat(Tensors.fromFloats(v, ls))));
-      }
-    }
+    Map<String, Tensor> params =
+        NamedTensors.initialize(
+            parameterShapes(config),
+            seed,
+            device,
+            name ->
+                !name.contains("norm")
+                    ? NamedTensors.Init.FAN_IN
+                    : name.endsWith(".weight") ? NamedTensors.Init.ONES : NamedTensors.Init.ZEROS);
     return new SmallAutoencoder(config, params, device);
   }
 
@@ -113,22 +95,7 @@ public final class SmallAutoencoder implements AutoCloseable {
     checkNotNull(tensors, "tensors");
     checkNotNull(device, "device");
     device.checkAvailable();
-    Map<String, int[]> shapes = parameterShapes(config);
-    checkArgument(
-        shapes.keySet().equals(tensors.keySet()),
-        "tensors must have exactly the parameters %s but had %s",
-        shapes.keySet(),
-        tensors.keySet());
-    Map<String, Tensor> params = new LinkedHashMap<>();
-    for (Map.Entry<String, int[]> e : shapes.entrySet()) {
-      Tensor t = tensors.get(e.getKey());
-      Tensors.checkShape(t, e.getKey(), Arrays.stream(e.getValue()).asLongStream().toArray());
-      try (TensorScope s = TensorScope.open()) {
-        params.put(
-            e.getKey(),
-            s.detach(device.placeFloat(t.detach().to(ScalarType.Float).contiguous().clone())));
-      }
-    }
+    Map<String, Tensor> params = NamedTensors.checkedCopy(parameterShapes(config), tensors, device);
     return new SmallAutoencoder(config, params, device);
   }
 
@@ -146,14 +113,7 @@ public final class SmallAutoencoder implements AutoCloseable {
       SmallAutoencoderConfig config, Path file, DeviceOptions device) throws IOException {
     checkNotNull(file, "file");
     checkNotNull(device, "device");
-    try (TensorScope s = TensorScope.open();
-        Safetensors st = Safetensors.open(file)) {
-      Map<String, Tensor> m = new LinkedHashMap<>();
-      for (String name : st.names()) {
-        m.put(name, st.tensor(name));
-      }
-      return fromTensors(config, m, device);
-    }
+    return NamedTensors.load(file, m -> fromTensors(config, m, device));
   }
 
   /**
@@ -341,29 +301,13 @@ public final class SmallAutoencoder implements AutoCloseable {
   }
 
   private Tensor conv(Tensor x, String name, int stride) {
-    Tensor weight = device.compute(p(name + ".weight"));
-    long pad = weight.size(2) / 2;
-    return torch.conv2d(
-        x,
-        weight,
-        new TensorOptional(device.compute(p(name + ".bias"))),
-        new long[] {stride, stride},
-        new long[] {pad, pad},
-        new long[] {1, 1},
-        1);
+    return NamedTensors.conv(
+        x, device.compute(p(name + ".weight")), device.compute(p(name + ".bias")), stride);
   }
 
-  /** GroupNorm in float32 with float32 parameters; returns the compute dtype. */
   private Tensor groupNorm(Tensor x, String name) {
-    Tensor out =
-        torch.group_norm(
-            device.isReducedPrecision() ? x.to(ScalarType.Float) : x,
-            config.normGroups(),
-            new TensorOptional(p(name + ".weight")),
-            new TensorOptional(p(name + ".bias")),
-            1e-6,
-            false);
-    return device.compute(out);
+    return NamedTensors.groupNorm(
+        x, config.normGroups(), p(name + ".weight"), p(name + ".bias"), 1e-6, device);
   }
 
   private Tensor p(String name) {
@@ -384,7 +328,7 @@ public final class SmallAutoencoder implements AutoCloseable {
     int c0 = config.channels().get(0);
     int last = config.channels().get(levels - 1);
     int patchChannels = config.imageChannels() * config.patchSize() * config.patchSize();
-    convShape(m, "enc.conv_in", patchChannels, c0, 3);
+    NamedTensors.convShape(m, "enc.conv_in", patchChannels, c0, 3);
     int ch = c0;
     for (int l = 0; l < levels; l++) {
       int out = config.channels().get(l);
@@ -393,13 +337,13 @@ public final class SmallAutoencoder implements AutoCloseable {
         ch = out;
       }
       if (l < levels - 1) {
-        convShape(m, "enc.down." + l + ".downsample", ch, ch, 3);
+        NamedTensors.convShape(m, "enc.down." + l + ".downsample", ch, ch, 3);
       }
     }
     resShape(m, "enc.mid.res.0", ch, ch);
-    normShape(m, "enc.norm_out", ch);
-    convShape(m, "enc.conv_out", ch, 2 * config.latentChannels(), 3);
-    convShape(m, "dec.conv_in", config.latentChannels(), last, 3);
+    NamedTensors.normShape(m, "enc.norm_out", ch);
+    NamedTensors.convShape(m, "enc.conv_out", ch, 2 * config.latentChannels(), 3);
+    NamedTensors.convShape(m, "dec.conv_in", config.latentChannels(), last, 3);
     ch = last;
     resShape(m, "dec.mid.res.0", ch, ch);
     for (int l = levels - 1; l >= 0; l--) {
@@ -409,32 +353,22 @@ public final class SmallAutoencoder implements AutoCloseable {
         ch = out;
       }
       if (l > 0) {
-        convShape(m, "dec.up." + l + ".upsample", ch, ch, 3);
+        NamedTensors.convShape(m, "dec.up." + l + ".upsample", ch, ch, 3);
       }
     }
-    normShape(m, "dec.norm_out", ch);
-    convShape(m, "dec.conv_out", ch, patchChannels, 3);
+    NamedTensors.normShape(m, "dec.norm_out", ch);
+    NamedTensors.convShape(m, "dec.conv_out", ch, patchChannels, 3);
     return m;
   }
 
   private static void resShape(Map<String, int[]> m, String name, int in, int out) {
-    normShape(m, name + ".norm1", in);
-    convShape(m, name + ".conv1", in, out, 3);
-    normShape(m, name + ".norm2", out);
-    convShape(m, name + ".conv2", out, out, 3);
+    NamedTensors.normShape(m, name + ".norm1", in);
+    NamedTensors.convShape(m, name + ".conv1", in, out, 3);
+    NamedTensors.normShape(m, name + ".norm2", out);
+    NamedTensors.convShape(m, name + ".conv2", out, out, 3);
     if (in != out) {
-      convShape(m, name + ".skip", in, out, 1);
+      NamedTensors.convShape(m, name + ".skip", in, out, 1);
     }
-  }
-
-  private static void convShape(Map<String, int[]> m, String name, int in, int out, int k) {
-    m.put(name + ".weight", new int[] {out, in, k, k});
-    m.put(name + ".bias", new int[] {out});
-  }
-
-  private static void normShape(Map<String, int[]> m, String name, int c) {
-    m.put(name + ".weight", new int[] {c});
-    m.put(name + ".bias", new int[] {c});
   }
 
   private void checkOpen() {

@@ -11,12 +11,10 @@ import dev.distill.core.tensor.Tensors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
@@ -87,43 +85,24 @@ public final class SmallUNet implements AutoCloseable {
     checkNotNull(config, "config");
     checkNotNull(device, "device");
     device.checkAvailable();
-    Map<String, int[]> shapes = parameterShapes(config);
-    Random rng = new Random(seed);
-    Map<String, Tensor> params = new LinkedHashMap<>();
-    for (Map.Entry<String, int[]> e : shapes.entrySet()) {
-      String name = e.getKey();
-      int[] shape = e.getValue();
-      int n = 1;
-      for (int d : shape) {
-        n *= d;
-      }
-      float[] v = new float[n];
-      if (name.endsWith("norm.weight")
-          || name.contains("norm1.weight")
-          || name.contains("norm2.weight")
-          || name.equals("norm_out.weight")) {
-        Arrays.fill(v, 1f);
-      } else if (name.contains("norm")) {
-        // GroupNorm bias: zero
-      } else if (name.equals("class_embedding.weight")) {
-        for (int i = 0; i < n; i++) {
-          v[i] = (float) rng.nextGaussian();
-        }
-      } else if (isZeroInit(name)) {
-        // residual branch ends start at zero
-      } else {
-        int fanIn = fanIn(shapes, name);
-        double bound = 1.0 / Math.sqrt(fanIn);
-        for (int i = 0; i < n; i++) {
-          v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
-        }
-      }
-      long[] ls = Arrays.stream(shape).asLongStream().toArray();
-      try (TensorScope s = TensorScope.open()) {
-        params.put(name, s.detach(device.placeFloat(Tensors.fromFloats(v, ls))));
-      }
-    }
+    Map<String, Tensor> params =
+        NamedTensors.initialize(parameterShapes(config), seed, device, SmallUNet::initRule);
     return new SmallUNet(config, params, device);
+  }
+
+  private static NamedTensors.Init initRule(String name) {
+    if (name.endsWith("norm.weight")
+        || name.contains("norm1.weight")
+        || name.contains("norm2.weight")
+        || name.equals("norm_out.weight")) {
+      return NamedTensors.Init.ONES;
+    }
+    if (name.contains("norm") || isZeroInit(name)) {
+      return NamedTensors.Init.ZEROS; // GroupNorm biases; residual branch ends start at zero
+    }
+    return name.equals("class_embedding.weight")
+        ? NamedTensors.Init.NORMAL
+        : NamedTensors.Init.FAN_IN;
   }
 
   private static boolean isZeroInit(String name) {
@@ -131,17 +110,6 @@ public final class SmallUNet implements AutoCloseable {
         || name.endsWith("conv2.bias")
         || name.startsWith("conv_out.")
         || name.startsWith("mid.attn.proj.");
-  }
-
-  private static int fanIn(Map<String, int[]> shapes, String name) {
-    String weight =
-        name.endsWith(".bias") ? name.substring(0, name.length() - 5) + ".weight" : name;
-    int[] w = shapes.get(weight);
-    int f = 1;
-    for (int i = 1; i < w.length; i++) {
-      f *= w[i];
-    }
-    return f;
   }
 
   /**
@@ -173,23 +141,7 @@ public final class SmallUNet implements AutoCloseable {
     checkNotNull(tensors, "tensors");
     checkNotNull(device, "device");
     device.checkAvailable();
-    Map<String, int[]> shapes = parameterShapes(config);
-    checkArgument(
-        shapes.keySet().equals(tensors.keySet()),
-        "tensors must have exactly the parameters %s but had %s",
-        shapes.keySet(),
-        tensors.keySet());
-    Map<String, Tensor> params = new LinkedHashMap<>();
-    for (Map.Entry<String, int[]> e : shapes.entrySet()) {
-      Tensor t = tensors.get(e.getKey());
-      long[] expected = Arrays.stream(e.getValue()).asLongStream().toArray();
-      Tensors.checkShape(t, e.getKey(), expected);
-      try (TensorScope s = TensorScope.open()) {
-        params.put(
-            e.getKey(),
-            s.detach(device.placeFloat(t.detach().to(ScalarType.Float).contiguous().clone())));
-      }
-    }
+    Map<String, Tensor> params = NamedTensors.checkedCopy(parameterShapes(config), tensors, device);
     return new SmallUNet(config, params, device);
   }
 
@@ -217,14 +169,7 @@ public final class SmallUNet implements AutoCloseable {
   public static SmallUNet load(SmallUNetConfig config, Path file, DeviceOptions device)
       throws IOException {
     checkNotNull(device, "device");
-    try (TensorScope s = TensorScope.open();
-        Safetensors st = Safetensors.open(file)) {
-      Map<String, Tensor> m = new LinkedHashMap<>();
-      for (String name : st.names()) {
-        m.put(name, st.tensor(name));
-      }
-      return fromTensors(config, m, device);
-    }
+    return NamedTensors.load(file, m -> fromTensors(config, m, device));
   }
 
   /**
@@ -397,29 +342,13 @@ public final class SmallUNet implements AutoCloseable {
   }
 
   private Tensor conv(Tensor x, String name, int stride) {
-    Tensor weight = w(name + ".weight");
-    long pad = weight.size(2) / 2;
-    return torch.conv2d(
-        x,
-        weight,
-        new TensorOptional(w(name + ".bias")),
-        new long[] {stride, stride},
-        new long[] {pad, pad},
-        new long[] {1, 1},
-        1);
+    return NamedTensors.conv(x, w(name + ".weight"), w(name + ".bias"), stride);
   }
 
   /** GroupNorm in float32 with float32 parameters; returns the input's dtype. */
   private Tensor groupNorm(Tensor x, String name) {
-    Tensor out =
-        torch.group_norm(
-            device.isReducedPrecision() ? x.to(ScalarType.Float) : x,
-            config.normGroups(),
-            new TensorOptional(p(name + ".weight")),
-            new TensorOptional(p(name + ".bias")),
-            1e-5,
-            false);
-    return device.compute(out);
+    return NamedTensors.groupNorm(
+        x, config.normGroups(), p(name + ".weight"), p(name + ".bias"), 1e-5, device);
   }
 
   private Tensor linear(Tensor x, String name) {
@@ -452,11 +381,11 @@ public final class SmallUNet implements AutoCloseable {
     Map<String, int[]> m = new LinkedHashMap<>();
     int c0 = config.channels().get(0);
     int e = config.embeddingDim();
-    linearShape(m, "time.linear1", c0, e);
-    linearShape(m, "time.linear2", e, e);
+    NamedTensors.linearShape(m, "time.linear1", c0, e);
+    NamedTensors.linearShape(m, "time.linear2", e, e);
     m.put("class_embedding.weight", new int[] {config.numClasses() + 1, e});
     int patchChannels = config.imageChannels() * config.patchSize() * config.patchSize();
-    convShape(m, "conv_in", patchChannels, c0, 3);
+    NamedTensors.convShape(m, "conv_in", patchChannels, c0, 3);
     int levels = config.levels();
     int ch = c0;
     for (int l = 0; l < levels; l++) {
@@ -466,14 +395,14 @@ public final class SmallUNet implements AutoCloseable {
         ch = out;
       }
       if (l < levels - 1) {
-        convShape(m, "down." + l + ".downsample", ch, ch, 3);
+        NamedTensors.convShape(m, "down." + l + ".downsample", ch, ch, 3);
       }
     }
     resShape(m, "mid.res.0", ch, ch, e);
     if (config.attentionAtLowest()) {
-      normShape(m, "mid.attn.norm", ch);
-      linearShape(m, "mid.attn.qkv", ch, 3 * ch);
-      linearShape(m, "mid.attn.proj", ch, ch);
+      NamedTensors.normShape(m, "mid.attn.norm", ch);
+      NamedTensors.linearShape(m, "mid.attn.qkv", ch, 3 * ch);
+      NamedTensors.linearShape(m, "mid.attn.proj", ch, ch);
     }
     resShape(m, "mid.res.1", ch, ch, e);
     for (int l = levels - 1; l >= 0; l--) {
@@ -484,35 +413,20 @@ public final class SmallUNet implements AutoCloseable {
         ch = out;
       }
     }
-    normShape(m, "norm_out", ch);
-    convShape(m, "conv_out", ch, patchChannels, 3);
+    NamedTensors.normShape(m, "norm_out", ch);
+    NamedTensors.convShape(m, "conv_out", ch, patchChannels, 3);
     return m;
   }
 
   private static void resShape(Map<String, int[]> m, String name, int in, int out, int e) {
-    normShape(m, name + ".norm1", in);
-    convShape(m, name + ".conv1", in, out, 3);
-    linearShape(m, name + ".emb", e, out);
-    normShape(m, name + ".norm2", out);
-    convShape(m, name + ".conv2", out, out, 3);
+    NamedTensors.normShape(m, name + ".norm1", in);
+    NamedTensors.convShape(m, name + ".conv1", in, out, 3);
+    NamedTensors.linearShape(m, name + ".emb", e, out);
+    NamedTensors.normShape(m, name + ".norm2", out);
+    NamedTensors.convShape(m, name + ".conv2", out, out, 3);
     if (in != out) {
-      convShape(m, name + ".skip", in, out, 1);
+      NamedTensors.convShape(m, name + ".skip", in, out, 1);
     }
-  }
-
-  private static void convShape(Map<String, int[]> m, String name, int in, int out, int k) {
-    m.put(name + ".weight", new int[] {out, in, k, k});
-    m.put(name + ".bias", new int[] {out});
-  }
-
-  private static void linearShape(Map<String, int[]> m, String name, int in, int out) {
-    m.put(name + ".weight", new int[] {out, in});
-    m.put(name + ".bias", new int[] {out});
-  }
-
-  private static void normShape(Map<String, int[]> m, String name, int c) {
-    m.put(name + ".weight", new int[] {c});
-    m.put(name + ".bias", new int[] {c});
   }
 
   private void checkOpen() {

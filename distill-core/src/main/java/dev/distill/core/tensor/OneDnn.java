@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #ensureConfigured()} applies the policy of the system property {@code distill.onednn}:
  * {@code auto} (the default: off on AMD CPU family 26, on elsewhere), {@code on} or {@code off}.
  * {@link TensorScope} calls it before the first scope opens, so a program that computes inside
- * scopes needs nothing else; a program that calls LibTorch first calls it itself.
+ * scopes needs nothing else; a program that calls LibTorch first calls it itself. It applies {@link
+ * HugePages}' policy first.
  *
  * <p>Thread safety: safe to call from any thread; the decision is made once.
  *
@@ -53,6 +54,7 @@ public final class OneDnn {
     if (done != null) {
       return done;
     }
+    HugePages.ensureConfigured(); // before LibTorch's first CPU allocation
     synchronized (LOCK) {
       if (enabled == null) {
         boolean on = decide(System.getProperty(PROPERTY, "auto"), cpuInfo());

@@ -24,7 +24,7 @@ import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Scores a distilled detection set: for each seed of the pinned {@link DetectionProtocol}, train a
+ * Scores a distilled detection set: for each seed of the pinned {@link SceneProtocol}, train a
  * fresh {@link CenterNetDetector} on the set's images and box annotations only, then measure
  * COCO-style mAP on real test scenes ({@link DetectionMetrics}, pycocotools' definition); report
  * the mean and spread over seeds.
@@ -37,9 +37,9 @@ import org.bytedeco.pytorch.Tensor;
  * (mAP@[.5:.95]), {@code mAP50}, {@code mAP75}, per category {@code AP50_95[name]} and {@code
  * AP50[name]} (only categories with ground truth in the test scenes), plus {@code trainLoss} (the
  * last batch's mean loss), {@code trainSeconds} and {@code testSeconds} (wall clock per seed). Its
- * protocol map is {@link DetectionProtocol#toMap()} plus the task, budget, the set's method and
- * image shape and the test scenes' split, count and configuration; its evaluator is the student's
- * id (e.g. {@code centernet-detector-w8}) and its matcher {@code task-loss}.
+ * protocol map is {@link SceneProtocol#toMap()} plus the task, budget, the set's method and image
+ * shape and the test scenes' split, count and configuration; its evaluator is the student's id
+ * (e.g. {@code centernet-detector-w8}) and its matcher {@code task-loss}.
  *
  * <p>Not an {@link dev.distill.api.Evaluator}: that interface trains with a {@link
  * dev.distill.api.Matcher}, a loss on {@code [B, K]} class logits and hard labels, which has no
@@ -48,24 +48,23 @@ import org.bytedeco.pytorch.Tensor;
  * refuse. Hence {@link #evaluate(DistilledSet, ProgressListener)}, returning the same {@link
  * EvalReport}.
  *
- * <p>Test scenes are rendered once per evaluation (the first {@link DetectionProtocol#testScenes()}
- * of the given {@link FashionMnistScenes#test test scenes}, whose ground truth is computed once
- * here). Students train and are scored on {@link DetectionProtocol#device()}; a student's output
- * depends only on its seed and the set, so the same inputs give the same report on one machine.
- * Runs on the calling thread; immutable, but not for concurrent use (LibTorch's thread settings are
- * global).
+ * <p>Test scenes are rendered once per evaluation (the first {@link SceneProtocol#testScenes()} of
+ * the given {@link FashionMnistScenes#test test scenes}, whose ground truth is computed once here).
+ * Students train and are scored on {@link SceneProtocol#device()}; a student's output depends only
+ * on its seed and the set, so the same inputs give the same report on one machine. Runs on the
+ * calling thread; immutable, but not for concurrent use (LibTorch's thread settings are global).
  *
  * <p>Cost (2-core shared CPU, one LibTorch thread, 64×64 scenes, {@link
- * DetectionProtocol#quick()}): see the protocol's Javadoc.
+ * SceneProtocol#quickDetection()}): see the protocol's Javadoc.
  *
  * @since 0.1.0
  */
 public final class DetectionEvaluator {
-  private final DetectionProtocol protocol;
+  private final SceneProtocol protocol;
   private final FashionMnistScenes testScenes;
   private final AnnotationSet groundTruth;
 
-  private DetectionEvaluator(DetectionProtocol protocol, FashionMnistScenes testScenes) {
+  private DetectionEvaluator(SceneProtocol protocol, FashionMnistScenes testScenes) {
     this.protocol = protocol;
     this.testScenes = testScenes;
     this.groundTruth = testScenes.annotationSet(0, protocol.testScenes());
@@ -76,19 +75,19 @@ public final class DetectionEvaluator {
    *
    * @param protocol the protocol
    * @param testScenes real test scenes ({@link FashionMnistScenes#test}); the first {@link
-   *     DetectionProtocol#testScenes()} are scored
+   *     SceneProtocol#testScenes()} are scored
    * @return the evaluator
    * @throws IllegalArgumentException if the scenes are not the test split, hold fewer scenes than
    *     the protocol scores, or have a canvas side that is not a multiple of 4
    */
-  public static DetectionEvaluator of(DetectionProtocol protocol, FashionMnistScenes testScenes) {
+  public static DetectionEvaluator of(SceneProtocol protocol, FashionMnistScenes testScenes) {
     checkNotNull(protocol, "protocol");
     SceneEvaluation.checkTestScenes(testScenes, protocol.testScenes());
     return new DetectionEvaluator(protocol, testScenes);
   }
 
   /** The protocol. */
-  public DetectionProtocol protocol() {
+  public SceneProtocol protocol() {
     return protocol;
   }
 

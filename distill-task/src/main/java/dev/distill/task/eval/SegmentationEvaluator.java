@@ -26,10 +26,10 @@ import java.util.TreeSet;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Scores a distilled segmentation set: for each seed of the pinned {@link SegmentationProtocol},
- * train a fresh {@link LrAsppSegmenter} on the set's images and semantic masks only, then measure
- * mIoU, per-class IoU and pixel accuracy on real test scenes ({@link SegmentationMetrics}, the
- * PASCAL VOC definition, background included); report the mean and spread over seeds.
+ * Scores a distilled segmentation set: for each seed of the pinned {@link SceneProtocol}, train a
+ * fresh {@link LrAsppSegmenter} on the set's images and semantic masks only, then measure mIoU,
+ * per-class IoU and pixel accuracy on real test scenes ({@link SegmentationMetrics}, the PASCAL VOC
+ * definition, background included); report the mean and spread over seeds.
  *
  * <p>The budget is the number of images in the set: a distilled set, a random real subset of the
  * same size and the whole training set ({@link SceneBaselines}) are scored by the same protocol.
@@ -39,9 +39,9 @@ import org.bytedeco.pytorch.Tensor;
  * <p>The report's metrics, in percent (0–100): {@code mIoU}, {@code pixelAccuracy}, per class
  * {@code IoU[name]} ({@code IoU[background]} and every category with ground truth in the test
  * scenes), plus {@code trainLoss}, {@code trainSeconds} and {@code testSeconds} (per seed). Its
- * protocol map is {@link SegmentationProtocol#toMap()} plus the task, budget, the set's method and
- * image shape and the test scenes' split, count and configuration; its evaluator is the student's
- * id (e.g. {@code lraspp-segmenter-w8}) and its matcher {@code task-loss}.
+ * protocol map is {@link SceneProtocol#toMap()} plus the task, budget, the set's method and image
+ * shape and the test scenes' split, count and configuration; its evaluator is the student's id
+ * (e.g. {@code lraspp-segmenter-w8}) and its matcher {@code task-loss}.
  *
  * <p>Not an {@link dev.distill.api.Evaluator}, for the reason {@link DetectionEvaluator} gives (its
  * {@link dev.distill.api.Matcher} is a classification loss, and its contract evaluates sets without
@@ -50,12 +50,12 @@ import org.bytedeco.pytorch.Tensor;
  * @since 0.1.0
  */
 public final class SegmentationEvaluator {
-  private final SegmentationProtocol protocol;
+  private final SceneProtocol protocol;
   private final FashionMnistScenes testScenes;
   private final List<Mask> groundTruth;
   private final List<Integer> classesWithGroundTruth;
 
-  private SegmentationEvaluator(SegmentationProtocol protocol, FashionMnistScenes testScenes) {
+  private SegmentationEvaluator(SceneProtocol protocol, FashionMnistScenes testScenes) {
     this.protocol = protocol;
     this.testScenes = testScenes;
     List<Mask> masks = new ArrayList<>();
@@ -79,20 +79,19 @@ public final class SegmentationEvaluator {
    *
    * @param protocol the protocol
    * @param testScenes real test scenes ({@link FashionMnistScenes#test}); the first {@link
-   *     SegmentationProtocol#testScenes()} are scored
+   *     SceneProtocol#testScenes()} are scored
    * @return the evaluator
    * @throws IllegalArgumentException if the scenes are not the test split, hold fewer scenes than
    *     the protocol scores, or have a canvas side that is not a multiple of 4
    */
-  public static SegmentationEvaluator of(
-      SegmentationProtocol protocol, FashionMnistScenes testScenes) {
+  public static SegmentationEvaluator of(SceneProtocol protocol, FashionMnistScenes testScenes) {
     checkNotNull(protocol, "protocol");
     SceneEvaluation.checkTestScenes(testScenes, protocol.testScenes());
     return new SegmentationEvaluator(protocol, testScenes);
   }
 
   /** The protocol. */
-  public SegmentationProtocol protocol() {
+  public SceneProtocol protocol() {
     return protocol;
   }
 
@@ -188,6 +187,7 @@ public final class SegmentationEvaluator {
       }
     }
     Map<String, String> p = new LinkedHashMap<>(protocol.toMap());
+    p.remove("maxDetections"); // a detection setting
     p.put("student", LrAsppSegmenter.ARCHITECTURE);
     p.putAll(SceneEvaluation.dataEntries("segmentation", set, testScenes, protocol.testScenes()));
     return new EvalReport(id, SceneEvaluation.MATCHER, SceneEvaluation.summaries(values), p);
@@ -229,6 +229,6 @@ public final class SegmentationEvaluator {
 
   @Override
   public String toString() {
-    return "SegmentationEvaluator[" + protocol.toMap() + ", " + testScenes + "]";
+    return "SegmentationEvaluator[" + protocol + ", " + testScenes + "]";
   }
 }

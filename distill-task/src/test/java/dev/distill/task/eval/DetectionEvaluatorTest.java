@@ -26,12 +26,12 @@ class DetectionEvaluatorTest {
   /** A tiny protocol for the input checks and determinism: 3 epochs, 32 test scenes. */
   private static DetectionEvaluator tiny() {
     return DetectionEvaluator.of(
-        DetectionProtocol.quick().withEpochs(3).withTestScenes(32), EvalScenes.test());
+        SceneProtocol.quickDetection().withEpochs(3).withTestScenes(32), EvalScenes.test());
   }
 
   @Test
   void studentTrainedOnRealScenesBeatsAnUntrainedStudentByAWideMargin() {
-    DetectionProtocol protocol = DetectionProtocol.quick().withTestScenes(TEST);
+    SceneProtocol protocol = SceneProtocol.quickDetection().withTestScenes(TEST);
     DetectionEvaluator evaluator = DetectionEvaluator.of(protocol, EvalScenes.test());
     List<Progress> events = new ArrayList<>();
     EvalReport report;
@@ -171,14 +171,15 @@ class DetectionEvaluatorTest {
 
   @Test
   void trainingScenesOrTooFewScenesAreRefusedAsTestScenes() {
-    assertThatThrownBy(() -> DetectionEvaluator.of(DetectionProtocol.quick(), EvalScenes.train()))
+    assertThatThrownBy(
+            () -> DetectionEvaluator.of(SceneProtocol.quickDetection(), EvalScenes.train()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("testScenes must be the TEST split")
         .hasMessageEndingWith("but was TRAIN");
     assertThatThrownBy(
             () ->
                 DetectionEvaluator.of(
-                    DetectionProtocol.quick().withTestScenes(2001), EvalScenes.test()))
+                    SceneProtocol.quickDetection().withTestScenes(2001), EvalScenes.test()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("testScenes must hold the protocol's 2001 scenes but had 2000");
   }

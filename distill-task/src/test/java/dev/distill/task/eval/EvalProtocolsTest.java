@@ -11,46 +11,47 @@ import java.util.List;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 
-/** The two protocol records: validation, equality, JSON round trip and the flat report form. */
+/** The scene protocol record: validation, equality, JSON round trip and the flat report form. */
 class EvalProtocolsTest {
 
   @Test
   void detectionProtocolRoundTripsThroughJson() {
-    DetectionProtocol quick = DetectionProtocol.quick();
-    assertThat(DetectionProtocol.fromJson(quick.toJson())).isEqualTo(quick);
-    DetectionProtocol other =
+    SceneProtocol quick = SceneProtocol.quickDetection();
+    assertThat(SceneProtocol.fromJson(quick.toJson())).isEqualTo(quick);
+    SceneProtocol other =
         quick
             .withOptimizer(OptimizerKind.SGD, 0.05, 0.9)
             .withSeeds(List.of(3L, 4L))
             .withDevice(DeviceOptions.cpu(ScalarType.BFloat16));
-    assertThat(DetectionProtocol.fromJson(other.toJson())).isEqualTo(other);
-    assertThatThrownBy(() -> DetectionProtocol.fromJson("{\"epochs\": 0}"))
+    assertThat(SceneProtocol.fromJson(other.toJson())).isEqualTo(other);
+    assertThatThrownBy(() -> SceneProtocol.fromJson("{\"epochs\": 0}"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("json must be a DetectionProtocol");
+        .hasMessageStartingWith("json must be a SceneProtocol");
   }
 
   @Test
   void segmentationProtocolRoundTripsThroughJson() {
-    SegmentationProtocol quick = SegmentationProtocol.quick();
-    assertThat(SegmentationProtocol.fromJson(quick.toJson())).isEqualTo(quick);
-    SegmentationProtocol other = quick.withBatchSize(4).withNetWidth(16).withTestScenes(10);
-    assertThat(SegmentationProtocol.fromJson(other.toJson())).isEqualTo(other);
+    SceneProtocol quick = SceneProtocol.quickSegmentation();
+    assertThat(SceneProtocol.fromJson(quick.toJson())).isEqualTo(quick);
+    SceneProtocol other = quick.withBatchSize(4).withNetWidth(16).withTestScenes(10);
+    assertThat(SceneProtocol.fromJson(other.toJson())).isEqualTo(other);
   }
 
   @Test
   void equality() {
-    DetectionProtocol d = DetectionProtocol.quick();
+    SceneProtocol d = SceneProtocol.quickDetection();
     new EqualsTester()
-        .addEqualityGroup(d, DetectionProtocol.fromJson(d.toJson()))
+        .addEqualityGroup(d, SceneProtocol.fromJson(d.toJson()))
         .addEqualityGroup(d.withEpochs(2))
         .addEqualityGroup(d.withBatchSize(2))
         .addEqualityGroup(d.withNetWidth(2))
         .addEqualityGroup(d.withSeeds(List.of(9L)))
         .addEqualityGroup(d.withTestScenes(9))
+        .addEqualityGroup(d.withMaxDetections(9))
         .testEquals();
-    SegmentationProtocol s = SegmentationProtocol.quick();
+    SceneProtocol s = SceneProtocol.quickSegmentation();
     new EqualsTester()
-        .addEqualityGroup(s, SegmentationProtocol.fromJson(s.toJson()))
+        .addEqualityGroup(s, SceneProtocol.fromJson(s.toJson()))
         .addEqualityGroup(s.withEpochs(2))
         .addEqualityGroup(s.withOptimizer(OptimizerKind.SGD, 0.1, 0.5))
         .testEquals();
@@ -58,7 +59,7 @@ class EvalProtocolsTest {
 
   @Test
   void badValuesAreNamed() {
-    DetectionProtocol d = DetectionProtocol.quick();
+    SceneProtocol d = SceneProtocol.quickDetection();
     assertThatThrownBy(() -> d.withEpochs(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("epochs must be >= 1 but was 0");
@@ -72,13 +73,15 @@ class EvalProtocolsTest {
     assertThatThrownBy(() -> d.withSeeds(List.of()))
         .hasMessage("seeds must not be empty but was []");
     assertThatThrownBy(() -> d.withTestScenes(0)).hasMessage("testScenes must be >= 1 but was 0");
-    assertThatThrownBy(() -> SegmentationProtocol.quick().withNetWidth(0))
+    assertThatThrownBy(() -> d.withMaxDetections(0))
+        .hasMessage("maxDetections must be >= 1 but was 0");
+    assertThatThrownBy(() -> SceneProtocol.quickSegmentation().withNetWidth(0))
         .hasMessage("netWidth must be >= 1 but was 0");
   }
 
   @Test
   void theFlatFormNamesEveryTrainingChoice() {
-    assertThat(DetectionProtocol.quick().toMap())
+    assertThat(SceneProtocol.quickDetection().toMap())
         .containsEntry("epochs", "40")
         .containsEntry("batchSize", "16")
         .containsEntry("optimizer", "ADAM")
@@ -91,10 +94,11 @@ class EvalProtocolsTest {
         .containsEntry("maxDetections", "100")
         .containsEntry("device", "cpu")
         .containsEntry("dtype", "Float");
-    assertThat(SegmentationProtocol.quick().toMap())
+    assertThat(SceneProtocol.quickSegmentation().toMap())
         .containsEntry("epochs", "100")
-        .containsEntry("testScenes", "500")
-        .doesNotContainKey("maxDetections");
+        .containsEntry("testScenes", "500");
+    assertThat(SceneProtocol.quickSegmentation())
+        .isEqualTo(SceneProtocol.quickDetection().withEpochs(100));
   }
 
   @Test
@@ -102,15 +106,15 @@ class EvalProtocolsTest {
     NullPointerTester t =
         new NullPointerTester()
             .setDefault(DeviceOptions.class, DeviceOptions.cpu())
-            .setDefault(DetectionProtocol.class, DetectionProtocol.quick())
-            .setDefault(SegmentationProtocol.class, SegmentationProtocol.quick())
+            .setDefault(SceneProtocol.class, SceneProtocol.quickDetection())
+            .setDefault(SceneProtocol.class, SceneProtocol.quickSegmentation())
             .setDefault(dev.distill.core.data.FashionMnistScenes.class, EvalScenes.test());
-    t.testAllPublicConstructors(DetectionProtocol.class);
-    t.testAllPublicConstructors(SegmentationProtocol.class);
-    t.testAllPublicInstanceMethods(DetectionProtocol.quick());
-    t.testAllPublicInstanceMethods(SegmentationProtocol.quick());
-    t.testAllPublicStaticMethods(DetectionProtocol.class);
-    t.testAllPublicStaticMethods(SegmentationProtocol.class);
+    t.testAllPublicConstructors(SceneProtocol.class);
+    t.testAllPublicConstructors(SceneProtocol.class);
+    t.testAllPublicInstanceMethods(SceneProtocol.quickDetection());
+    t.testAllPublicInstanceMethods(SceneProtocol.quickSegmentation());
+    t.testAllPublicStaticMethods(SceneProtocol.class);
+    t.testAllPublicStaticMethods(SceneProtocol.class);
     t.testAllPublicStaticMethods(DetectionEvaluator.class);
     t.testAllPublicStaticMethods(SegmentationEvaluator.class);
   }

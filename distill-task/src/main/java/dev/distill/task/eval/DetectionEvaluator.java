@@ -5,7 +5,6 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.api.DistilledSet;
 import dev.distill.api.EvalReport;
-import dev.distill.api.Progress;
 import dev.distill.api.ProgressListener;
 import dev.distill.api.annotation.AnnotationSet;
 import dev.distill.api.annotation.ImageAnnotations;
@@ -19,7 +18,6 @@ import dev.distill.task.proxy.ProxyNetConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 
@@ -123,72 +121,25 @@ public final class DetectionEvaluator {
         boxes >= 1,
         "set annotations must hold at least one box but all %s images had none",
         set.size());
-    StudentTraining.Settings settings =
-        new StudentTraining.Settings(
-            protocol.epochs(),
-            protocol.batchSize(),
-            protocol.optimizer(),
-            protocol.learningRate(),
-            protocol.momentum(),
-            protocol.device());
-    Map<String, List<Double>> values = new LinkedHashMap<>();
-    List<Long> seeds = protocol.seeds();
-    String id = null;
+    StudentTraining.Measured m;
     try (TensorScope scope = TensorScope.open()) {
-      Tensor test = testScenes.images(0, protocol.testScenes());
-      for (int i = 0; i < seeds.size(); i++) {
-        long seed = seeds.get(i);
-        String stage = "train seed " + seed + " (" + (i + 1) + "/" + seeds.size() + ")";
-        try (CenterNetDetector student =
-            CenterNetDetector.of(studentConfig(), seed, protocol.device())) {
-          id = student.id();
-          long start = System.nanoTime();
-          double loss =
-              StudentTraining.train(
-                  student,
-                  student.parameters(),
-                  set.images(),
-                  annotations.images(),
-                  settings,
-                  seed,
-                  listener,
-                  stage);
-          double trainSeconds = (System.nanoTime() - start) / 1e9;
-          long testStart = System.nanoTime();
-          DetectionMetricsResult r = score(student, test);
-          double testSeconds = (System.nanoTime() - testStart) / 1e9;
-          add(values, "mAP50_95", 100 * r.map());
-          add(values, "mAP50", 100 * r.map50());
-          add(values, "mAP75", 100 * r.map75());
-          r.apPerCategory()
-              .forEach(
-                  (c, v) ->
-                      add(values, "AP50_95[" + SceneEvaluation.categoryName(c) + "]", 100 * v));
-          r.ap50PerCategory()
-              .forEach(
-                  (c, v) -> add(values, "AP50[" + SceneEvaluation.categoryName(c) + "]", 100 * v));
-          add(values, "trainLoss", loss);
-          add(values, "trainSeconds", trainSeconds);
-          add(values, "testSeconds", testSeconds);
-          listener.onProgress(
-              new Progress(
-                  "evaluate",
-                  i + 1,
-                  seeds.size(),
-                  String.format(
-                      Locale.ROOT,
-                      "seed %d: mAP %.2f mAP50 %.2f (train %.1f s)",
-                      seed,
-                      100 * r.map(),
-                      100 * r.map50(),
-                      trainSeconds)));
-        }
-      }
+      m =
+          StudentTraining.overSeeds(
+              protocol,
+              set.images(),
+              annotations.images(),
+              testScenes.images(0, protocol.testScenes()),
+              seed -> CenterNetDetector.of(studentConfig(), seed, protocol.device()),
+              CenterNetDetector::parameters,
+              (student, test) -> metrics(score(student, test)),
+              List.of("mAP50_95", "mAP50"),
+              listener);
     }
     Map<String, String> p = new LinkedHashMap<>(protocol.toMap());
     p.put("student", CenterNetDetector.ARCHITECTURE);
     p.putAll(SceneEvaluation.dataEntries("detection", set, testScenes, protocol.testScenes()));
-    return new EvalReport(id, SceneEvaluation.MATCHER, SceneEvaluation.summaries(values), p);
+    return new EvalReport(
+        m.studentId(), SceneEvaluation.MATCHER, SceneEvaluation.summaries(m.values()), p);
   }
 
   /**
@@ -217,8 +168,17 @@ public final class DetectionEvaluator {
     return DetectionMetrics.evaluate(groundTruth, detections);
   }
 
-  private static void add(Map<String, List<Double>> values, String name, double v) {
-    values.computeIfAbsent(name, k -> new ArrayList<>()).add(v);
+  /** The report's metrics of one student, in percent. */
+  private static Map<String, Double> metrics(DetectionMetricsResult r) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("mAP50_95", 100 * r.map());
+    m.put("mAP50", 100 * r.map50());
+    m.put("mAP75", 100 * r.map75());
+    r.apPerCategory()
+        .forEach((c, v) -> m.put("AP50_95[" + SceneEvaluation.categoryName(c) + "]", 100 * v));
+    r.ap50PerCategory()
+        .forEach((c, v) -> m.put("AP50[" + SceneEvaluation.categoryName(c) + "]", 100 * v));
+    return m;
   }
 
   @Override

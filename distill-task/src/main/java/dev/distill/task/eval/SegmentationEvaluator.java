@@ -5,7 +5,6 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.api.DistilledSet;
 import dev.distill.api.EvalReport;
-import dev.distill.api.Progress;
 import dev.distill.api.ProgressListener;
 import dev.distill.api.annotation.AnnotationSet;
 import dev.distill.api.annotation.Category;
@@ -20,7 +19,6 @@ import dev.distill.task.proxy.ProxyNetConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import org.bytedeco.pytorch.Tensor;
@@ -126,71 +124,26 @@ public final class SegmentationEvaluator {
               + " segmentation set needs one)",
           i);
     }
-    StudentTraining.Settings settings =
-        new StudentTraining.Settings(
-            protocol.epochs(),
-            protocol.batchSize(),
-            protocol.optimizer(),
-            protocol.learningRate(),
-            protocol.momentum(),
-            protocol.device());
-    Map<String, List<Double>> values = new LinkedHashMap<>();
-    List<Long> seeds = protocol.seeds();
-    String id = null;
+    StudentTraining.Measured m;
     try (TensorScope scope = TensorScope.open()) {
-      Tensor test = testScenes.images(0, protocol.testScenes());
-      for (int i = 0; i < seeds.size(); i++) {
-        long seed = seeds.get(i);
-        String stage = "train seed " + seed + " (" + (i + 1) + "/" + seeds.size() + ")";
-        try (LrAsppSegmenter student =
-            LrAsppSegmenter.of(studentConfig(), seed, protocol.device())) {
-          id = student.id();
-          long start = System.nanoTime();
-          double loss =
-              StudentTraining.train(
-                  student,
-                  student.parameters(),
-                  set.images(),
-                  annotations.images(),
-                  settings,
-                  seed,
-                  listener,
-                  stage);
-          double trainSeconds = (System.nanoTime() - start) / 1e9;
-          long testStart = System.nanoTime();
-          SegmentationMetricsResult r = score(student, test);
-          double testSeconds = (System.nanoTime() - testStart) / 1e9;
-          add(values, "mIoU", 100 * r.meanIoU());
-          add(values, "pixelAccuracy", 100 * r.pixelAccuracy());
-          for (int c : classesWithGroundTruth) {
-            add(
-                values,
-                "IoU[" + SceneEvaluation.categoryName(c) + "]",
-                100 * r.iouPerClass().get(c));
-          }
-          add(values, "trainLoss", loss);
-          add(values, "trainSeconds", trainSeconds);
-          add(values, "testSeconds", testSeconds);
-          listener.onProgress(
-              new Progress(
-                  "evaluate",
-                  i + 1,
-                  seeds.size(),
-                  String.format(
-                      Locale.ROOT,
-                      "seed %d: mIoU %.2f pixel accuracy %.2f (train %.1f s)",
-                      seed,
-                      100 * r.meanIoU(),
-                      100 * r.pixelAccuracy(),
-                      trainSeconds)));
-        }
-      }
+      m =
+          StudentTraining.overSeeds(
+              protocol,
+              set.images(),
+              annotations.images(),
+              testScenes.images(0, protocol.testScenes()),
+              seed -> LrAsppSegmenter.of(studentConfig(), seed, protocol.device()),
+              LrAsppSegmenter::parameters,
+              (student, test) -> metrics(score(student, test)),
+              List.of("mIoU", "pixelAccuracy"),
+              listener);
     }
     Map<String, String> p = new LinkedHashMap<>(protocol.toMap());
     p.remove("maxDetections"); // a detection setting
     p.put("student", LrAsppSegmenter.ARCHITECTURE);
     p.putAll(SceneEvaluation.dataEntries("segmentation", set, testScenes, protocol.testScenes()));
-    return new EvalReport(id, SceneEvaluation.MATCHER, SceneEvaluation.summaries(values), p);
+    return new EvalReport(
+        m.studentId(), SceneEvaluation.MATCHER, SceneEvaluation.summaries(m.values()), p);
   }
 
   /**
@@ -223,8 +176,15 @@ public final class SegmentationEvaluator {
     return metrics.result();
   }
 
-  private static void add(Map<String, List<Double>> values, String name, double v) {
-    values.computeIfAbsent(name, k -> new ArrayList<>()).add(v);
+  /** The report's metrics of one student, in percent (per-class IoU only where there is truth). */
+  private Map<String, Double> metrics(SegmentationMetricsResult r) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("mIoU", 100 * r.meanIoU());
+    m.put("pixelAccuracy", 100 * r.pixelAccuracy());
+    for (int c : classesWithGroundTruth) {
+      m.put("IoU[" + SceneEvaluation.categoryName(c) + "]", 100 * r.iouPerClass().get(c));
+    }
+    return m;
   }
 
   @Override

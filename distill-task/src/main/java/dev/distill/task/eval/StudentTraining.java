@@ -1,19 +1,23 @@
 package dev.distill.task.eval;
 
+import com.google.common.base.Throwables;
 import dev.distill.api.DistillException;
 import dev.distill.api.Progress;
 import dev.distill.api.ProgressListener;
 import dev.distill.api.annotation.ImageAnnotations;
-import dev.distill.core.eval.OptimizerKind;
 import dev.distill.core.nn.ParameterSet;
-import dev.distill.core.tensor.DeviceOptions;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import dev.distill.task.proxy.AnnotationTaskProxy;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.LongFunction;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.Optimizer;
@@ -31,14 +35,78 @@ final class StudentTraining {
 
   private StudentTraining() {}
 
-  /** The optimiser settings of a protocol. */
-  record Settings(
-      int epochs,
-      int batchSize,
-      OptimizerKind optimizer,
-      double learningRate,
-      double momentum,
-      DeviceOptions device) {}
+  /**
+   * What {@link #overSeeds} measured.
+   *
+   * @param studentId the students' id (the same for every seed)
+   * @param values metric name → one value per seed, in seed order
+   */
+  record Measured(String studentId, Map<String, List<Double>> values) {}
+
+  /**
+   * The per-seed loop both evaluators run: for each seed of the protocol, a fresh student is
+   * created, trained on the set ({@link #train}) and scored on the test images; the metrics it
+   * scores plus {@code trainLoss}, {@code trainSeconds} and {@code testSeconds} are collected.
+   *
+   * @param create a fresh student for a seed (closed here)
+   * @param parameters the student's trainable parameters
+   * @param score the student's metrics on the test images (name → value)
+   * @param headline the metric names the per-seed {@code "evaluate"} progress message shows
+   */
+  static <S extends AnnotationTaskProxy & AutoCloseable> Measured overSeeds(
+      SceneProtocol protocol,
+      Tensor images,
+      List<ImageAnnotations> targets,
+      Tensor test,
+      LongFunction<S> create,
+      Function<S, ParameterSet> parameters,
+      BiFunction<S, Tensor, Map<String, Double>> score,
+      List<String> headline,
+      ProgressListener listener) {
+    Map<String, List<Double>> values = new LinkedHashMap<>();
+    List<Long> seeds = protocol.seeds();
+    String id = null;
+    for (int i = 0; i < seeds.size(); i++) {
+      long seed = seeds.get(i);
+      String stage = "train seed " + seed + " (" + (i + 1) + "/" + seeds.size() + ")";
+      try (S student = create.apply(seed)) {
+        id = student.id();
+        long start = System.nanoTime();
+        double loss =
+            train(
+                student,
+                parameters.apply(student),
+                images,
+                targets,
+                protocol,
+                seed,
+                listener,
+                stage);
+        double trainSeconds = (System.nanoTime() - start) / 1e9;
+        long testStart = System.nanoTime();
+        Map<String, Double> scored = score.apply(student, test);
+        double testSeconds = (System.nanoTime() - testStart) / 1e9;
+        scored.forEach((name, v) -> add(values, name, v));
+        add(values, "trainLoss", loss);
+        add(values, "trainSeconds", trainSeconds);
+        add(values, "testSeconds", testSeconds);
+        StringBuilder message = new StringBuilder("seed ").append(seed).append(':');
+        for (String name : headline) {
+          message.append(String.format(Locale.ROOT, " %s %.2f", name, scored.get(name)));
+        }
+        message.append(String.format(Locale.ROOT, " (train %.1f s)", trainSeconds));
+        listener.onProgress(new Progress("evaluate", i + 1, seeds.size(), message.toString()));
+      } catch (Exception e) {
+        Throwables.throwIfUnchecked(e);
+        throw new IllegalStateException("closing the student failed", e);
+      }
+    }
+    return new Measured(id, values);
+  }
+
+  private static void add(Map<String, List<Double>> values, String name, double v) {
+    values.computeIfAbsent(name, k -> new ArrayList<>()).add(v);
+  }
 
   /**
    * Trains {@code student} in place.
@@ -51,7 +119,7 @@ final class StudentTraining {
       ParameterSet parameters,
       Tensor images,
       List<ImageAnnotations> targets,
-      Settings settings,
+      SceneProtocol settings,
       long seed,
       ProgressListener listener,
       String stage) {
@@ -108,7 +176,7 @@ final class StudentTraining {
     return loss;
   }
 
-  private static Optimizer optimizer(ParameterSet parameters, Settings settings) {
+  private static Optimizer optimizer(ParameterSet parameters, SceneProtocol settings) {
     return switch (settings.optimizer()) {
       case SGD -> {
         SGDOptions o = new SGDOptions(settings.learningRate());

@@ -104,9 +104,11 @@ public final class AutoencoderTrainer {
       for (int step = 0; step < steps; step++) {
         double lr =
             learningRate * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * step / (double) steps)));
-        var groups = adam.param_groups();
-        for (long g = 0; g < groups.size(); g++) {
-          groups.get(g).options().set_lr(lr);
+        try (TensorScope s = TensorScope.open()) { // the group handles are freed each step
+          var groups = adam.param_groups();
+          for (long g = 0; g < groups.size(); g++) {
+            groups.get(g).options().set_lr(lr);
+          }
         }
         if (cursor + batchSize > n) {
           order = permutation(rng, n);

@@ -77,6 +77,25 @@ public final class SampleRequest {
     return seeds;
   }
 
+  /**
+   * Refuses a request whose conditionings carry a layout: what a sampler that is not {@link
+   * Sampler#layoutConditioned() layout-conditioned} calls first, so a layout is never silently
+   * ignored.
+   *
+   * @param sampler the refusing sampler's name, for the message
+   * @throws IllegalArgumentException naming the first sample with a layout
+   */
+  public void requireNoLayouts(String sampler) {
+    Checks.checkNotNull(sampler, "sampler");
+    for (int i = 0; i < conditionings.size(); i++) {
+      Checks.checkArgument(
+          conditionings.get(i).layout().isEmpty(),
+          "%s is not layout-conditioned: conditionings[%s] must have no layout but had one",
+          sampler,
+          i);
+    }
+  }
+
   /** The batch size. */
   public int batchSize() {
     return conditionings.size();

@@ -40,6 +40,17 @@ public interface Sampler {
   /** Whether text prompts condition this model (SDXL) rather than class ids (built-in model). */
   boolean textConditioned();
 
+  /**
+   * Whether this sampler reads {@link Conditioning#layout()} (a layout-conditioned scene model). A
+   * sampler that does not must refuse a request whose conditionings carry a layout, naming the
+   * sample, instead of ignoring it.
+   *
+   * @return false unless overridden
+   */
+  default boolean layoutConditioned() {
+    return false;
+  }
+
   /** A stable identifier of the model (name and weights hash) for provenance. */
   String modelId();
 

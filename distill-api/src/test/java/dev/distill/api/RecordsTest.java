@@ -47,6 +47,17 @@ class RecordsTest {
 
   private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
 
+  private static dev.distill.api.annotation.ImageAnnotations layout(double side) {
+    return dev.distill.api.annotation.ImageAnnotations.of(
+        32,
+        32,
+        List.of(
+            new dev.distill.api.annotation.ObjectAnnotation(
+                1,
+                dev.distill.api.annotation.BoundingBox.of(0, 0, side, side),
+                java.util.Optional.empty())));
+  }
+
   /** Equality groups per record: each inner list holds equal instances, groups differ. */
   private static Map<Class<?>, List<List<Object>>> equalityGroups() {
     Map<Class<?>, List<List<Object>>> m = new LinkedHashMap<>();
@@ -57,7 +68,11 @@ class RecordsTest {
             List.of(Conditioning.ofClass(2)),
             List.of(Conditioning.of(1, "a dog")),
             List.of(Conditioning.of(1, "a cat").withNegativePrompt("blurry")),
-            List.of(Conditioning.ofPrompt("a cat"))));
+            List.of(Conditioning.ofPrompt("a cat")),
+            List.of(
+                Conditioning.of(1, "a cat").withLayout(layout(10)),
+                Conditioning.of(1, "a cat").withLayout(layout(10))),
+            List.of(Conditioning.of(1, "a cat").withLayout(layout(12)))));
     m.put(
         StepInfo.class,
         List.of(

@@ -44,6 +44,18 @@ class ValueTypesTest {
     assertRejected(() -> Conditioning.ofClass(-1), "classId must be >= 0 but was -1");
     assertThat(Conditioning.ofPrompt("x").hasClass()).isFalse();
     assertThat(Conditioning.of(3, "x").hasClass()).isTrue();
+    assertThat(Conditioning.ofClass(3).layout()).isEmpty();
+    ImageAnnotations layout = ImageAnnotations.of(8, 8, List.of());
+    Conditioning withLayout = Conditioning.ofClass(3).withLayout(layout).withNegativePrompt("n");
+    assertThat(withLayout.layout()).contains(layout);
+    assertThat(withLayout.classId()).isEqualTo(3);
+    SampleRequest refused =
+        SampleRequest.builder(List.of(Conditioning.ofClass(0), withLayout)).build();
+    assertThatThrownBy(() -> refused.requireNoLayouts("ToyModel"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "ToyModel is not layout-conditioned: conditionings[1] must have no layout but had one");
+    SampleRequest.builder(List.of(Conditioning.ofClass(0))).build().requireNoLayouts("ToyModel");
   }
 
   @Test

@@ -13,6 +13,9 @@ import dev.distill.api.SampleRequest;
 import dev.distill.api.SampleResult;
 import dev.distill.api.Sampler;
 import dev.distill.api.StepInfo;
+import dev.distill.api.annotation.BoundingBox;
+import dev.distill.api.annotation.ImageAnnotations;
+import dev.distill.api.annotation.ObjectAnnotation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -351,5 +354,34 @@ public abstract class SamplerContract {
     SampleRequest req = request(List.of(0), List.of(1L)).imageSize(bad).build();
     assertThatThrownBy(() -> sampler.sample(req).close())
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  public void aLayoutIsReadOrRefusedNeverIgnored() {
+    ImageSize size = sampler.imageSize();
+    ImageAnnotations layout =
+        ImageAnnotations.of(
+            size.width(),
+            size.height(),
+            List.of(
+                new ObjectAnnotation(
+                    1,
+                    BoundingBox.of(0, 0, size.width() / 2.0, size.height() / 2.0),
+                    Optional.empty())));
+    SampleRequest plain = request(List.of(0), List.of(5L)).build();
+    SampleRequest withLayout =
+        SampleRequest.builder(List.of(conditioning(0).withLayout(layout)))
+            .seeds(List.of(5L))
+            .numSteps(numSteps())
+            .build();
+    if (sampler.layoutConditioned()) {
+      assertThat(ContractTensors.maxAbsDiff(images(plain), images(withLayout)))
+          .as("a layout-conditioned sampler's images with and without a layout")
+          .isGreaterThan(1e-4);
+    } else {
+      assertThatThrownBy(() -> sampler.sample(withLayout).close())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("layout");
+    }
   }
 }

@@ -112,6 +112,7 @@ final class ToyModels {
   static final class ToySampler implements Sampler {
     @Override
     public SampleResult sample(SampleRequest request, ProgressListener listener) {
+      request.requireNoLayouts("ToySampler");
       int n = request.batchSize();
       int steps = request.numSteps();
       checkImageSize(

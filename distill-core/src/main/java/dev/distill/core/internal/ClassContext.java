@@ -172,10 +172,24 @@ public record ClassContext(
    * @return the builder
    */
   public SampleRequest.Builder request(int first, int count) {
+    return request(first, count, this::conditioning);
+  }
+
+  /**
+   * A sample request as {@link #request(int, int)} with each sample's conditioning made by a method
+   * (e.g. the class's conditioning plus a target layout).
+   *
+   * @param first the first sample index
+   * @param count how many
+   * @param conditioning the conditioning of sample index {@code i}
+   * @return the builder
+   */
+  public SampleRequest.Builder request(
+      int first, int count, java.util.function.IntFunction<Conditioning> conditioning) {
     List<Conditioning> conds = new ArrayList<>(count);
     List<Long> seeds = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      conds.add(conditioning(first + i));
+      conds.add(conditioning.apply(first + i));
       seeds.add(sampleSeed(first + i));
     }
     return SampleRequest.builder(conds)

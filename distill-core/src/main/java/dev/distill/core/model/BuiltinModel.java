@@ -64,6 +64,15 @@ public final class BuiltinModel implements AutoCloseable {
    */
   public static final String FASHION_MNIST_VAE = "fashion-mnist-vae";
 
+  /** Resource base name of the shipped layout-conditioned scene UNet. */
+  public static final String FASHION_MNIST_SCENES = "fashion-mnist-scenes-unet";
+
+  /**
+   * Resource name of the scene model's autoencoder config: the {@link #FASHION_MNIST_VAE} weights
+   * at 64×64 with a scaling factor measured on scenes.
+   */
+  public static final String FASHION_MNIST_SCENES_VAE_CONFIG = "fashion-mnist-scenes-vae.json";
+
   private final SmallUNet unet;
   private final SmallAutoencoder autoencoder;
   private final String id;
@@ -190,26 +199,62 @@ public final class BuiltinModel implements AutoCloseable {
    * @throws IllegalStateException if the device is not available
    */
   public static BuiltinModel fashionMnistLatent(DeviceOptions device) {
+    return shippedLatent(FASHION_MNIST_LATENT, FASHION_MNIST_VAE + ".json", device);
+  }
+
+  /**
+   * Loads the shipped Fashion-MNIST <em>scene</em> model on the CPU in float32: a
+   * layout-conditioned latent {@link SmallUNet} ({@link LayoutMap} input channels, see {@link
+   * BuiltinSampler#layoutConditioned()}) on 4×16×16 latents of 64×64 scenes of {@code
+   * FashionMnistScenes} (the default {@code SceneConfig}), with the Fashion-MNIST autoencoder's
+   * weights at 64×64 and a scaling factor measured on scenes. Its class is the scene's dominant
+   * (largest) object's class; its layout the boxes of every object (category id = class + 1).
+   *
+   * @return the model (close it)
+   * @throws DistillException if the resources are missing or corrupt (a packaging error)
+   */
+  public static BuiltinModel fashionMnistScenes() {
+    return fashionMnistScenes(DeviceOptions.cpu());
+  }
+
+  /**
+   * Loads the shipped Fashion-MNIST scene model onto a device.
+   *
+   * @param device where and in which precision the UNet and the autoencoder run
+   * @return the model (close it)
+   * @throws DistillException if the resources are missing or corrupt (a packaging error)
+   * @throws IllegalStateException if the device is not available
+   */
+  public static BuiltinModel fashionMnistScenes(DeviceOptions device) {
+    return shippedLatent(FASHION_MNIST_SCENES, FASHION_MNIST_SCENES_VAE_CONFIG, device);
+  }
+
+  /** A shipped latent UNet with the shipped autoencoder weights under a given config. */
+  private static BuiltinModel shippedLatent(
+      String unetBase, String vaeConfig, DeviceOptions device) {
     checkNotNull(device, "device");
     device.checkAvailable();
     Path dir = null;
     try {
       dir = Files.createTempDirectory("distill-latent");
-      for (String base : List.of(FASHION_MNIST_LATENT, FASHION_MNIST_VAE)) {
-        for (String ext : List.of(".json", ".safetensors")) {
-          Files.write(dir.resolve(base + ext), resource(base + ext));
-        }
+      for (String name :
+          List.of(
+              unetBase + ".json",
+              unetBase + ".safetensors",
+              vaeConfig,
+              FASHION_MNIST_VAE + ".safetensors")) {
+        Files.write(dir.resolve(name), resource(name));
       }
       return loadLatent(
-          dir.resolve(FASHION_MNIST_LATENT + ".safetensors"),
-          dir.resolve(FASHION_MNIST_LATENT + ".json"),
+          dir.resolve(unetBase + ".safetensors"),
+          dir.resolve(unetBase + ".json"),
           dir.resolve(FASHION_MNIST_VAE + ".safetensors"),
-          dir.resolve(FASHION_MNIST_VAE + ".json"),
+          dir.resolve(vaeConfig),
           FASHION_MNIST_CLASSES,
           device,
           "distill/");
     } catch (IOException | IllegalArgumentException e) {
-      throw new DistillException("cannot load the built-in " + FASHION_MNIST_LATENT + " model", e);
+      throw new DistillException("cannot load the built-in " + unetBase + " model", e);
     } finally {
       if (dir != null) {
         deleteQuietly(dir);

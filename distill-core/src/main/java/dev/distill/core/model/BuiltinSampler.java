@@ -14,6 +14,7 @@ import dev.distill.api.SampleRequest;
 import dev.distill.api.SampleResult;
 import dev.distill.api.Sampler;
 import dev.distill.api.StepInfo;
+import dev.distill.api.annotation.ImageAnnotations;
 import dev.distill.core.config.JsonConfig;
 import dev.distill.core.guidance.GuidanceStep;
 import dev.distill.core.scheduler.NoiseSource;
@@ -311,6 +312,7 @@ public final class BuiltinSampler implements Sampler {
           i);
       classIds[i] = id < 0 ? c.nullClass() : id;
     }
+    List<ImageAnnotations> layouts = layouts(request, size);
     long[] shape = {n, c.imageChannels(), c.imageSize(), c.imageSize()};
     request.init().ifPresent(init -> Tensors.checkShape(init.latents(), "init latents", shape));
     List<Random> rngs = new ArrayList<>(n);
@@ -335,6 +337,10 @@ public final class BuiltinSampler implements Sampler {
         z = device.placeFloat(gaussian(rngs, shape)).mul(Tensors.scalar(run.initNoiseSigma()));
       }
       Tensor ids = Tensors.fromLongs(classIds, n);
+      Tensor cond =
+          layouts == null
+              ? null
+              : LayoutMap.batch(layouts, c.conditionChannels() - 1, c.imageSize());
       GuidanceStep guidance =
           GuidanceStep.builder(
                   request.guidanceTerms(), request.gradientMode(), request.conditionings())
@@ -349,7 +355,8 @@ public final class BuiltinSampler implements Sampler {
           StepInfo info =
               new StepInfo(
                   k, total, run.timesteps().get(index), run.sigma(index), run.alphaBar(index));
-          carried.advance(x -> step(run, guidance, info, x, ids, request.guidanceScale(), noise));
+          carried.advance(
+              x -> step(run, guidance, info, x, ids, cond, request.guidanceScale(), noise));
           listener.onProgress(new Progress("sample", k + 1, total, ""));
         }
         z = carried.release();
@@ -399,11 +406,12 @@ public final class BuiltinSampler implements Sampler {
       StepInfo info,
       Tensor z,
       Tensor ids,
+      Tensor cond,
       double guidanceScale,
       NoiseSource noise) {
     Tensor modelOutput =
         guidance
-            .evaluate(info, z, x -> denoise(run, x, ids, info, guidanceScale))
+            .evaluate(info, z, x -> denoise(run, x, ids, cond, info, guidanceScale))
             .correctedOutput();
     try (NoGradGuard g = new NoGradGuard()) {
       StepOutput out = run.step(modelOutput, z.detach(), noise);
@@ -412,7 +420,8 @@ public final class BuiltinSampler implements Sampler {
   }
 
   /** The (CFG-combined) model output at the current step. */
-  private Tensor denoise(SchedulerRun run, Tensor z, Tensor ids, StepInfo info, double scale) {
+  private Tensor denoise(
+      SchedulerRun run, Tensor z, Tensor ids, Tensor layout, StepInfo info, double scale) {
     Tensor input = run.scaleModelInput(z);
     long n = z.size(0);
     if (scale > 1) {
@@ -421,14 +430,53 @@ public final class BuiltinSampler implements Sampler {
       Arrays.fill(nullIds, unet.config().nullClass());
       Tensor nulls = Tensors.fromLongs(nullIds, n);
       Tensor bothIds = torch.cat(new TensorVector(ids, nulls), 0);
+      // the unconditional branch drops the layout too (the null layout is all zeros)
+      Tensor bothLayouts =
+          layout == null ? null : torch.cat(new TensorVector(layout, torch.zeros_like(layout)), 0);
       Tensor t = timesteps(2 * n, info.timestep());
-      Tensor out = unet.forward(both, t, bothIds);
+      Tensor out = unet.forward(both, t, bothIds, bothLayouts);
       Tensor cond = out.narrow(0, 0, n);
       Tensor uncond = out.narrow(0, n, n);
       return uncond.add(cond.sub(uncond).mul(Tensors.scalar(scale)));
     }
     Tensor t = timesteps(n, info.timestep());
-    return unet.forward(input, t, ids);
+    return unet.forward(input, t, ids, layout);
+  }
+
+  /**
+   * The requests' layouts (a {@code null} entry for a sample without one), or {@code null} for a
+   * network without condition channels, which refuses layouts.
+   */
+  private List<ImageAnnotations> layouts(SampleRequest request, int size) {
+    if (!layoutConditioned()) {
+      request.requireNoLayouts("BuiltinSampler(" + modelId + ")");
+      return null;
+    }
+    List<ImageAnnotations> out = new ArrayList<>(request.batchSize());
+    for (int i = 0; i < request.batchSize(); i++) {
+      ImageAnnotations layout = request.conditionings().get(i).layout().orElse(null);
+      checkArgument(
+          layout == null || (layout.width() == size && layout.height() == size),
+          "conditionings[%s].layout must be drawn on the %sx%s image but was %sx%s",
+          i,
+          size,
+          size,
+          layout == null ? 0 : layout.width(),
+          layout == null ? 0 : layout.height());
+      out.add(layout);
+    }
+    return out;
+  }
+
+  /**
+   * True for a network with condition channels (a scene model): each conditioning's {@link
+   * dev.distill.api.Conditioning#layout()} is rasterised to a {@link LayoutMap} at the network's
+   * resolution; a conditioning without a layout, and classifier-free guidance's unconditional
+   * branch, get the null layout.
+   */
+  @Override
+  public boolean layoutConditioned() {
+    return unet.config().conditionChannels() > 0;
   }
 
   private static Tensor timesteps(long n, double t) {

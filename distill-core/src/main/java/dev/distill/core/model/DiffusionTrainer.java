@@ -54,6 +54,7 @@ public final class DiffusionTrainer implements AutoCloseable {
   private final NoiseSchedule schedule;
   private final Tensor images;
   private final long[] labels;
+  private Tensor conditions;
   private final SmallUNet model;
   private final SmallUNet ema;
   private final Map<String, Tensor> adamM;
@@ -241,6 +242,27 @@ public final class DiffusionTrainer implements AutoCloseable {
         images.size(0));
   }
 
+  /**
+   * Gives the spatial conditions of a network with condition channels (e.g. the {@link LayoutMap}
+   * of each training scene), aligned with the images. Required before the first step of such a
+   * network (also after {@link #resume}). A sample whose class is dropped for classifier-free
+   * guidance also gets the null condition (zeros), so the unconditional branch sees neither.
+   *
+   * @param conditions {@code [N, conditionChannels, H, W]} float32 CPU, borrowed
+   * @return this trainer
+   * @throws IllegalArgumentException if the network has no condition channels or the shape is not
+   *     the images'
+   */
+  public DiffusionTrainer conditions(Tensor conditions) {
+    checkNotNull(conditions, "conditions");
+    int cc = modelConfig.conditionChannels();
+    checkArgument(cc > 0, "conditions need a network with condition channels but it has none");
+    int size = modelConfig.imageSize();
+    Tensors.checkShape(conditions, "conditions", images.size(0), cc, size, size);
+    this.conditions = conditions;
+    return this;
+  }
+
   /** The model architecture. */
   public SmallUNetConfig modelConfig() {
     return modelConfig;
@@ -277,8 +299,13 @@ public final class DiffusionTrainer implements AutoCloseable {
     checkState(!closed, "trainer must be open but was closed");
     checkState(
         step < config.numSteps(), "step must be < numSteps=%s but was %s", config.numSteps(), step);
+    checkState(
+        modelConfig.conditionChannels() == 0 || conditions != null,
+        "a network with %s condition channels needs conditions(...) before training",
+        modelConfig.conditionChannels());
     int b = config.batchSize();
     int[] idx = batchIndices(step);
+    float[] keep = new float[b];
     Random rng = new Random(mix(config.seed(), step));
     long[] classIds = new long[b];
     float[] timesteps = new float[b];
@@ -287,8 +314,9 @@ public final class DiffusionTrainer implements AutoCloseable {
     long[] pick = new long[b];
     for (int i = 0; i < b; i++) {
       pick[i] = idx[i];
-      classIds[i] =
-          rng.nextDouble() < config.classDropout() ? modelConfig.nullClass() : labels[idx[i]];
+      boolean dropped = rng.nextDouble() < config.classDropout();
+      classIds[i] = dropped ? modelConfig.nullClass() : labels[idx[i]];
+      keep[i] = dropped ? 0f : 1f;
       int t = rng.nextInt(modelConfig.numTrainTimesteps());
       timesteps[i] = t;
       double ab = schedule.alphaCumprod(t);
@@ -313,8 +341,16 @@ public final class DiffusionTrainer implements AutoCloseable {
       Tensor xt = x0.mul(a).add(eps.mul(sg));
       Tensor target =
           modelConfig.predictionType() == PredictionType.EPSILON ? eps : eps.mul(a).sub(x0.mul(sg));
+      Tensor cond = null;
+      if (conditions != null) {
+        cond =
+            device.placeFloat(
+                conditions
+                    .index_select(0, Tensors.fromLongs(pick, b))
+                    .mul(Tensors.fromFloats(keep, b, 1, 1, 1)));
+      }
       Tensor out =
-          model.forward(xt, Tensors.fromFloats(timesteps, b), Tensors.fromLongs(classIds, b));
+          model.forward(xt, Tensors.fromFloats(timesteps, b), Tensors.fromLongs(classIds, b), cond);
       Tensor loss = out.sub(target).square().mean();
       lossValue = loss.item_double();
       if (!Double.isFinite(lossValue)) {

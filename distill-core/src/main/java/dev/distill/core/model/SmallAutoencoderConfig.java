@@ -126,6 +126,25 @@ public record SmallAutoencoderConfig(
   }
 
   /**
+   * This config at another image size: the same weights (the autoencoder is convolutional) on
+   * larger or smaller images, e.g. the 28×28 Fashion-MNIST autoencoder on 64×64 scenes.
+   *
+   * @param side the new image side, a positive multiple of {@link #downsampleFactor()}
+   * @return a new config
+   */
+  public SmallAutoencoderConfig withImageSize(int side) {
+    return new SmallAutoencoderConfig(
+        imageChannels,
+        side,
+        patchSize,
+        latentChannels,
+        channels,
+        resBlocksPerLevel,
+        normGroups,
+        scalingFactor);
+  }
+
+  /**
    * Writes this config as JSON.
    *
    * @return pretty-printed JSON

@@ -252,6 +252,24 @@ public final class SmallUNet implements AutoCloseable {
    *     device
    */
   public Tensor forward(Tensor x, Tensor timesteps, Tensor classIds) {
+    return forward(x, timesteps, classIds, null);
+  }
+
+  /**
+   * Predicts the model output with a spatial condition (e.g. a {@link LayoutMap}) concatenated to
+   * the input channels.
+   *
+   * @param x noisy images {@code [N, C, H, W]}, float, on this network's device
+   * @param timesteps model timesteps {@code [N]}
+   * @param classIds class indices {@code [N]} int64 in {@code [0, numClasses]}
+   * @param condition {@code [N, conditionChannels, H, W]} float (any device: moved), or {@code
+   *     null} for the null condition (all zeros; what classifier-free guidance's unconditional
+   *     branch and a network without condition channels use)
+   * @return the prediction {@code [N, C, H, W]} float32 on this network's device
+   * @throws IllegalArgumentException if a shape does not fit the config, or a condition is given to
+   *     a network without condition channels
+   */
+  public Tensor forward(Tensor x, Tensor timesteps, Tensor classIds, Tensor condition) {
     checkOpen();
     int size = config.imageSize();
     Tensors.checkShape(x, "x", -1, config.imageChannels(), size, size);
@@ -259,11 +277,26 @@ public final class SmallUNet implements AutoCloseable {
     Tensors.checkShape(timesteps, "timesteps", n);
     Tensors.checkShape(classIds, "classIds", n);
     device.checkOn(x, "x");
+    int cc = config.conditionChannels();
+    checkArgument(
+        condition == null || cc > 0,
+        "condition must be null for a network without condition channels but had shape %s",
+        condition == null ? "" : java.util.Arrays.toString(Tensors.shape(condition)));
+    if (condition != null) {
+      Tensors.checkShape(condition, "condition", n, cc, size, size);
+    }
     try (TensorScope s = TensorScope.open()) {
       Tensor emb = embedding(device.place(timesteps), device.place(classIds));
       Tensor embAct = torch.silu(emb);
       int patch = config.patchSize();
       x = device.compute(x);
+      if (cc > 0) {
+        Tensor c =
+            condition == null
+                ? torch.zeros_like(x.narrow(1, 0, 1)).expand(n, cc, size, size)
+                : device.compute(device.placeFloat(condition));
+        x = cat(x, c);
+      }
       Tensor h = conv(patch > 1 ? torch.pixel_unshuffle(x, patch) : x, "conv_in", 1);
       Deque<Tensor> skips = new ArrayDeque<>();
       int levels = config.levels();
@@ -385,7 +418,11 @@ public final class SmallUNet implements AutoCloseable {
     NamedTensors.linearShape(m, "time.linear2", e, e);
     m.put("class_embedding.weight", new int[] {config.numClasses() + 1, e});
     int patchChannels = config.imageChannels() * config.patchSize() * config.patchSize();
-    NamedTensors.convShape(m, "conv_in", patchChannels, c0, 3);
+    int inChannels =
+        (config.imageChannels() + config.conditionChannels())
+            * config.patchSize()
+            * config.patchSize();
+    NamedTensors.convShape(m, "conv_in", inChannels, c0, 3);
     int levels = config.levels();
     int ch = c0;
     for (int l = 0; l < levels; l++) {

@@ -37,6 +37,9 @@ import java.util.Map;
  * @param betaStart the first β (linear schedule)
  * @param betaEnd the last β (linear schedule)
  * @param numTrainTimesteps the number of diffusion training steps
+ * @param conditionChannels extra input channels of a spatial condition concatenated to the input
+ *     (e.g. a class-layout map, {@link LayoutMap}); {@code 0} for none (the default; JSON written
+ *     before this field existed reads as 0)
  * @since 0.1.0
  */
 public record SmallUNetConfig(
@@ -52,7 +55,8 @@ public record SmallUNetConfig(
     BetaSchedule betaSchedule,
     double betaStart,
     double betaEnd,
-    int numTrainTimesteps) {
+    int numTrainTimesteps,
+    int conditionChannels) {
 
   private static final ObjectMapper JSON =
       new ObjectMapper()
@@ -96,6 +100,56 @@ public record SmallUNetConfig(
         betaEnd);
     checkArgument(
         numTrainTimesteps >= 2, "numTrainTimesteps must be >= 2 but was %s", numTrainTimesteps);
+    checkArgument(
+        conditionChannels >= 0, "conditionChannels must be >= 0 but was %s", conditionChannels);
+  }
+
+  /**
+   * A config without a spatial condition ({@code conditionChannels = 0}).
+   *
+   * @param imageChannels image channels
+   * @param imageSize image side
+   * @param patchSize patch size
+   * @param numClasses real classes
+   * @param channels channels per level
+   * @param resBlocksPerLevel residual blocks per level
+   * @param attentionAtLowest middle self-attention
+   * @param normGroups GroupNorm groups
+   * @param predictionType prediction type
+   * @param betaSchedule β schedule
+   * @param betaStart first β
+   * @param betaEnd last β
+   * @param numTrainTimesteps training steps
+   */
+  public SmallUNetConfig(
+      int imageChannels,
+      int imageSize,
+      int patchSize,
+      int numClasses,
+      List<Integer> channels,
+      int resBlocksPerLevel,
+      boolean attentionAtLowest,
+      int normGroups,
+      PredictionType predictionType,
+      BetaSchedule betaSchedule,
+      double betaStart,
+      double betaEnd,
+      int numTrainTimesteps) {
+    this(
+        imageChannels,
+        imageSize,
+        patchSize,
+        numClasses,
+        channels,
+        resBlocksPerLevel,
+        attentionAtLowest,
+        normGroups,
+        predictionType,
+        betaSchedule,
+        betaStart,
+        betaEnd,
+        numTrainTimesteps,
+        0);
   }
 
   /**
@@ -216,6 +270,7 @@ public record SmallUNetConfig(
     private double betaStart;
     private double betaEnd;
     private int numTrainTimesteps;
+    private int conditionChannels;
 
     private Builder(SmallUNetConfig c) {
       imageChannels = c.imageChannels;
@@ -231,6 +286,13 @@ public record SmallUNetConfig(
       betaStart = c.betaStart;
       betaEnd = c.betaEnd;
       numTrainTimesteps = c.numTrainTimesteps;
+      conditionChannels = c.conditionChannels;
+    }
+
+    /** Sets the spatial condition's channels (0 for none). */
+    public Builder conditionChannels(int n) {
+      this.conditionChannels = n;
+      return this;
     }
 
     /** Sets image channels and size. */
@@ -311,7 +373,8 @@ public record SmallUNetConfig(
           betaSchedule,
           betaStart,
           betaEnd,
-          numTrainTimesteps);
+          numTrainTimesteps,
+          conditionChannels);
     }
   }
 }

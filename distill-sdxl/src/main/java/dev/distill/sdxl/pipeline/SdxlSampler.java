@@ -88,6 +88,7 @@ public final class SdxlSampler implements Sampler {
   public SampleResult sample(SampleRequest request, ProgressListener listener) {
     checkNotNull(request, "request");
     checkNotNull(listener, "listener");
+    request.requireNoLayouts("SdxlSampler");
     int b = request.batchSize();
     int height = request.height() > 0 ? request.height() : imageSize().height();
     int width = request.width() > 0 ? request.width() : imageSize().width();

@@ -38,9 +38,12 @@ import org.bytedeco.pytorch.Tensor;
  * {@code c} (category {@code c + 1}, the convention of {@code FashionMnistScenes} and of the
  * proxies, whose ids are {@code 1..K}) gets ã = {@link SceneTargets#drawDominant}(run seed, c + 1,
  * i): a target whose largest box is of class c, so the class-conditioned sampler is conditioned on
- * ã's dominant class. A layout-conditioned scene generator does not exist in the library yet: the
- * other objects of ã are reached through the task guidance alone, so with a single-object model
- * (the built-in Fashion-MNIST one) they are weak at best.
+ * ã's dominant class. On a layout-conditioned sampler ({@link Sampler#layoutConditioned()}, e.g.
+ * the built-in scene model {@code BuiltinModel.fashionMnistScenes()}) ã is also the sample's {@link
+ * dev.distill.api.Conditioning#layout()}, so the generator is asked for ã's boxes and the task
+ * guidance corrects what it gets wrong; on any other sampler the other objects of ã are reached
+ * through the task guidance alone (weak with a single-object model). {@link #withoutGuidance()} is
+ * the same method without the guidance term, for the comparison.
  *
  * <p>Strength and stop step are those of {@link UniDD#classification}: classifier-guidance scaling
  * s(t) = w·√(1−ᾱ) with w = 1, active at every step (no stop step), decoder-only gradient; change
@@ -64,13 +67,16 @@ public final class UniDDAnnotations implements DistillMethod {
   private final SceneTargets targets;
   private final StrengthSchedule schedule;
   private final GradientMode gradientMode;
+  private final boolean guided;
 
   UniDDAnnotations(
       Task task,
       AnnotationTaskProxy proxy,
       SceneTargets targets,
       StrengthSchedule schedule,
-      GradientMode gradientMode) {
+      GradientMode gradientMode,
+      boolean guided) {
+    this.guided = guided;
     this.task = checkNotNull(task, "task");
     this.proxy = checkNotNull(proxy, "proxy");
     this.targets = checkNotNull(targets, "targets");
@@ -85,7 +91,7 @@ public final class UniDDAnnotations implements DistillMethod {
 
   static UniDDAnnotations of(Task task, AnnotationTaskProxy proxy, SceneTargets targets) {
     return new UniDDAnnotations(
-        task, proxy, targets, Schedules.classifierGuidance(1.0), GradientMode.DECODER_ONLY);
+        task, proxy, targets, Schedules.classifierGuidance(1.0), GradientMode.DECODER_ONLY, true);
   }
 
   private static int maxCategoryId(List<Category> categories) {
@@ -109,7 +115,7 @@ public final class UniDDAnnotations implements DistillMethod {
    * @return the copy
    */
   public UniDDAnnotations withSchedule(StrengthSchedule schedule) {
-    return new UniDDAnnotations(task, proxy, targets, schedule, gradientMode);
+    return new UniDDAnnotations(task, proxy, targets, schedule, gradientMode, guided);
   }
 
   /**
@@ -119,23 +125,41 @@ public final class UniDDAnnotations implements DistillMethod {
    * @return the copy
    */
   public UniDDAnnotations withGradientMode(GradientMode mode) {
-    return new UniDDAnnotations(task, proxy, targets, schedule, mode);
+    return new UniDDAnnotations(task, proxy, targets, schedule, mode, guided);
+  }
+
+  /**
+   * The ablation without the task guidance: the same targets ã, the same conditioning (class and,
+   * on a layout-conditioned sampler, ã as the layout) and the same annotations, but no ∇L<sub>
+   * task</sub> correction — "unguided generation" in UniDD's comparison. Named {@code "unguided"}.
+   *
+   * @return the copy
+   */
+  public UniDDAnnotations withoutGuidance() {
+    return new UniDDAnnotations(task, proxy, targets, schedule, gradientMode, false);
+  }
+
+  /** Whether the task guidance is applied (false for {@link #withoutGuidance()}). */
+  public boolean guided() {
+    return guided;
   }
 
   @Override
   public String name() {
-    return "unidd";
+    return guided ? "unidd" : "unguided";
   }
 
   @Override
   public Map<String, String> config() {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("task", task == Task.DETECTION ? "detection" : "segmentation");
+    m.put("guided", Boolean.toString(guided));
     m.put("schedule", schedule.toString());
     m.put("gradientMode", gradientMode.name());
     m.put("proxy", proxy.id());
     m.put("targets", targets.toString());
     m.put("targetClass", "dominant (largest box) = the image's class");
+    m.put("layout", "ã as the conditioning's layout when the sampler is layout-conditioned");
     return m;
   }
 
@@ -195,10 +219,20 @@ public final class UniDDAnnotations implements DistillMethod {
         for (int i = 0; i < count; i++) {
           batch.add(target(ctx.runSeed(), ctx.classId(), first + i));
         }
+        SampleRequest.Builder builder =
+            sampler.layoutConditioned()
+                ? ctx.request(
+                    first, count, i -> ctx.conditioning(i).withLayout(batch.get(i - first)))
+                : ctx.request(first, count);
+        if (!guided) {
+          try (TensorScope scope = TensorScope.open();
+              SampleResult r = sampler.sample(builder.build(), ctx.listener())) {
+            return scope.keep(r.images().clone());
+          }
+        }
         try (TensorScope scope = TensorScope.open();
             AnnotationTaskGuidance term = term(batch)) {
-          SampleRequest request =
-              ctx.request(first, count).gradientMode(gradientMode).guidance(term).build();
+          SampleRequest request = builder.gradientMode(gradientMode).guidance(term).build();
           try (SampleResult r = sampler.sample(request, ctx.listener())) {
             return scope.keep(r.images().clone());
           }

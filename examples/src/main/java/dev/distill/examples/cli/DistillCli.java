@@ -44,7 +44,8 @@ import picocli.CommandLine.Spec;
       ImageFolderCommand.class,
       ExportFashionMnistCommand.class,
       SparkQuickStartCommand.class,
-      RecipeACommand.class
+      RecipeACommand.class,
+      TrainScenesCommand.class
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {

@@ -69,7 +69,7 @@ public final class TrainProxy {
    * @param steps training steps per proxy; 0 takes the task's default
    * @param batchSize batch size; 0 takes the task's default
    * @param learningRate Adam's peak learning rate; 0 takes the task's default
-   * @param netWidth the proxies' base width
+   * @param netWidth the proxies' base width; 0 takes the task's default
    * @param threads LibTorch intra-op threads; 0 keeps LibTorch's
    * @param seed initialisation and batch-draw seed
    * @since 0.1.0
@@ -128,9 +128,6 @@ public final class TrainProxy {
     FashionMnistScenes train = FashionMnistScenes.train(sceneConfig);
     FashionMnistScenes test = FashionMnistScenes.test(sceneConfig);
     List<ImageAnnotations> targets = train.annotationSet(0, options.scenes()).images();
-    ProxyNetConfig net =
-        ProxyNetConfig.of(
-            1, sceneConfig.canvasSize(), FashionMnistScenes.CATEGORIES.size(), options.netWidth());
     SceneProtocol protocol =
         SceneProtocol.quickDetection().withTestScenes(options.testScenes()).withSeeds(List.of(0L));
     Files.createDirectories(options.out());
@@ -144,9 +141,17 @@ public final class TrainProxy {
           sceneConfig,
           (System.nanoTime() - t0) / 1e9);
       if (options.task() != Task.SEGMENTATION) {
+        ProxyNetConfig net = BuiltinProxies.detectorConfig();
+        if (options.netWidth() > 0) {
+          net = withWidth(net, options.netWidth());
+        }
         detector(options, net, images, targets, DetectionEvaluator.of(protocol, test));
       }
       if (options.task() != Task.DETECTION) {
+        ProxyNetConfig net = BuiltinProxies.segmenterConfig();
+        if (options.netWidth() > 0) {
+          net = withWidth(net, options.netWidth());
+        }
         segmenter(options, net, images, targets, SegmentationEvaluator.of(protocol, test));
       }
     }
@@ -268,6 +273,11 @@ public final class TrainProxy {
     }
   }
 
+  private static ProxyNetConfig withWidth(ProxyNetConfig c, int width) {
+    return new ProxyNetConfig(
+        c.channels(), c.imageHeight(), c.imageWidth(), c.numCategories(), width);
+  }
+
   /** Prints the loss every 100 steps and at the end. */
   private static ProgressListener log(String what, int steps, long start) {
     return p -> {
@@ -318,7 +328,8 @@ public final class TrainProxy {
     Task task = name.equals(BuiltinProxies.DETECTOR) ? Task.DETECTION : Task.SEGMENTATION;
     record.put(
         "command",
-        "distill train-proxy " + String.join(" ", commandArgs(o, task, steps, batch, lr)));
+        "distill train-proxy "
+            + String.join(" ", commandArgs(o, task, steps, batch, lr, net.netWidth())));
     record.put("createdAt", Instant.now().toString());
     AtomicFiles.writeString(
         o.out().resolve(name + ".json"),
@@ -326,7 +337,8 @@ public final class TrainProxy {
   }
 
   /** The command line that reproduces one proxy of a run (defaults resolved). */
-  static List<String> commandArgs(Options o, Task task, int steps, int batch, double lr) {
+  static List<String> commandArgs(
+      Options o, Task task, int steps, int batch, double lr, int width) {
     return List.of(
         "--task",
         task.name().toLowerCase(Locale.ROOT),
@@ -341,7 +353,7 @@ public final class TrainProxy {
         "--lr",
         Double.toString(lr),
         "--width",
-        Integer.toString(o.netWidth()),
+        Integer.toString(width),
         "--threads",
         Integer.toString(o.threads()),
         "--seed",

@@ -35,8 +35,11 @@ public final class BuiltinProxies {
   /** The base name of the shipped segmenter ({@code .safetensors} and {@code .json}). */
   public static final String SEGMENTER = "fashion-mnist-scenes-segmenter";
 
-  /** The base width of both shipped proxies. */
-  public static final int NET_WIDTH = 16;
+  /** The base width of the shipped detector. */
+  public static final int DETECTOR_WIDTH = 16;
+
+  /** The base width of the shipped segmenter. */
+  public static final int SEGMENTER_WIDTH = 16;
 
   private BuiltinProxies() {}
 
@@ -50,13 +53,21 @@ public final class BuiltinProxies {
   }
 
   /**
-   * The architecture of both shipped proxies.
+   * The architecture of the shipped detector.
    *
-   * @return 1 channel, 64×64 input, the 10 Fashion-MNIST categories, width {@link #NET_WIDTH}
+   * @return 1 channel, 64×64 input, the 10 Fashion-MNIST categories, width {@link #DETECTOR_WIDTH}
    */
-  public static ProxyNetConfig netConfig() {
-    SceneConfig scenes = sceneConfig();
-    return ProxyNetConfig.of(1, scenes.canvasSize(), 10, NET_WIDTH);
+  public static ProxyNetConfig detectorConfig() {
+    return ProxyNetConfig.of(1, sceneConfig().canvasSize(), 10, DETECTOR_WIDTH);
+  }
+
+  /**
+   * The architecture of the shipped segmenter.
+   *
+   * @return 1 channel, 64×64 input, the 10 Fashion-MNIST categories, width {@link #SEGMENTER_WIDTH}
+   */
+  public static ProxyNetConfig segmenterConfig() {
+    return ProxyNetConfig.of(1, sceneConfig().canvasSize(), 10, SEGMENTER_WIDTH);
   }
 
   /**

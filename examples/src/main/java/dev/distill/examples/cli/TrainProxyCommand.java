@@ -95,9 +95,13 @@ public final class TrainProxyCommand extends JobCommand<TrainProxy.Options> {
   @Option(
       names = "--width",
       paramLabel = "W",
-      defaultValue = "" + BuiltinProxies.NET_WIDTH,
-      description = "the proxies' base width (default: ${DEFAULT-VALUE})")
-  int width;
+      description =
+          "the proxies' base width (default: "
+              + BuiltinProxies.DETECTOR_WIDTH
+              + " detector, "
+              + BuiltinProxies.SEGMENTER_WIDTH
+              + " segmenter)")
+  Integer width;
 
   @Option(
       names = "--threads",
@@ -140,7 +144,9 @@ public final class TrainProxyCommand extends JobCommand<TrainProxy.Options> {
     if (lr != null) {
       positive("--lr", lr);
     }
-    inRange("--width", width, 1, 256);
+    if (width != null) {
+      inRange("--width", width, 1, 256);
+    }
     if (threads != null) {
       inRange("--threads", threads, 1, 1024);
     }
@@ -152,7 +158,7 @@ public final class TrainProxyCommand extends JobCommand<TrainProxy.Options> {
         steps != null ? steps : 0,
         batch != null ? batch : 0,
         lr != null ? lr : 0,
-        width,
+        width != null ? width : 0,
         threads != null ? threads : 0,
         seed);
   }

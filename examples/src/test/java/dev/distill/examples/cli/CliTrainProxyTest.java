@@ -2,6 +2,8 @@ package dev.distill.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.examples.TrainProxy;
 import dev.distill.task.proxy.BuiltinProxies;
 import java.nio.file.Files;
@@ -14,7 +16,7 @@ class CliTrainProxyTest {
   @TempDir Path tmp;
 
   @Test
-  void defaultsTrainBothProxiesAtTheShippedWidthWithTaskDefaultsLeftOpen() {
+  void defaultsTrainBothProxiesWithTheTaskDefaultsLeftOpen() {
     TrainProxy.Options o =
         CliHarness.run("train-proxy", "--out", tmp.toString()).options(TrainProxy.Options.class);
     assertThat(o.out()).isEqualTo(tmp);
@@ -24,9 +26,31 @@ class CliTrainProxyTest {
     assertThat(o.steps()).isZero();
     assertThat(o.batchSize()).isZero();
     assertThat(o.learningRate()).isZero();
-    assertThat(o.netWidth()).isEqualTo(BuiltinProxies.NET_WIDTH);
+    assertThat(o.netWidth()).isZero();
     assertThat(o.threads()).isZero();
     assertThat(o.seed()).isZero();
+  }
+
+  @Test
+  void defaultsReproduceTheShippedProxies() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    JsonNode det = json.readTree(BuiltinProxies.record(BuiltinProxies.DETECTOR));
+    JsonNode seg = json.readTree(BuiltinProxies.record(BuiltinProxies.SEGMENTER));
+    assertThat(det.path("steps").asInt()).isEqualTo(TrainProxy.DETECTOR_STEPS);
+    assertThat(det.path("batchSize").asInt()).isEqualTo(TrainProxy.DETECTOR_BATCH);
+    assertThat(det.path("learningRate").asDouble()).isEqualTo(TrainProxy.DETECTOR_LR);
+    assertThat(seg.path("steps").asInt()).isEqualTo(TrainProxy.SEGMENTER_STEPS);
+    assertThat(seg.path("batchSize").asInt()).isEqualTo(TrainProxy.SEGMENTER_BATCH);
+    assertThat(seg.path("learningRate").asDouble()).isEqualTo(TrainProxy.SEGMENTER_LR);
+    assertThat(det.path("netConfig").path("netWidth").asInt())
+        .isEqualTo(BuiltinProxies.DETECTOR_WIDTH);
+    assertThat(seg.path("netConfig").path("netWidth").asInt())
+        .isEqualTo(BuiltinProxies.SEGMENTER_WIDTH);
+    for (JsonNode r : new JsonNode[] {det, seg}) {
+      assertThat(r.path("trainScenes").asInt()).isEqualTo(BuiltinProxies.sceneConfig().size());
+      assertThat(r.path("testScenes").asInt()).isEqualTo(500);
+      assertThat(r.path("seed").asLong()).isZero();
+    }
   }
 
   @Test

@@ -7,7 +7,9 @@
  * detection and segmentation proxies ({@link dev.distill.task.proxy.AnnotationTaskProxy}: {@link
  * dev.distill.task.proxy.CenterNetDetector}, {@link dev.distill.task.proxy.LrAsppSegmenter}) give a
  * differentiable task loss against target annotations, and are trained by {@link
- * dev.distill.task.proxy.AnnotationProxyTrainer}.
+ * dev.distill.task.proxy.AnnotationProxyTrainer}; {@link dev.distill.task.proxy.BuiltinProxies}
+ * loads a detector and a segmenter trained on real Fashion-MNIST scenes, shipped in this module's
+ * resources.
  *
  * @since 0.1.0
  */

@@ -17,6 +17,17 @@ class AnnotationProxyMemoryTest {
     List<ImageAnnotations> targets = SceneProxies.trainTargets();
     AnnotationProxyTrainer.train(s, s.parameters(), images, targets, 2, 4, 1e-3, 1);
     AnnotationProxyTrainer.train(d, d.parameters(), images, targets, 2, 4, 1e-3, 1);
+    AnnotationProxyTrainer.train(
+        d,
+        d.parameters(),
+        images,
+        targets,
+        2,
+        4,
+        1e-3,
+        dev.distill.core.eval.LrSchedule.COSINE,
+        1,
+        dev.distill.api.ProgressListener.NONE);
     try (TensorScope scope = TensorScope.open()) {
       Tensor x = images.narrow(0, 0, 2);
       s.taskLoss(x.clone().requires_grad_(true), targets.subList(0, 2)).backward();

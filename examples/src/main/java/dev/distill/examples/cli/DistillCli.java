@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
       QuickStartCommand.class,
       TrainBackboneCommand.class,
       TrainTeacherCommand.class,
+      TrainProxyCommand.class,
       QualityCommand.class,
       ParityCommand.class,
       ThroughputCommand.class,

@@ -48,4 +48,31 @@ final class EvalCache {
         cache, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
     return report;
   }
+
+  /** An evaluation that may fail with an I/O error. */
+  interface Evaluation {
+    EvalReport run() throws IOException;
+  }
+
+  /**
+   * The general form: reuses the cached report when its protocol contains every entry of {@code
+   * want}, else runs the evaluation and caches its report (the scene tables' evaluators).
+   */
+  static EvalReport evaluateOnce(Path cache, Map<String, String> want, Evaluation evaluation)
+      throws IOException {
+    if (Files.isRegularFile(cache)) {
+      try {
+        EvalReport old = JSON.readValue(cache.toFile(), EvalReport.class);
+        if (old.protocol().entrySet().containsAll(want.entrySet())) {
+          return old;
+        }
+      } catch (IOException e) {
+        System.err.println("ignoring unreadable " + cache + ": " + e.getMessage());
+      }
+    }
+    EvalReport report = evaluation.run();
+    AtomicFiles.writeString(
+        cache, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+    return report;
+  }
 }

@@ -121,6 +121,12 @@ public final class QuickStart {
    *     replaced (0 = off)
    * @param backbone the generator: {@link Backbone#PIXEL} ({@link BuiltinModel#fashionMnist()}) or
    *     {@link Backbone#LATENT} ({@link BuiltinModel#fashionMnistLatent()})
+   * @param task classification (the default) or the scene tasks, which run {@code SceneQuickStart}
+   *     (random-real vs unguided vs UniDD on Fashion-MNIST scenes; {@code ipcs} are then images per
+   *     class of the scene's dominant object, {@code upperEpochs} the whole-set row's epochs, 0 = a
+   *     quarter of the protocol's)
+   * @param taskGuidance the scene tasks' UniDD strength w of s(t) = w·√(1−ᾱ); 0 = the task's
+   *     default ({@code SceneQuickStart})
    * @since 0.1.0
    */
   public record Options(
@@ -139,12 +145,24 @@ public final class QuickStart {
       ModeGuided.Target mgdTarget,
       List<String> methods,
       double confidence,
-      Backbone backbone) {
+      Backbone backbone,
+      Task task,
+      double taskGuidance) {
     /** Copies the lists. */
     public Options {
       ipcs = List.copyOf(ipcs);
       methods = List.copyOf(methods);
     }
+  }
+
+  /** What the distilled sets are for. */
+  public enum Task {
+    /** Fashion-MNIST classification: the results table of README (the default). */
+    CLASSIFICATION,
+    /** Fashion-MNIST scenes, boxes and mAP: random-real vs unguided vs UniDD. */
+    DETECTION,
+    /** Fashion-MNIST scenes, semantic masks and mIoU: random-real vs unguided vs UniDD. */
+    SEGMENTATION
   }
 
   /**
@@ -164,6 +182,10 @@ public final class QuickStart {
    * @throws IllegalStateException if {@code out} holds sets from another run
    */
   public static void run(Options options) throws IOException {
+    if (options.task() != Task.CLASSIFICATION) {
+      SceneQuickStart.run(options);
+      return;
+    }
     Path out = options.out();
     List<Integer> ipcs = options.ipcs();
     List<String> only = options.methods();

@@ -67,7 +67,8 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
   @Option(
       names = "--seeds",
       paramLabel = "S",
-      description = "student seeds 0..S-1 (default: the protocol's one seed; 3 with --full)")
+      description =
+          "student seeds 0..S-1 (default: the protocol's one seed; 3 with --full or a scene --task)")
   Integer seeds;
 
   @Option(
@@ -162,6 +163,24 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
       description = "the built-in generator: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
   QuickStart.Backbone backbone;
 
+  @Option(
+      names = "--task",
+      paramLabel = "TASK",
+      defaultValue = "CLASSIFICATION",
+      description =
+          "what the sets are for: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); detection"
+              + " and segmentation compare random-real, unguided and UniDD-guided scenes at two"
+              + " budgets (--ipcs, default 5,10 images per class)")
+  QuickStart.Task task;
+
+  @Option(
+      names = "--task-guidance",
+      paramLabel = "W",
+      description =
+          "UniDD strength w of s(t) = w*sqrt(1-alphabar) for --task detection|segmentation"
+              + " (default: the task's, 0.3 for detection, see README)")
+  Double taskGuidance;
+
   /** The real quick start. */
   public QuickStartCommand() {
     this(Job.of(QuickStart::run));
@@ -178,7 +197,9 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
 
   @Override
   protected QuickStart.Options options() {
-    List<Integer> ipcList = ipcs != null ? ipcs : full ? List.of(1, 10, 50) : List.of(10);
+    boolean scenes = task != QuickStart.Task.CLASSIFICATION;
+    List<Integer> ipcList =
+        ipcs != null ? ipcs : scenes ? List.of(5, 10) : full ? List.of(1, 10, 50) : List.of(10);
     for (int ipc : ipcList) {
       inRange("--ipc", ipc, 1, MAX_IPC);
     }
@@ -213,7 +234,7 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
         out,
         ipcList,
         protocol != null ? protocol : full ? QuickStart.Protocol.PINNED : QuickStart.Protocol.QUICK,
-        seeds != null ? seeds : full ? 3 : 0,
+        seeds != null ? seeds : full || scenes ? 3 : 0,
         epochs != null ? epochs : 0,
         upperEpochs != null ? upperEpochs : full ? QuickStart.DEFAULT_UPPER_EPOCHS : 0,
         steps,
@@ -225,7 +246,9 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
         mgdTarget,
         methods,
         inRange("--confidence", confidence, 0.0, 1.0),
-        backbone);
+        backbone,
+        task,
+        taskGuidance == null ? 0.0 : inRange("--task-guidance", taskGuidance, 0.0, 1e6));
   }
 
   @Override

@@ -342,4 +342,24 @@ class CliCommandsTest {
           .contains("Usage: distill " + c);
     }
   }
+
+  @Test
+  void trainScenesParsesItsDefaultsAndNamesBadValues() {
+    Path out = tmp.resolve("scenes");
+    dev.distill.examples.TrainScenes.Options o =
+        CliHarness.run("train-scenes", "--out", out.toString())
+            .options(dev.distill.examples.TrainScenes.Options.class);
+    assertThat(o.out()).isEqualTo(out);
+    assertThat(o.scenes()).isEqualTo(10_000);
+    assertThat(o.steps()).isEqualTo(3000);
+    assertThat(o.batchSize()).isEqualTo(64);
+    assertThat(o.channels()).containsExactly(64, 128);
+    assertThat(o.resume()).isFalse();
+    CliHarness.Result bad = CliHarness.run("train-scenes", "--out", out.toString(), "--batch", "0");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("--batch").contains("0");
+    CliHarness.Result noOut = CliHarness.run("train-scenes");
+    assertThat(noOut.exitCode()).isEqualTo(2);
+    assertThat(noOut.err()).contains("--out");
+  }
 }

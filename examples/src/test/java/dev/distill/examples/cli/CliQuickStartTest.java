@@ -47,6 +47,31 @@ class CliQuickStartTest {
   }
 
   @Test
+  void taskIsClassificationByDefaultAndSceneTasksDefaultToTwoBudgets() {
+    QuickStart.Options plain = CliHarness.run("quickstart").options(QuickStart.Options.class);
+    assertThat(plain.task()).isEqualTo(QuickStart.Task.CLASSIFICATION);
+    assertThat(plain.taskGuidance()).as("0 = the task's default").isZero();
+    QuickStart.Options det =
+        CliHarness.run("quickstart", "--task", "detection").options(QuickStart.Options.class);
+    assertThat(det.task()).isEqualTo(QuickStart.Task.DETECTION);
+    assertThat(det.ipcs()).containsExactly(5, 10);
+    assertThat(det.seeds()).as("scene students are cheap: three seeds by default").isEqualTo(3);
+    QuickStart.Options seg =
+        CliHarness.run(
+                "quickstart", "--task", "segmentation", "--ipcs", "2", "--task-guidance", "3")
+            .options(QuickStart.Options.class);
+    assertThat(seg.task()).isEqualTo(QuickStart.Task.SEGMENTATION);
+    assertThat(seg.ipcs()).containsExactly(2);
+    assertThat(seg.taskGuidance()).isEqualTo(3.0);
+    CliHarness.Result bad = CliHarness.run("quickstart", "--task", "pose");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("--task").contains("pose");
+    CliHarness.Result negative = CliHarness.run("quickstart", "--task-guidance", "-1");
+    assertThat(negative.exitCode()).isEqualTo(2);
+    assertThat(negative.err()).contains("--task-guidance").contains("-1");
+  }
+
+  @Test
   void confidenceIsAProbabilityAndOffByDefault() {
     assertThat(CliHarness.run("quickstart").options(QuickStart.Options.class).confidence())
         .isZero();

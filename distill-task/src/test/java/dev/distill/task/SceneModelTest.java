@@ -59,7 +59,9 @@ class SceneModelTest {
         double mismatched =
             DetectionMetrics.evaluate(AnnotationSet.of(targets.categories(), others), found)
                 .map50();
-        assertThat(matched).as("mAP50 against the asked-for layouts").isGreaterThan(0.25); // measured 0.40 (15 steps, CFG 2)
+        assertThat(matched)
+            .as("mAP50 against the asked-for layouts")
+            .isGreaterThan(0.25); // measured 0.40 (15 steps, CFG 2)
         assertThat(matched)
             .as("mAP50 against asked-for vs other layouts")
             .isGreaterThan(mismatched + 0.2); // measured 0.0035

@@ -178,7 +178,7 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
       paramLabel = "W",
       description =
           "UniDD strength w of s(t) = w*sqrt(1-alphabar) for --task detection|segmentation"
-              + " (default: the task's, 0.3 for detection, see README)")
+              + " (default: the task's: 0.3 for detection, 3 for segmentation)")
   Double taskGuidance;
 
   /** The real quick start. */

@@ -185,20 +185,7 @@ public final class TrainBackbone {
             trainer.modelConfig().toJson().replaceAll("\\s+", ""),
             trainer.config().toJson(),
             trainer.step());
-        long[] last = {System.nanoTime()};
-        int[] lastStep = {trainer.step()};
-        double finalLoss =
-            trainer.train(
-                ckpt,
-                p -> {
-                  long now = System.nanoTime();
-                  double perStep = (now - last[0]) / 1e9 / Math.max(1, p.done() - lastStep[0]);
-                  last[0] = now;
-                  lastStep[0] = (int) p.done();
-                  System.out.printf(
-                      "step %d/%d %s  %.3f s/step  elapsed %.0f s%n",
-                      p.done(), p.total(), p.message(), perStep, (now - t0) / 1e9);
-                });
+        double finalLoss = trainPrinting(trainer, ckpt, t0);
         trainer
             .ema()
             .save(
@@ -216,6 +203,32 @@ public final class TrainBackbone {
             trainer.step(), finalLoss, (System.nanoTime() - t0) / 1e9);
       }
     }
+  }
+
+  /**
+   * Runs a trainer to its end, printing each logged step's loss, seconds per step and elapsed time
+   * (the training commands' console output).
+   *
+   * @param trainer the trainer
+   * @param ckpt its checkpoint file
+   * @param t0 the run's start ({@link System#nanoTime()})
+   * @return the final mean loss
+   * @throws IOException if a checkpoint cannot be written
+   */
+  static double trainPrinting(DiffusionTrainer trainer, Path ckpt, long t0) throws IOException {
+    long[] last = {System.nanoTime()};
+    int[] lastStep = {trainer.step()};
+    return trainer.train(
+        ckpt,
+        p -> {
+          long now = System.nanoTime();
+          double perStep = (now - last[0]) / 1e9 / Math.max(1, p.done() - lastStep[0]);
+          last[0] = now;
+          lastStep[0] = (int) p.done();
+          System.out.printf(
+              "step %d/%d %s  %.3f s/step  elapsed %.0f s%n",
+              p.done(), p.total(), p.message(), perStep, (now - t0) / 1e9);
+        });
   }
 
   /**

@@ -195,20 +195,7 @@ public final class TrainScenes {
             trainer.modelConfig().toJson().replaceAll("\\s+", ""),
             trainer.config().toJson(),
             trainer.step());
-        long[] last = {System.nanoTime()};
-        int[] lastStep = {trainer.step()};
-        double finalLoss =
-            trainer.train(
-                ckpt,
-                p -> {
-                  long now = System.nanoTime();
-                  double perStep = (now - last[0]) / 1e9 / Math.max(1, p.done() - lastStep[0]);
-                  last[0] = now;
-                  lastStep[0] = (int) p.done();
-                  System.out.printf(
-                      "step %d/%d %s  %.3f s/step  elapsed %.0f s%n",
-                      p.done(), p.total(), p.message(), perStep, (now - t0) / 1e9);
-                });
+        double finalLoss = TrainBackbone.trainPrinting(trainer, ckpt, t0);
         String unet = BuiltinModel.FASHION_MNIST_SCENES;
         trainer
             .ema()

@@ -132,10 +132,7 @@ final class SceneQuickStart {
       FashionMnistScenes train = FashionMnistScenes.train(SCENES);
       FashionMnistScenes test = FashionMnistScenes.test(SCENES);
       SceneTargets targets = SceneTargets.fromTraining(train, TARGET_STATISTICS);
-      Evaluation evaluation =
-          detection
-              ? (set, listener) -> DetectionEvaluator.of(used, test).evaluate(set, listener)
-              : (set, listener) -> SegmentationEvaluator.of(used, test).evaluate(set, listener);
+      Evaluation evaluation = evaluation(detection, used, test);
       String metric = detection ? "mAP50" : "mIoU";
       String metric2 = detection ? "mAP50_95" : "pixelAccuracy";
       AnnotatedGrids.Overlay overlay =
@@ -222,10 +219,7 @@ final class SceneQuickStart {
           SceneBaselines.wholeSet(FashionMnistScenes.train(SCENES.withSize(WHOLE_SET)))) {
         Map<String, String> want = new LinkedHashMap<>(upper.toMap());
         want.put("trainImages", Integer.toString(all.size()));
-        Evaluation upperEvaluation =
-            detection
-                ? (set, listener) -> DetectionEvaluator.of(upper, test).evaluate(set, listener)
-                : (set, listener) -> SegmentationEvaluator.of(upper, test).evaluate(set, listener);
+        Evaluation upperEvaluation = evaluation(detection, upper, test);
         whole.report =
             EvalCache.evaluateOnce(
                 out.resolve("whole-scene-set.eval.json"),
@@ -239,6 +233,14 @@ final class SceneQuickStart {
       console.println(table);
       AtomicFiles.writeString(out.resolve("results.md"), table);
     }
+  }
+
+  /** The task's evaluator under a protocol, on the real test scenes. */
+  private static Evaluation evaluation(
+      boolean detection, SceneProtocol protocol, FashionMnistScenes test) {
+    return detection
+        ? (set, listener) -> DetectionEvaluator.of(protocol, test).evaluate(set, listener)
+        : (set, listener) -> SegmentationEvaluator.of(protocol, test).evaluate(set, listener);
   }
 
   /** Scores one set. */

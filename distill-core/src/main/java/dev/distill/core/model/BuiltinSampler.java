@@ -337,10 +337,17 @@ public final class BuiltinSampler implements Sampler {
         z = device.placeFloat(gaussian(rngs, shape)).mul(Tensors.scalar(run.initNoiseSigma()));
       }
       Tensor ids = Tensors.fromLongs(classIds, n);
-      Tensor cond =
+      Tensor layout =
           layouts == null
               ? null
-              : LayoutMap.batch(layouts, c.conditionChannels() - 1, c.imageSize());
+              : device.placeFloat(
+                  LayoutMap.batch(layouts, c.conditionChannels() - 1, c.imageSize()));
+      // the network's condition input, built once per call (not per step): with CFG the batch is
+      // [conditional; unconditional], and the unconditional half gets the null layout (zeros)
+      Tensor cond =
+          layout == null || request.guidanceScale() <= 1
+              ? layout
+              : torch.cat(new TensorVector(layout, torch.zeros_like(layout)), 0);
       GuidanceStep guidance =
           GuidanceStep.builder(
                   request.guidanceTerms(), request.gradientMode(), request.conditionings())
@@ -419,7 +426,10 @@ public final class BuiltinSampler implements Sampler {
     }
   }
 
-  /** The (CFG-combined) model output at the current step. */
+  /**
+   * The (CFG-combined) model output at the current step; {@code layout} is the condition input of
+   * the whole network batch (both CFG halves), or null.
+   */
   private Tensor denoise(
       SchedulerRun run, Tensor z, Tensor ids, Tensor layout, StepInfo info, double scale) {
     Tensor input = run.scaleModelInput(z);
@@ -430,11 +440,8 @@ public final class BuiltinSampler implements Sampler {
       Arrays.fill(nullIds, unet.config().nullClass());
       Tensor nulls = Tensors.fromLongs(nullIds, n);
       Tensor bothIds = torch.cat(new TensorVector(ids, nulls), 0);
-      // the unconditional branch drops the layout too (the null layout is all zeros)
-      Tensor bothLayouts =
-          layout == null ? null : torch.cat(new TensorVector(layout, torch.zeros_like(layout)), 0);
       Tensor t = timesteps(2 * n, info.timestep());
-      Tensor out = unet.forward(both, t, bothIds, bothLayouts);
+      Tensor out = unet.forward(both, t, bothIds, layout);
       Tensor cond = out.narrow(0, 0, n);
       Tensor uncond = out.narrow(0, n, n);
       return uncond.add(cond.sub(uncond).mul(Tensors.scalar(scale)));

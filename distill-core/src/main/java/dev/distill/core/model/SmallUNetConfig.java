@@ -105,54 +105,6 @@ public record SmallUNetConfig(
   }
 
   /**
-   * A config without a spatial condition ({@code conditionChannels = 0}).
-   *
-   * @param imageChannels image channels
-   * @param imageSize image side
-   * @param patchSize patch size
-   * @param numClasses real classes
-   * @param channels channels per level
-   * @param resBlocksPerLevel residual blocks per level
-   * @param attentionAtLowest middle self-attention
-   * @param normGroups GroupNorm groups
-   * @param predictionType prediction type
-   * @param betaSchedule β schedule
-   * @param betaStart first β
-   * @param betaEnd last β
-   * @param numTrainTimesteps training steps
-   */
-  public SmallUNetConfig(
-      int imageChannels,
-      int imageSize,
-      int patchSize,
-      int numClasses,
-      List<Integer> channels,
-      int resBlocksPerLevel,
-      boolean attentionAtLowest,
-      int normGroups,
-      PredictionType predictionType,
-      BetaSchedule betaSchedule,
-      double betaStart,
-      double betaEnd,
-      int numTrainTimesteps) {
-    this(
-        imageChannels,
-        imageSize,
-        patchSize,
-        numClasses,
-        channels,
-        resBlocksPerLevel,
-        attentionAtLowest,
-        normGroups,
-        predictionType,
-        betaSchedule,
-        betaStart,
-        betaEnd,
-        numTrainTimesteps,
-        0);
-  }
-
-  /**
    * The configuration of the shipped Fashion-MNIST model (1×28×28 pixels, 10 classes, channels [16,
    * 32, 64], epsilon prediction, cosine schedule, 1000 steps).
    *
@@ -172,7 +124,8 @@ public record SmallUNetConfig(
         BetaSchedule.SQUAREDCOS_CAP_V2,
         0.0001,
         0.02,
-        1000);
+        1000,
+        0);
   }
 
   /**

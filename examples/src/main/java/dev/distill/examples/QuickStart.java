@@ -76,6 +76,16 @@ public final class QuickStart {
   /** Epochs of the whole-train-slice reference under {@code --full} (40 batches each). */
   public static final int DEFAULT_UPPER_EPOCHS = 20;
 
+  /** The classifier-free guidance scale of Mode-Guided and UniDD (and the scene tasks). */
+  public static final double DEFAULT_CFG = 2.0;
+
+  /**
+   * D4M's classifier-free guidance scale: 4, not 2 — img2img from real prototypes gains 2.0 / 1.5
+   * points (hard / soft, IPC 10, 3 seeds) from it, while the txt2img methods lose at 4
+   * (docs/ablations.md).
+   */
+  public static final double DEFAULT_D4M_CFG = 4.0;
+
   /** The method names {@code --methods} accepts ({@code none}: only the reference row). */
   public static final List<String> METHODS = List.of("random-real", "d4m", "mode-guided", "unidd");
 
@@ -108,7 +118,9 @@ public final class QuickStart {
    * @param epochs student epochs; 0 keeps the protocol's
    * @param upperEpochs epochs of the whole-train-slice reference row; 0 skips it
    * @param steps sampling steps
-   * @param cfg classifier-free guidance scale
+   * @param cfg classifier-free guidance scale of Mode-Guided, UniDD and the scene tasks
+   * @param d4mCfg classifier-free guidance scale of D4M
+   * @param d4mStrength D4M's img2img strength
    * @param threads LibTorch intra-op threads
    * @param uniddStep UniDD's x̂0 step
    * @param mgdGamma Mode-Guided pull per step
@@ -138,6 +150,8 @@ public final class QuickStart {
       int upperEpochs,
       int steps,
       double cfg,
+      double d4mCfg,
+      double d4mStrength,
       int threads,
       double uniddStep,
       double mgdGamma,
@@ -230,7 +244,7 @@ public final class QuickStart {
         for (int ipc : ipcs) {
           Map<String, DistillMethod> methods = new LinkedHashMap<>();
           methods.put("random-real", RandomReal.of());
-          methods.put("d4m", D4M.defaults());
+          methods.put("d4m", D4M.defaults().withStrength(options.d4mStrength()));
           methods.put(
               "mode-guided",
               ModeGuided.defaults()
@@ -256,7 +270,7 @@ public final class QuickStart {
                     .ipc(ipc)
                     .seed(0)
                     .numSteps(steps)
-                    .guidanceScale(cfg)
+                    .guidanceScale(name.equals("d4m") ? options.d4mCfg() : cfg)
                     .batchSize(50)
                     .filter(Filters.dedup(dedup, testIndex))
                     .listener(ConsoleProgress.of(console, "distill " + name));
@@ -301,7 +315,8 @@ public final class QuickStart {
             }
             rows.add(row);
             AtomicFiles.writeString(
-                out.resolve("results.md"), table(rows, protocol, teacher, start, model.id()));
+                out.resolve("results.md"),
+                table(rows, protocol, teacher, start, model.id() + generation(options)));
           }
         }
         if (upperEpochs > 0) {
@@ -327,7 +342,7 @@ public final class QuickStart {
           }
           rows.add(row);
         }
-        String table = table(rows, protocol, teacher, start, model.id());
+        String table = table(rows, protocol, teacher, start, model.id() + generation(options));
         console.println();
         console.println(table);
         AtomicFiles.writeString(out.resolve("results.md"), table);
@@ -391,6 +406,22 @@ public final class QuickStart {
             (System.nanoTime() - start) / 60e9,
             Runtime.getRuntime().availableProcessors()));
     return b.toString();
+  }
+
+  /** The generation settings, for the table's first line. */
+  private static String generation(Options o) {
+    return String.format(
+        Locale.ROOT,
+        "; %d sampling steps; CFG %s (D4M: %s, strength %s); Mode-Guided γ %s until %s of the"
+            + " steps, target %s; UniDD x̂0-step %s",
+        o.steps(),
+        o.cfg(),
+        o.d4mCfg(),
+        o.d4mStrength(),
+        o.mgdGamma(),
+        o.mgdStop(),
+        o.mgdTarget(),
+        o.uniddStep());
   }
 
   /** The real training images as a set for the evaluator (labels only, no soft labels). */

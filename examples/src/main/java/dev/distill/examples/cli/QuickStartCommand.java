@@ -105,9 +105,29 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
   @Option(
       names = "--cfg",
       paramLabel = "G",
-      defaultValue = "2.0",
-      description = "classifier-free guidance scale, >= 0 (default: ${DEFAULT-VALUE})")
-  double cfg;
+      description =
+          "classifier-free guidance scale, >= 0, of every generative method (default: "
+              + QuickStart.DEFAULT_CFG
+              + ", and "
+              + QuickStart.DEFAULT_D4M_CFG
+              + " for D4M)")
+  Double cfg;
+
+  @Option(
+      names = "--d4m-cfg",
+      paramLabel = "G",
+      description =
+          "classifier-free guidance scale of D4M alone, >= 0 (default: --cfg if given, else "
+              + QuickStart.DEFAULT_D4M_CFG
+              + ")")
+  Double d4mCfg;
+
+  @Option(
+      names = "--d4m-strength",
+      paramLabel = "S",
+      defaultValue = "0.7",
+      description = "D4M's img2img strength, in (0, 1] (default: ${DEFAULT-VALUE})")
+  double d4mStrength;
 
   @Option(
       names = "--threads",
@@ -224,7 +244,14 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
       inRange("--upper-epochs", upperEpochs, 0, Integer.MAX_VALUE);
     }
     inRange("--steps", steps, 1, 1000);
-    inRange("--cfg", cfg, 0.0, Double.MAX_VALUE);
+    double g = cfg != null ? inRange("--cfg", cfg, 0.0, Double.MAX_VALUE) : QuickStart.DEFAULT_CFG;
+    double d4mG =
+        d4mCfg != null
+            ? inRange("--d4m-cfg", d4mCfg, 0.0, Double.MAX_VALUE)
+            : cfg != null ? g : QuickStart.DEFAULT_D4M_CFG;
+    if (!(d4mStrength > 0 && d4mStrength <= 1)) {
+      throw invalid("--d4m-strength", Double.toString(d4mStrength), "be in (0, 1]");
+    }
     inRange("--threads", threads, 1, 1024);
     inRange("--unidd-step", uniddStep, 0.0, Double.MAX_VALUE);
     inRange("--mgd-gamma", mgdGamma, 0.0, 1.0);
@@ -238,7 +265,9 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
         epochs != null ? epochs : 0,
         upperEpochs != null ? upperEpochs : full ? QuickStart.DEFAULT_UPPER_EPOCHS : 0,
         steps,
-        cfg,
+        g,
+        d4mG,
+        d4mStrength,
         threads,
         uniddStep,
         mgdGamma,

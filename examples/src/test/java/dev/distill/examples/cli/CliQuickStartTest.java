@@ -26,7 +26,9 @@ class CliQuickStartTest {
     assertThat(o.seeds()).isZero();
     assertThat(o.upperEpochs()).isZero();
     assertThat(o.steps()).isEqualTo(25);
-    assertThat(o.cfg()).isEqualTo(2.0);
+    assertThat(o.cfg()).isEqualTo(QuickStart.DEFAULT_CFG);
+    assertThat(o.d4mCfg()).isEqualTo(QuickStart.DEFAULT_D4M_CFG);
+    assertThat(o.d4mStrength()).isEqualTo(0.7);
     assertThat(o.threads()).isEqualTo(1);
     assertThat(o.mgdTarget()).isEqualTo(ModeGuided.Target.CENTROID);
     assertThat(o.methods()).isEmpty();
@@ -128,7 +130,25 @@ class CliQuickStartTest {
     assertThat(o.methods()).containsExactly("d4m", "unidd");
     assertThat(o.mgdTarget()).isEqualTo(ModeGuided.Target.NEAREST_REAL);
     assertThat(o.cfg()).isEqualTo(1.5);
+    assertThat(o.d4mCfg()).as("--cfg applies to D4M too unless --d4m-cfg is given").isEqualTo(1.5);
     assertThat(o.steps()).isEqualTo(10);
+  }
+
+  @Test
+  void d4mCfgAndStrengthOverrideD4mAlone() {
+    QuickStart.Options o =
+        CliHarness.run("quickstart", "--cfg", "3", "--d4m-cfg", "7", "--d4m-strength", "0.5")
+            .options(QuickStart.Options.class);
+    assertThat(o.cfg()).isEqualTo(3.0);
+    assertThat(o.d4mCfg()).isEqualTo(7.0);
+    assertThat(o.d4mStrength()).isEqualTo(0.5);
+  }
+
+  @Test
+  void d4mStrengthOutsideItsRangeNamesTheOption() {
+    CliHarness.Result r = CliHarness.run("quickstart", "--d4m-strength", "0");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--d4m-strength").contains("(0, 1]");
   }
 
   @Test
@@ -283,7 +303,7 @@ class CliQuickStartTest {
     assertThat(r.out())
         .contains("distill-out/quickstart)")
         .contains("(default: 25)")
-        .contains("(default: 2.0)")
+        .contains("(default: 2.0, and 4.0 for D4M)")
         .doesNotContain("\u001b[");
   }
 

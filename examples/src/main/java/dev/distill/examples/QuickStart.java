@@ -5,6 +5,7 @@ import dev.distill.api.EvalReport;
 import dev.distill.api.Matcher;
 import dev.distill.api.MetricSummary;
 import dev.distill.api.RunProvenance;
+import dev.distill.api.StrengthSchedule;
 import dev.distill.core.Version;
 import dev.distill.core.data.FashionMnist;
 import dev.distill.core.data.LabeledImages;
@@ -76,15 +77,15 @@ public final class QuickStart {
   /** Epochs of the whole-train-slice reference under {@code --full} (40 batches each). */
   public static final int DEFAULT_UPPER_EPOCHS = 20;
 
-  /** The classifier-free guidance scale of Mode-Guided and UniDD (and the scene tasks). */
+  /** The classifier-free guidance scale of UniDD (and the scene tasks). */
   public static final double DEFAULT_CFG = 2.0;
 
   /**
-   * D4M's classifier-free guidance scale: 4, not 2 — img2img from real prototypes gains 2.0 / 1.5
-   * points (hard / soft, IPC 10, 3 seeds) from it, while the txt2img methods lose at 4
-   * (docs/ablations.md).
+   * The classifier-free guidance scale of the methods that start from or are held to real
+   * prototypes, D4M and Mode-Guided: 4, not 2 — both gain 1.5–2 points from it at IPC 10, while
+   * UniDD (free txt2img) loses at 4 (docs/ablations.md).
    */
-  public static final double DEFAULT_D4M_CFG = 4.0;
+  public static final double DEFAULT_PROTOTYPE_CFG = 4.0;
 
   /** The method names {@code --methods} accepts ({@code none}: only the reference row). */
   public static final List<String> METHODS = List.of("random-real", "d4m", "mode-guided", "unidd");
@@ -118,11 +119,13 @@ public final class QuickStart {
    * @param epochs student epochs; 0 keeps the protocol's
    * @param upperEpochs epochs of the whole-train-slice reference row; 0 skips it
    * @param steps sampling steps
-   * @param cfg classifier-free guidance scale of Mode-Guided, UniDD and the scene tasks
+   * @param cfg classifier-free guidance scale of UniDD and the scene tasks
    * @param d4mCfg classifier-free guidance scale of D4M
    * @param d4mStrength D4M's img2img strength
+   * @param mgdCfg classifier-free guidance scale of Mode-Guided
    * @param threads LibTorch intra-op threads
    * @param uniddStep UniDD's x̂0 step
+   * @param uniddStop the fraction of the steps UniDD guides for (1 = every step)
    * @param mgdGamma Mode-Guided pull per step
    * @param mgdStop fraction of the steps Mode-Guided pulls for
    * @param mgdTarget Mode-Guided's mode target
@@ -152,8 +155,10 @@ public final class QuickStart {
       double cfg,
       double d4mCfg,
       double d4mStrength,
+      double mgdCfg,
       int threads,
       double uniddStep,
+      double uniddStop,
       double mgdGamma,
       double mgdStop,
       ModeGuided.Target mgdTarget,
@@ -254,7 +259,7 @@ public final class QuickStart {
           methods.put(
               "unidd",
               UniDD.classification(ClassifierProxy.of(teacher, 1, 28, 28))
-                  .withSchedule(Schedules.x0Step(options.uniddStep())));
+                  .withSchedule(uniddSchedule(options)));
           if (!only.isEmpty()) {
             methods.keySet().retainAll(only);
           }
@@ -270,7 +275,7 @@ public final class QuickStart {
                     .ipc(ipc)
                     .seed(0)
                     .numSteps(steps)
-                    .guidanceScale(name.equals("d4m") ? options.d4mCfg() : cfg)
+                    .guidanceScale(cfg(options, name))
                     .batchSize(50)
                     .filter(Filters.dedup(dedup, testIndex))
                     .listener(ConsoleProgress.of(console, "distill " + name));
@@ -408,20 +413,37 @@ public final class QuickStart {
     return b.toString();
   }
 
+  /** The method's classifier-free guidance scale. */
+  private static double cfg(Options o, String method) {
+    return switch (method) {
+      case "d4m" -> o.d4mCfg();
+      case "mode-guided" -> o.mgdCfg();
+      default -> o.cfg();
+    };
+  }
+
+  /** UniDD's x̂0 step, for every step or (stop guidance) the first fraction of them. */
+  private static StrengthSchedule uniddSchedule(Options o) {
+    StrengthSchedule step = Schedules.x0Step(o.uniddStep());
+    return o.uniddStop() >= 1 ? step : Schedules.until(step, o.uniddStop());
+  }
+
   /** The generation settings, for the table's first line. */
   private static String generation(Options o) {
     return String.format(
         Locale.ROOT,
-        "; %d sampling steps; CFG %s (D4M: %s, strength %s); Mode-Guided γ %s until %s of the"
-            + " steps, target %s; UniDD x̂0-step %s",
+        "; %d sampling steps; D4M CFG %s, strength %s; Mode-Guided CFG %s, γ %s until %s of the"
+            + " steps, target %s; UniDD CFG %s, x̂0-step %s until %s of the steps",
         o.steps(),
-        o.cfg(),
         o.d4mCfg(),
         o.d4mStrength(),
+        o.mgdCfg(),
         o.mgdGamma(),
         o.mgdStop(),
         o.mgdTarget(),
-        o.uniddStep());
+        o.cfg(),
+        o.uniddStep(),
+        o.uniddStop());
   }
 
   /** The real training images as a set for the evaluator (labels only, no soft labels). */

@@ -1,6 +1,7 @@
 package dev.distill.core.guidance;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.distill.api.StepInfo;
 import dev.distill.api.StrengthSchedule;
@@ -107,6 +108,27 @@ public final class Schedules {
           double a = step.alphaBar();
           return a >= 1 ? 0.0 : stepSize * a / Math.sqrt(1 - a);
         });
+  }
+
+  /**
+   * {@code schedule} for the first {@code round(numSteps·stopFraction)} steps, 0 after them: stop
+   * guidance (MGD³) for any term, so the last steps add the sampler's own detail.
+   *
+   * @param schedule the strength while active
+   * @param stopFraction the fraction of the steps that are guided, in {@code [0, 1]}; 1 keeps
+   *     {@code schedule} at every step
+   * @return the schedule
+   */
+  public static StrengthSchedule until(StrengthSchedule schedule, double stopFraction) {
+    checkNotNull(schedule, "schedule");
+    checkArgument(
+        stopFraction >= 0 && stopFraction <= 1,
+        "stopFraction must be in [0, 1] but was %s",
+        stopFraction);
+    return new Named(
+        schedule + " until " + stopFraction,
+        step ->
+            step.index() < Math.round(step.numSteps() * stopFraction) ? schedule.at(step) : 0.0);
   }
 
   /** 0 at the first step, 1 at the last (0 for a one-step run). */

@@ -108,9 +108,9 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
       description =
           "classifier-free guidance scale, >= 0, of every generative method (default: "
               + QuickStart.DEFAULT_CFG
-              + ", and "
-              + QuickStart.DEFAULT_D4M_CFG
-              + " for D4M)")
+              + " for UniDD and the scene tasks, "
+              + QuickStart.DEFAULT_PROTOTYPE_CFG
+              + " for D4M and Mode-Guided)")
   Double cfg;
 
   @Option(
@@ -118,9 +118,19 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
       paramLabel = "G",
       description =
           "classifier-free guidance scale of D4M alone, >= 0 (default: --cfg if given, else "
-              + QuickStart.DEFAULT_D4M_CFG
+              + QuickStart.DEFAULT_PROTOTYPE_CFG
               + ")")
   Double d4mCfg;
+
+  @Option(
+      names = "--mgd-cfg",
+      paramLabel = "G",
+      description =
+          "classifier-free guidance scale of Mode-Guided alone, >= 0 (default: --cfg if given,"
+              + " else "
+              + QuickStart.DEFAULT_PROTOTYPE_CFG
+              + ")")
+  Double mgdCfg;
 
   @Option(
       names = "--d4m-strength",
@@ -146,10 +156,20 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
   double uniddStep;
 
   @Option(
+      names = "--unidd-stop",
+      paramLabel = "F",
+      defaultValue = "1.0",
+      description =
+          "fraction of the steps UniDD guides for, 0..1 (default: ${DEFAULT-VALUE}: every step)")
+  double uniddStop;
+
+  @Option(
       names = "--mgd-gamma",
       paramLabel = "G",
-      defaultValue = "0.05",
-      description = "Mode-Guided pull per step, 0..1 (default: ${DEFAULT-VALUE})")
+      defaultValue = "1.0",
+      description =
+          "Mode-Guided pull per step, 0..1 (default: ${DEFAULT-VALUE}: x0 is moved all the way"
+              + " to its mode while guided)")
   double mgdGamma;
 
   @Option(
@@ -248,7 +268,11 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
     double d4mG =
         d4mCfg != null
             ? inRange("--d4m-cfg", d4mCfg, 0.0, Double.MAX_VALUE)
-            : cfg != null ? g : QuickStart.DEFAULT_D4M_CFG;
+            : cfg != null ? g : QuickStart.DEFAULT_PROTOTYPE_CFG;
+    double mgdG =
+        mgdCfg != null
+            ? inRange("--mgd-cfg", mgdCfg, 0.0, Double.MAX_VALUE)
+            : cfg != null ? g : QuickStart.DEFAULT_PROTOTYPE_CFG;
     if (!(d4mStrength > 0 && d4mStrength <= 1)) {
       throw invalid("--d4m-strength", Double.toString(d4mStrength), "be in (0, 1]");
     }
@@ -268,8 +292,10 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
         g,
         d4mG,
         d4mStrength,
+        mgdG,
         threads,
         uniddStep,
+        inRange("--unidd-stop", uniddStop, 0.0, 1.0),
         mgdGamma,
         mgdStop,
         mgdTarget,

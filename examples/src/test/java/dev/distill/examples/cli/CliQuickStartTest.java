@@ -27,8 +27,10 @@ class CliQuickStartTest {
     assertThat(o.upperEpochs()).isZero();
     assertThat(o.steps()).isEqualTo(25);
     assertThat(o.cfg()).isEqualTo(QuickStart.DEFAULT_CFG);
-    assertThat(o.d4mCfg()).isEqualTo(QuickStart.DEFAULT_D4M_CFG);
+    assertThat(o.d4mCfg()).isEqualTo(QuickStart.DEFAULT_PROTOTYPE_CFG);
     assertThat(o.d4mStrength()).isEqualTo(0.7);
+    assertThat(o.uniddStop()).isEqualTo(1.0);
+    assertThat(o.mgdCfg()).isEqualTo(QuickStart.DEFAULT_PROTOTYPE_CFG);
     assertThat(o.threads()).isEqualTo(1);
     assertThat(o.mgdTarget()).isEqualTo(ModeGuided.Target.CENTROID);
     assertThat(o.methods()).isEmpty();
@@ -131,16 +133,27 @@ class CliQuickStartTest {
     assertThat(o.mgdTarget()).isEqualTo(ModeGuided.Target.NEAREST_REAL);
     assertThat(o.cfg()).isEqualTo(1.5);
     assertThat(o.d4mCfg()).as("--cfg applies to D4M too unless --d4m-cfg is given").isEqualTo(1.5);
+    assertThat(o.mgdCfg()).as("--cfg applies to Mode-Guided too").isEqualTo(1.5);
     assertThat(o.steps()).isEqualTo(10);
   }
 
   @Test
   void d4mCfgAndStrengthOverrideD4mAlone() {
     QuickStart.Options o =
-        CliHarness.run("quickstart", "--cfg", "3", "--d4m-cfg", "7", "--d4m-strength", "0.5")
+        CliHarness.run(
+                "quickstart",
+                "--cfg",
+                "3",
+                "--d4m-cfg",
+                "7",
+                "--mgd-cfg",
+                "5",
+                "--d4m-strength",
+                "0.5")
             .options(QuickStart.Options.class);
     assertThat(o.cfg()).isEqualTo(3.0);
     assertThat(o.d4mCfg()).isEqualTo(7.0);
+    assertThat(o.mgdCfg()).isEqualTo(5.0);
     assertThat(o.d4mStrength()).isEqualTo(0.5);
   }
 
@@ -303,8 +316,9 @@ class CliQuickStartTest {
     assertThat(r.out())
         .contains("distill-out/quickstart)")
         .contains("(default: 25)")
-        .contains("(default: 2.0, and 4.0 for D4M)")
         .doesNotContain("\u001b[");
+    assertThat(r.out().replaceAll("\\s+", " "))
+        .contains("(default: 2.0 for UniDD and the scene tasks, 4.0 for D4M and Mode-Guided)");
   }
 
   @Test

@@ -129,6 +129,7 @@ public final class QuickStart {
    * @param mgdGamma Mode-Guided pull per step
    * @param mgdStop fraction of the steps Mode-Guided pulls for
    * @param mgdTarget Mode-Guided's mode target
+   * @param mgdModes Mode-Guided's modes per class as a fraction of the IPC (1 = K = IPC)
    * @param methods the methods to run, a subset of {@link #METHODS}; empty runs all, {@code none}
    *     only the reference row
    * @param confidence the ALIA-style confidence filter's threshold for the generative methods: a
@@ -162,6 +163,7 @@ public final class QuickStart {
       double mgdGamma,
       double mgdStop,
       ModeGuided.Target mgdTarget,
+      double mgdModes,
       List<String> methods,
       double confidence,
       Backbone backbone,
@@ -255,7 +257,8 @@ public final class QuickStart {
               ModeGuided.defaults()
                   .withGamma(options.mgdGamma())
                   .withStopFraction(options.mgdStop())
-                  .withTarget(options.mgdTarget()));
+                  .withTarget(options.mgdTarget())
+                  .withModeFraction(options.mgdModes()));
           methods.put(
               "unidd",
               UniDD.classification(ClassifierProxy.of(teacher, 1, 28, 28))
@@ -433,7 +436,7 @@ public final class QuickStart {
     return String.format(
         Locale.ROOT,
         "; %d sampling steps; D4M CFG %s, strength %s; Mode-Guided CFG %s, γ %s until %s of the"
-            + " steps, target %s; UniDD CFG %s, x̂0-step %s until %s of the steps",
+            + " steps, target %s, modes %s·IPC; UniDD CFG %s, x̂0-step %s until %s of the steps",
         o.steps(),
         o.d4mCfg(),
         o.d4mStrength(),
@@ -441,6 +444,7 @@ public final class QuickStart {
         o.mgdGamma(),
         o.mgdStop(),
         o.mgdTarget(),
+        o.mgdModes(),
         o.cfg(),
         o.uniddStep(),
         o.uniddStop());

@@ -43,9 +43,10 @@ final class ClassModes {
   private ClassModes() {}
 
   /**
-   * Encodes the class's real images (brought to the generation size) and clusters them with K =
-   * IPC.
+   * Encodes the class's real images (brought to the generation size) and clusters them into {@code
+   * k} modes (K = IPC for D4M and MGD³).
    *
+   * @param k the number of modes, in [1, IPC]
    * @param nearestReal return, per cluster, the real latent closest to its centre instead of the
    *     centre
    * @return {@code [ipc, ...latent shape]} in the caller's scope
@@ -53,16 +54,18 @@ final class ClassModes {
   static Tensor discover(
       ClassContext ctx,
       Sampler sampler,
+      int k,
       int restarts,
       int maxIterations,
       boolean nearestReal,
       long maxLatentBytes) {
     int n = ctx.realCount();
-    int k = ctx.ipc();
+    checkArgument(k >= 1 && k <= ctx.ipc(), "k must be in [1, ipc=%s] but was %s", ctx.ipc(), k);
     checkArgument(
         n >= k,
-        "class %s needs at least ipc=%s real images for k-means but has %s",
+        "class %s needs at least %s real images for k-means (K = %s modes) but has %s",
         ctx.classId(),
+        k,
         k,
         n);
     Encoder encoder = sampler.latentEncoder();
@@ -200,7 +203,7 @@ final class ClassModes {
     try (TensorScope scope = TensorScope.open()) {
       int[] slots = new int[count];
       for (int i = 0; i < count; i++) {
-        slots[i] = (first + i) % ctx.ipc();
+        slots[i] = (int) ((first + i) % modes.size(0));
       }
       SampleRequest.Builder request = ctx.request(first, count);
       configure.accept(request, modes.index_select(0, Tensors.fromInts(slots)));

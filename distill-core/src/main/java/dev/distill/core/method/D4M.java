@@ -116,7 +116,8 @@ public final class D4M implements DistillMethod {
   public ClassGenerator prepare(ClassContext ctx) {
     Sampler sampler = ctx.requireSampler();
     Tensor prototypes =
-        ClassModes.discover(ctx, sampler, restarts, maxIterations, false, maxLatentBytes);
+        ClassModes.discover(
+            ctx, sampler, ctx.ipc(), restarts, maxIterations, false, maxLatentBytes);
     ClassContext run =
         sampler.textConditioned() && ctx.negativePrompt().isEmpty()
             ? ctx.withNegativePrompt(NEGATIVE_PROMPT)

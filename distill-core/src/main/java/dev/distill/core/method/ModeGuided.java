@@ -55,6 +55,7 @@ public final class ModeGuided implements DistillMethod {
   private final int restarts;
   private final FeatureSpace features;
   private final long maxLatentBytes;
+  private final double modeFraction;
 
   /**
    * Modes in a classifier's feature space instead of the sampler's latent space: real images and
@@ -69,7 +70,8 @@ public final class ModeGuided implements DistillMethod {
       Target target,
       int restarts,
       FeatureSpace features,
-      long maxLatentBytes) {
+      long maxLatentBytes,
+      double modeFraction) {
     checkArgument(gamma >= 0 && gamma <= 1, "gamma must be in [0, 1] but was %s", gamma);
     checkArgument(
         stopFraction >= 0 && stopFraction <= 1,
@@ -83,11 +85,17 @@ public final class ModeGuided implements DistillMethod {
     this.features = features;
     checkArgument(maxLatentBytes >= 1, "maxLatentBytes must be >= 1 but was %s", maxLatentBytes);
     this.maxLatentBytes = maxLatentBytes;
+    checkArgument(
+        modeFraction > 0 && modeFraction <= 1,
+        "modeFraction must be in (0, 1] but was %s",
+        modeFraction);
+    this.modeFraction = modeFraction;
   }
 
   /** Defaults: γ = 0.1 per step, stop at half the steps, guide toward the centroid. */
   public static ModeGuided defaults() {
-    return new ModeGuided(0.1, 0.5, Target.CENTROID, 5, null, ClassModes.DEFAULT_MAX_LATENT_BYTES);
+    return new ModeGuided(
+        0.1, 0.5, Target.CENTROID, 5, null, ClassModes.DEFAULT_MAX_LATENT_BYTES, 1.0);
   }
 
   /**
@@ -97,7 +105,8 @@ public final class ModeGuided implements DistillMethod {
    * @return the copy
    */
   public ModeGuided withGamma(double gamma) {
-    return new ModeGuided(gamma, stopFraction, target, restarts, features, maxLatentBytes);
+    return new ModeGuided(
+        gamma, stopFraction, target, restarts, features, maxLatentBytes, modeFraction);
   }
 
   /**
@@ -107,7 +116,8 @@ public final class ModeGuided implements DistillMethod {
    * @return the copy
    */
   public ModeGuided withStopFraction(double stopFraction) {
-    return new ModeGuided(gamma, stopFraction, target, restarts, features, maxLatentBytes);
+    return new ModeGuided(
+        gamma, stopFraction, target, restarts, features, maxLatentBytes, modeFraction);
   }
 
   /**
@@ -117,7 +127,8 @@ public final class ModeGuided implements DistillMethod {
    * @return the copy
    */
   public ModeGuided withTarget(Target target) {
-    return new ModeGuided(gamma, stopFraction, target, restarts, features, maxLatentBytes);
+    return new ModeGuided(
+        gamma, stopFraction, target, restarts, features, maxLatentBytes, modeFraction);
   }
 
   /**
@@ -137,7 +148,8 @@ public final class ModeGuided implements DistillMethod {
         target,
         restarts,
         new FeatureSpace(classifier, PenultimateEncoder.of(classifier).id()),
-        maxLatentBytes);
+        maxLatentBytes,
+        modeFraction);
   }
 
   /**
@@ -147,7 +159,25 @@ public final class ModeGuided implements DistillMethod {
    * @return the copy
    */
   public ModeGuided withMaxLatentBytes(long bytes) {
-    return new ModeGuided(gamma, stopFraction, target, restarts, features, bytes);
+    return new ModeGuided(gamma, stopFraction, target, restarts, features, bytes, modeFraction);
+  }
+
+  /**
+   * A copy that discovers {@code K = max(1, round(fraction·IPC))} modes per class instead of K =
+   * IPC (MGD³); image {@code i} of a class is guided toward mode {@code i mod K}, so with K &lt;
+   * IPC several images share a mode and differ by their noise. For the modes-vs-IPC ablation.
+   *
+   * @param fraction in (0, 1]; 1 is MGD³'s K = IPC
+   * @return the copy
+   */
+  public ModeGuided withModeFraction(double fraction) {
+    return new ModeGuided(
+        gamma, stopFraction, target, restarts, features, maxLatentBytes, fraction);
+  }
+
+  /** K for a class distilled to {@code ipc} images. */
+  int modes(int ipc) {
+    return (int) Math.max(1, Math.min(ipc, Math.round(modeFraction * ipc)));
   }
 
   @Override
@@ -164,6 +194,9 @@ public final class ModeGuided implements DistillMethod {
     m.put("kmeans.restarts", Integer.toString(restarts));
     m.put("kmeans.maxLatentBytes", Long.toString(maxLatentBytes));
     m.put("space", features == null ? "latent" : "features:" + features.id());
+    if (modeFraction < 1) {
+      m.put("modeFraction", Double.toString(modeFraction)); // absent: K = IPC, as before
+    }
     return m;
   }
 
@@ -181,6 +214,7 @@ public final class ModeGuided implements DistillMethod {
           ClassModes.discover(
               ctx,
               sampler,
+              modes(ctx.ipc()),
               restarts,
               KMeansConfig.DEFAULT_MAX_ITERATIONS,
               target == Target.NEAREST_REAL,
@@ -232,15 +266,17 @@ public final class ModeGuided implements DistillMethod {
         };
     try (TensorScope scope = TensorScope.open()) {
       Tensor f = Encoders.encodeClass(encoder, ctx.data(), ctx.classId(), ctx.batchSize(), x -> x);
+      int k = modes(ctx.ipc());
       checkArgument(
-          f.size(0) >= ctx.ipc(),
-          "class %s needs at least ipc=%s real images for k-means but has %s",
+          f.size(0) >= k,
+          "class %s needs at least %s real images for k-means (K = %s modes) but has %s",
           ctx.classId(),
-          ctx.ipc(),
+          k,
+          k,
           f.size(0));
       try (KMeansResult km =
           KMeans.of(
-                  KMeansConfig.builder(ctx.ipc())
+                  KMeansConfig.builder(k)
                       .restarts(restarts)
                       .seed(Seeds.classSeed(ctx.runSeed(), ctx.classId()))
                       .build())

@@ -180,6 +180,15 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
   double mgdStop;
 
   @Option(
+      names = "--mgd-modes",
+      paramLabel = "F",
+      defaultValue = "1.0",
+      description =
+          "Mode-Guided's modes per class as a fraction of the IPC, (0, 1]; images share modes in"
+              + " turn (default: ${DEFAULT-VALUE}: one mode per image, as in MGD3)")
+  double mgdModes;
+
+  @Option(
       names = "--mgd-target",
       paramLabel = "T",
       defaultValue = "CENTROID",
@@ -273,6 +282,9 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
         mgdCfg != null
             ? inRange("--mgd-cfg", mgdCfg, 0.0, Double.MAX_VALUE)
             : cfg != null ? g : QuickStart.DEFAULT_PROTOTYPE_CFG;
+    if (!(mgdModes > 0 && mgdModes <= 1)) {
+      throw invalid("--mgd-modes", Double.toString(mgdModes), "be in (0, 1]");
+    }
     if (!(d4mStrength > 0 && d4mStrength <= 1)) {
       throw invalid("--d4m-strength", Double.toString(d4mStrength), "be in (0, 1]");
     }
@@ -299,6 +311,7 @@ public final class QuickStartCommand extends JobCommand<QuickStart.Options> {
         mgdGamma,
         mgdStop,
         mgdTarget,
+        mgdModes,
         methods,
         inRange("--confidence", confidence, 0.0, 1.0),
         backbone,

@@ -30,6 +30,7 @@ class CliQuickStartTest {
     assertThat(o.d4mCfg()).isEqualTo(QuickStart.DEFAULT_PROTOTYPE_CFG);
     assertThat(o.d4mStrength()).isEqualTo(0.7);
     assertThat(o.uniddStop()).isEqualTo(1.0);
+    assertThat(o.mgdModes()).isEqualTo(1.0);
     assertThat(o.mgdCfg()).isEqualTo(QuickStart.DEFAULT_PROTOTYPE_CFG);
     assertThat(o.threads()).isEqualTo(1);
     assertThat(o.mgdTarget()).isEqualTo(ModeGuided.Target.CENTROID);
@@ -155,6 +156,18 @@ class CliQuickStartTest {
     assertThat(o.d4mCfg()).isEqualTo(7.0);
     assertThat(o.mgdCfg()).isEqualTo(5.0);
     assertThat(o.d4mStrength()).isEqualTo(0.5);
+  }
+
+  @Test
+  void mgdModesOutsideItsRangeNamesTheOption() {
+    CliHarness.Result r = CliHarness.run("quickstart", "--mgd-modes", "1.5");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--mgd-modes must be in (0, 1] but was 1.5");
+    assertThat(
+            CliHarness.run("quickstart", "--mgd-modes", "0.5")
+                .options(QuickStart.Options.class)
+                .mgdModes())
+        .isEqualTo(0.5);
   }
 
   @Test

@@ -63,9 +63,8 @@ final class ClassModes {
     checkArgument(k >= 1 && k <= ctx.ipc(), "k must be in [1, ipc=%s] but was %s", ctx.ipc(), k);
     checkArgument(
         n >= k,
-        "class %s needs at least %s real images for k-means (K = %s modes) but has %s",
+        "class %s needs at least K=%s real images for k-means but has %s",
         ctx.classId(),
-        k,
         k,
         n);
     Encoder encoder = sampler.latentEncoder();

@@ -92,7 +92,11 @@ public final class ModeGuided implements DistillMethod {
     this.modeFraction = modeFraction;
   }
 
-  /** Defaults: γ = 0.1 per step, stop at half the steps, guide toward the centroid. */
+  /**
+   * Defaults: γ = 0.1 per step, stop at half the steps, guide toward the centroid, K = IPC modes.
+   * On the built-in Fashion-MNIST model a full pull ({@code withGamma(1)}) at CFG 4 scores best
+   * (the quick start's setting; docs/ablations.md).
+   */
   public static ModeGuided defaults() {
     return new ModeGuided(
         0.1, 0.5, Target.CENTROID, 5, null, ClassModes.DEFAULT_MAX_LATENT_BYTES, 1.0);
@@ -269,9 +273,8 @@ public final class ModeGuided implements DistillMethod {
       int k = modes(ctx.ipc());
       checkArgument(
           f.size(0) >= k,
-          "class %s needs at least %s real images for k-means (K = %s modes) but has %s",
+          "class %s needs at least K=%s real images for k-means but has %s",
           ctx.classId(),
-          k,
           k,
           f.size(0));
       try (KMeansResult km =

@@ -294,14 +294,18 @@ public final class QuickStart {
               DistilledSet set = r.set();
               Grids.write(out.resolve(dir.getFileName() + "-grid.png"), set.images(), 10, ipc);
               row.dropped = r.dropped().values().stream().mapToInt(Integer::intValue).sum();
-              row.seconds = r.elapsed().toMillis() / 1000.0;
+              // a generative set loaded from its folder: its generation time is not known here
+              row.seconds =
+                  r.generated() == 0 && m.getValue().needsSampler()
+                      ? Double.NaN
+                      : r.elapsed().toMillis() / 1000.0;
               console.printf(
                   Locale.ROOT,
                   "%n%s: %d images in %s (%.1f s), filters dropped %s%n",
                   name,
                   set.size(),
                   dir,
-                  row.seconds,
+                  r.elapsed().toMillis() / 1000.0,
                   r.dropped());
               for (Map.Entry<String, Matcher> mt : matchers.entrySet()) {
                 EvalReport report =
@@ -383,7 +387,7 @@ public final class QuickStart {
       b.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %s | %s | %s | %s | %d | %.0f |%n",
+              "| %s | %s | %s | %s | %s | %s | %d | %s |%n",
               r.method,
               r.upperBound ? "all (" + r.ipc + ")" : Integer.toString(r.ipc),
               cell(r, "hard", "top1"),
@@ -391,7 +395,7 @@ public final class QuickStart {
               cell(r, "soft", "top1"),
               cell(r, "soft", "top5"),
               r.dropped,
-              r.seconds));
+              Double.isNaN(r.seconds) ? "cached" : String.format(Locale.ROOT, "%.0f", r.seconds)));
     }
     b.append(ddRanking(rows));
     b.append("\nProtocol: ").append(protocol.toMap()).append('\n');

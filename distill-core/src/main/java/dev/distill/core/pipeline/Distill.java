@@ -562,7 +562,40 @@ public final class Distill {
       }
     }
     return new DistillResult(
-        set, out, Map.of(), generated, resumed, Duration.between(start, Instant.now()));
+        set,
+        out,
+        recordedDrops(set.provenance().config().get("filters.dropped")),
+        generated,
+        resumed,
+        Duration.between(start, Instant.now()));
+  }
+
+  /**
+   * The drop counts a finished set's manifest recorded ({@code {REASON=n, ...}}, as written by
+   * {@link Map#toString}); empty when absent (sets written before the counts were recorded).
+   */
+  static Map<String, Integer> recordedDrops(String recorded) {
+    Map<String, Integer> d = new LinkedHashMap<>();
+    if (recorded == null) {
+      return d;
+    }
+    String body = recorded.strip();
+    if (body.startsWith("{") && body.endsWith("}")) {
+      body = body.substring(1, body.length() - 1);
+    }
+    for (String entry : body.split(",")) {
+      int eq = entry.lastIndexOf('=');
+      if (eq <= 0) {
+        continue;
+      }
+      try {
+        d.put(entry.substring(0, eq).strip(), Integer.parseInt(entry.substring(eq + 1).strip()));
+      } catch (NumberFormatException e) {
+        throw new DistillException(
+            "the manifest's filters.dropped is not {REASON=count, ...}: " + recorded, e);
+      }
+    }
+    return d;
   }
 
   private static int[] range(int n) {

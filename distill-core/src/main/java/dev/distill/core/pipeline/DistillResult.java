@@ -11,7 +11,8 @@ import java.util.Map;
  *
  * @param set the distilled set
  * @param outputDir the ImageFolder + manifest folder
- * @param dropped filter name → number of candidates it dropped (over all classes)
+ * @param dropped drop reason → number of candidates dropped for it (over all classes); for a
+ *     finished set loaded from its folder, the counts recorded when it was made
  * @param generated candidates generated in this process (0 for classes resumed from disk)
  * @param resumedClasses classes loaded from a previous (killed) run instead of regenerated
  * @param elapsed wall time of this run

@@ -141,6 +141,7 @@ class DistillTest {
 
   @Test
   void filteredImagesAreReplacedAndCounted() throws Exception {
+    Map<String, Integer> dropped;
     SampleFilter everyOther =
         new SampleFilter() {
           int seen;
@@ -167,6 +168,16 @@ class DistillTest {
       assertThat(r.set().size()).isEqualTo(12);
       assertThat(r.dropped()).containsKey("ODD");
       assertThat(r.dropped().get("ODD")).isGreaterThanOrEqualTo(12);
+      dropped = r.dropped();
+    }
+    // loading the finished folder reports the counts recorded when the set was made
+    try (DistillResult again =
+        base(new FakeSampler(1, 8, 8))
+            .method(ModeGuided.defaults())
+            .filter(everyOther)
+            .run(tmp.resolve("f"))) {
+      assertThat(again.generated()).isZero();
+      assertThat(again.dropped()).isEqualTo(dropped);
     }
   }
 

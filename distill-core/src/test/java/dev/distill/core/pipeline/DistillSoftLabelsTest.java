@@ -10,13 +10,11 @@ import dev.distill.core.io.DistilledSetIO;
 import dev.distill.core.method.ModeGuided;
 import dev.distill.core.nn.ConvNet;
 import dev.distill.core.nn.ConvNetConfig;
-import dev.distill.core.tensor.Rng;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@link Distill#softLabels}: the teacher's logits on the final images, stored and resumable. */
 class DistillSoftLabelsTest {
-  private static final List<String> NAMES = List.of("a", "b", "c", "d");
   @TempDir Path tmp;
   private TensorScope scope;
   private LabeledImages data;
@@ -45,13 +42,7 @@ class DistillSoftLabelsTest {
   @BeforeEach
   void setUp() {
     scope = TensorScope.open();
-    int n = 48;
-    Tensor images = torch.tanh(Rng.normal(5, n, 1, 8, 8));
-    int[] labels = new int[n];
-    for (int i = 0; i < n; i++) {
-      labels[i] = i % 4;
-    }
-    data = LabeledImages.copyOf(images, Tensors.fromInts(labels), NAMES);
+    data = FourClasses.data();
     teacher = ConvNet.of(ConvNetConfig.of(1, 8, 8, 4).withNetWidth(8).withNetDepth(2), 3);
   }
 

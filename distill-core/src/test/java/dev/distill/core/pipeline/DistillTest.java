@@ -34,7 +34,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DistillTest {
-  private static final List<String> NAMES = List.of("a", "b", "c", "d");
   @TempDir Path tmp;
   private TensorScope scope;
   private LabeledImages data;
@@ -42,14 +41,7 @@ class DistillTest {
   @BeforeEach
   void setUp() {
     scope = TensorScope.open();
-    // 4 classes x 12 images of 1x8x8, class c centred at a different brightness
-    int n = 48;
-    Tensor images = torch.tanh(Rng.normal(5, n, 1, 8, 8));
-    int[] labels = new int[n];
-    for (int i = 0; i < n; i++) {
-      labels[i] = i % 4;
-    }
-    data = LabeledImages.copyOf(images, Tensors.fromInts(labels), NAMES);
+    data = FourClasses.data();
   }
 
   @AfterEach

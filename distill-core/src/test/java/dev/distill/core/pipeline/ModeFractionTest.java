@@ -12,7 +12,6 @@ import dev.distill.api.SampleResult;
 import dev.distill.api.StepInfo;
 import dev.distill.core.data.LabeledImages;
 import dev.distill.core.method.ModeGuided;
-import dev.distill.core.tensor.Rng;
 import dev.distill.core.tensor.TensorScope;
 import dev.distill.core.tensor.Tensors;
 import java.nio.file.Path;
@@ -32,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * guidance term's gradient at ẑ0 = 0 (∇ ½‖ẑ0 − m‖² = −m).
  */
 class ModeFractionTest {
-  private static final List<String> NAMES = List.of("a", "b", "c", "d");
   @TempDir Path tmp;
   private TensorScope scope;
   private LabeledImages data;
@@ -40,13 +38,7 @@ class ModeFractionTest {
   @BeforeEach
   void setUp() {
     scope = TensorScope.open();
-    int n = 48;
-    Tensor images = torch.tanh(Rng.normal(5, n, 1, 8, 8));
-    int[] labels = new int[n];
-    for (int i = 0; i < n; i++) {
-      labels[i] = i % 4;
-    }
-    data = LabeledImages.copyOf(images, Tensors.fromInts(labels), NAMES);
+    data = FourClasses.data();
   }
 
   @AfterEach

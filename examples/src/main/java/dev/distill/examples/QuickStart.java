@@ -56,7 +56,8 @@ import java.util.Map;
  * <pre>
  * ./distill quickstart [--out DIR] [--ipc N | --ipcs 1,10,50] [--full] [--protocol pinned|quick]
  *     [--epochs E] [--seeds S] [--upper-epochs E] [--steps K] [--cfg G] [--threads T] [--methods a,b]
- *     [--unidd-step S] [--mgd-gamma G] [--mgd-stop F] [--mgd-target CENTROID|NEAREST_REAL]
+ *     [--d4m-cfg G] [--d4m-strength S] [--mgd-cfg G] [--mgd-gamma G] [--mgd-stop F] [--mgd-modes F]
+ *     [--mgd-target CENTROID|NEAREST_REAL] [--unidd-step S] [--unidd-stop F] [--backbone KIND]
  * </pre>
  *
  * <p>The options are parsed and checked by {@code dev.distill.examples.cli.QuickStartCommand};

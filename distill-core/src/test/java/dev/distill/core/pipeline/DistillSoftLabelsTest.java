@@ -42,7 +42,7 @@ class DistillSoftLabelsTest {
   @BeforeEach
   void setUp() {
     scope = TensorScope.open();
-    data = FourClasses.data();
+    data = FaultRuns.data();
     teacher = ConvNet.of(ConvNetConfig.of(1, 8, 8, 4).withNetWidth(8).withNetDepth(2), 3);
   }
 

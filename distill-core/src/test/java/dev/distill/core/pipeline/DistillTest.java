@@ -41,7 +41,7 @@ class DistillTest {
   @BeforeEach
   void setUp() {
     scope = TensorScope.open();
-    data = FourClasses.data();
+    data = FaultRuns.data();
   }
 
   @AfterEach

@@ -38,7 +38,7 @@ class ModeFractionTest {
   @BeforeEach
   void setUp() {
     scope = TensorScope.open();
-    data = FourClasses.data();
+    data = FaultRuns.data();
   }
 
   @AfterEach

@@ -336,16 +336,20 @@ public final class BuiltinSampler implements Sampler {
       } else {
         z = device.placeFloat(gaussian(rngs, shape)).mul(Tensors.scalar(run.initNoiseSigma()));
       }
-      Tensor ids = Tensors.fromLongs(classIds, n);
+      boolean cfg = request.guidanceScale() > 1;
+      // with CFG the network batch is [conditional; unconditional]: null class in the second half
+      long[] netIds = Arrays.copyOf(classIds, cfg ? 2 * n : n);
+      Arrays.fill(netIds, n, netIds.length, c.nullClass());
+      Tensor ids = Tensors.fromLongs(netIds, netIds.length);
       Tensor layout =
           layouts == null
               ? null
               : device.placeFloat(
                   LayoutMap.batch(layouts, c.conditionChannels() - 1, c.imageSize()));
-      // the network's condition input, built once per call (not per step): with CFG the batch is
-      // [conditional; unconditional], and the unconditional half gets the null layout (zeros)
+      // the network's inputs are built once per call, not per step; with CFG the unconditional
+      // half gets the null layout (zeros)
       Tensor cond =
-          layout == null || request.guidanceScale() <= 1
+          layout == null || !cfg
               ? layout
               : torch.cat(new TensorVector(layout, torch.zeros_like(layout)), 0);
       GuidanceStep guidance =
@@ -427,8 +431,9 @@ public final class BuiltinSampler implements Sampler {
   }
 
   /**
-   * The (CFG-combined) model output at the current step; {@code layout} is the condition input of
-   * the whole network batch (both CFG halves), or null.
+   * The (CFG-combined) model output at the current step; {@code ids} and {@code layout} are the
+   * class and condition inputs of the whole network batch (both CFG halves), {@code layout} may be
+   * null.
    */
   private Tensor denoise(
       SchedulerRun run, Tensor z, Tensor ids, Tensor layout, StepInfo info, double scale) {
@@ -436,12 +441,8 @@ public final class BuiltinSampler implements Sampler {
     long n = z.size(0);
     if (scale > 1) {
       Tensor both = torch.cat(new TensorVector(input, input), 0);
-      long[] nullIds = new long[(int) n];
-      Arrays.fill(nullIds, unet.config().nullClass());
-      Tensor nulls = Tensors.fromLongs(nullIds, n);
-      Tensor bothIds = torch.cat(new TensorVector(ids, nulls), 0);
       Tensor t = timesteps(2 * n, info.timestep());
-      Tensor out = unet.forward(both, t, bothIds, layout);
+      Tensor out = unet.forward(both, t, ids, layout);
       Tensor cond = out.narrow(0, 0, n);
       Tensor uncond = out.narrow(0, n, n);
       return uncond.add(cond.sub(uncond).mul(Tensors.scalar(scale)));

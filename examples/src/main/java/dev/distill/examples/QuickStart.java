@@ -47,6 +47,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.LongStream;
 
 /**
  * The quick start: distils Fashion-MNIST with the built-in diffusion model using random-real, D4M,
@@ -220,11 +221,7 @@ public final class QuickStart {
       protocol = protocol.withEpochs(options.epochs());
     }
     if (options.seeds() > 0) {
-      List<Long> s = new ArrayList<>();
-      for (long i = 0; i < options.seeds(); i++) {
-        s.add(i);
-      }
-      protocol = protocol.withSeeds(s);
+      protocol = protocol.withSeeds(LongStream.range(0, options.seeds()).boxed().toList());
     }
     // one intra-op thread: the models are small, and LibTorch's pool collapses when the cores are
     // shared with anything else (README "Memory, threads, devices")

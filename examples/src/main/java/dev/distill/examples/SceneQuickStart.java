@@ -38,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.LongStream;
 
 /**
  * The detection / segmentation quick start ({@code distill quickstart --task
@@ -102,11 +103,7 @@ final class SceneQuickStart {
       protocol = protocol.withEpochs(options.epochs());
     }
     if (options.seeds() > 0) {
-      List<Long> s = new ArrayList<>();
-      for (long i = 0; i < options.seeds(); i++) {
-        s.add(i);
-      }
-      protocol = protocol.withSeeds(s);
+      protocol = protocol.withSeeds(LongStream.range(0, options.seeds()).boxed().toList());
     }
     SceneProtocol used = protocol;
     double guidance =

@@ -571,31 +571,33 @@ public final class Distill {
   }
 
   /**
-   * The drop counts a finished set's manifest recorded ({@code {REASON=n, ...}}, as written by
-   * {@link Map#toString}); empty when absent (sets written before the counts were recorded).
+   * The drop counts a finished set's manifest recorded: a JSON object {@code {"REASON": n, ...}},
+   * or, in manifests written before 0.1.0's release, {@code Map.toString}'s {@code {REASON=n,
+   * ...}}. The counts only inform; a value that is neither reads as no counts rather than failing
+   * the load of a valid set.
    */
   static Map<String, Integer> recordedDrops(String recorded) {
-    Map<String, Integer> d = new LinkedHashMap<>();
-    if (recorded == null) {
+    if (recorded == null || recorded.isBlank()) {
+      return Map.of();
+    }
+    try {
+      return JSON.readValue(recorded, new TypeReference<Map<String, Integer>>() {});
+    } catch (IOException notJson) {
+      Map<String, Integer> d = new LinkedHashMap<>();
+      String body = recorded.strip();
+      if (!body.startsWith("{") || !body.endsWith("}")) {
+        return Map.of();
+      }
+      for (String entry : body.substring(1, body.length() - 1).split(",")) {
+        int eq = entry.lastIndexOf('=');
+        try {
+          d.put(entry.substring(0, eq).strip(), Integer.parseInt(entry.substring(eq + 1).strip()));
+        } catch (RuntimeException e) {
+          return Map.of(); // not the legacy form either
+        }
+      }
       return d;
     }
-    String body = recorded.strip();
-    if (body.startsWith("{") && body.endsWith("}")) {
-      body = body.substring(1, body.length() - 1);
-    }
-    for (String entry : body.split(",")) {
-      int eq = entry.lastIndexOf('=');
-      if (eq <= 0) {
-        continue;
-      }
-      try {
-        d.put(entry.substring(0, eq).strip(), Integer.parseInt(entry.substring(eq + 1).strip()));
-      } catch (NumberFormatException e) {
-        throw new DistillException(
-            "the manifest's filters.dropped is not {REASON=count, ...}: " + recorded, e);
-      }
-    }
-    return d;
   }
 
   private static int[] range(int n) {
@@ -899,7 +901,7 @@ public final class Distill {
               : torch.cat(all, 0);
       Map<String, String> config = new LinkedHashMap<>(fingerprint());
       config.putAll(prefixed(method.config()));
-      config.put("filters.dropped", dropped.toString());
+      config.put("filters.dropped", JSON.writeValueAsString(dropped));
       config.put("dataset", data.id());
       config.put("classIndex.folders", JSON.writeValueAsString(data.classIndex().folders()));
       config.put("classIndex.names", JSON.writeValueAsString(data.classIndex().displayNames()));

@@ -174,6 +174,19 @@ class DistillTest {
   }
 
   @Test
+  void recordedDropCountsReadJsonTheLegacyFormOrNothing() {
+    assertThat(Distill.recordedDrops("{\"LEAK, near=copy\":2,\"ODD\":13}"))
+        .containsExactly(Map.entry("LEAK, near=copy", 2), Map.entry("ODD", 13));
+    assertThat(Distill.recordedDrops("{LEAK_PERCEPTUAL_HASH=4, DUPLICATE_PERCEPTUAL_HASH=1}"))
+        .containsExactly(
+            Map.entry("LEAK_PERCEPTUAL_HASH", 4), Map.entry("DUPLICATE_PERCEPTUAL_HASH", 1));
+    assertThat(Distill.recordedDrops("{}")).isEmpty();
+    assertThat(Distill.recordedDrops(null)).isEmpty();
+    assertThat(Distill.recordedDrops("{ODD=many}")).isEmpty();
+    assertThat(Distill.recordedDrops("three")).isEmpty();
+  }
+
+  @Test
   void aFilterThatRejectsEverythingFailsWithAClearMessage() {
     SampleFilter all =
         new SampleFilter() {

@@ -30,23 +30,10 @@ final class EvalCache {
       Matcher matcher,
       ProgressListener listener)
       throws IOException {
-    if (Files.isRegularFile(cache)) {
-      try {
-        EvalReport old = JSON.readValue(cache.toFile(), EvalReport.class);
-        Map<String, String> want = new LinkedHashMap<>(evaluator.protocol().toMap());
-        want.put("matcher", matcher.toString());
-        want.put("trainImages", Integer.toString(set.size()));
-        if (old.protocol().entrySet().containsAll(want.entrySet())) {
-          return old;
-        }
-      } catch (IOException e) {
-        System.err.println("ignoring unreadable " + cache + ": " + e.getMessage());
-      }
-    }
-    EvalReport report = evaluator.evaluate(set, matcher, listener);
-    AtomicFiles.writeString(
-        cache, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
-    return report;
+    Map<String, String> want = new LinkedHashMap<>(evaluator.protocol().toMap());
+    want.put("matcher", matcher.toString());
+    want.put("trainImages", Integer.toString(set.size()));
+    return evaluateOnce(cache, want, () -> evaluator.evaluate(set, matcher, listener));
   }
 
   /** An evaluation that may fail with an I/O error. */
